@@ -1,0 +1,81 @@
+//! `/api/v1/admin`: bans and unbans of users and restaurants. Admin only.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::catalog::RestaurantView;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Path};
+use axum::extract::State;
+use dabba_domain::Role;
+use dabba_domain::invalid::text;
+use dabba_store::model::User;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ban_user))
+        .routes(routes!(unban_user))
+        .routes(routes!(ban_restaurant))
+        .routes(routes!(unban_restaurant))
+}
+
+/// Why the ban; shown to the banned user or owner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BanRequest {
+    #[schema(example = "repeated fraudulent refund claims")]
+    pub reason: String,
+}
+
+async fn set_user_ban(state: &AppState, auth: &Auth, id: Uuid, reason: Option<String>) -> ApiResult<User> {
+    auth.require(Role::Admin)?;
+    let target = state.store.user(id).await?.ok_or(ApiError::NotFound("user"))?;
+    if target.role == Role::Admin {
+        return Err(ApiError::conflict("CANNOT_BAN_ADMIN", "admins cannot be banned; remove the account instead"));
+    }
+    Ok(state.store.set_user_ban(id, reason).await?.ok_or(ApiError::NotFound("user"))?)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/ban", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")), request_body = BanRequest,
+    responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn ban_user(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>, Json(req): Json<BanRequest>) -> ApiResult<Json<User>> {
+    auth.require(Role::Admin)?;
+    let reason = text("reason", &req.reason, 1, 500)?;
+    Ok(Json(set_user_ban(&state, &auth, id, Some(reason)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/unban", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn unban_user(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<User>> {
+    Ok(Json(set_user_ban(&state, &auth, id, None).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/restaurants/{id}/ban", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "restaurant id")), request_body = BanRequest,
+    responses((status = 200, body = RestaurantView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn ban_restaurant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Json(req): Json<BanRequest>,
+) -> ApiResult<Json<RestaurantView>> {
+    auth.require(Role::Admin)?;
+    let reason = text("reason", &req.reason, 1, 500)?;
+    let r = state.store.set_restaurant_ban(id, Some(reason)).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    Ok(Json(r.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/restaurants/{id}/unban", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "restaurant id")),
+    responses((status = 200, body = RestaurantView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn unban_restaurant(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<RestaurantView>> {
+    auth.require(Role::Admin)?;
+    let r = state.store.set_restaurant_ban(id, None).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    Ok(Json(r.into()))
+}

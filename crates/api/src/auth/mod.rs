@@ -1,0 +1,90 @@
+//! Authentication: who is calling. Handlers take [`Auth`] (signed in) or [`MaybeAuth`]
+//! (optional) and check roles and ownership themselves, against the object they touch.
+
+pub mod password;
+pub(crate) mod routes;
+pub mod token;
+
+pub use routes::router;
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use dabba_domain::Role;
+use token::TokenError;
+use uuid::Uuid;
+
+/// A signed-in caller whose session is live and who is not banned.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user_id: Uuid,
+    /// The role as stored now (not as when the token was issued).
+    pub role: Role,
+    pub session_id: Uuid,
+}
+
+impl Auth {
+    /// Refuses callers without `role`.
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.role == role {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("only {} accounts can do this", role.as_str())))
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+fn unauthorized(m: &str) -> ApiError {
+    ApiError::Unauthorized(m.to_owned())
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Auth>, ApiError> {
+    let Some(header) = parts.headers.get(AUTHORIZATION) else { return Ok(None) };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = state.tokens.verify(token.trim(), now).map_err(|e| match e {
+        TokenError::Expired => unauthorized("your session has expired; log in again"),
+        TokenError::Malformed | TokenError::BadSignature => unauthorized("the token is not valid; log in again"),
+    })?;
+    let principal = state
+        .store
+        .session_principal(claims.sid)
+        .await?
+        .filter(|p| p.user_id == claims.sub)
+        .ok_or_else(|| unauthorized("this session has ended; log in again"))?;
+    if principal.is_banned {
+        return Err(ApiError::Banned(principal.ban_reason.unwrap_or_else(|| "no reason given".into())));
+    }
+    Ok(Some(Auth { user_id: principal.user_id, role: principal.role, session_id: claims.sid }))
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        authenticate(parts, state)
+            .await?
+            .ok_or_else(|| unauthorized("sign in first: send Authorization: Bearer <token>"))
+    }
+}
+
+/// A caller who may or may not be signed in; a token that is present must still be valid.
+pub struct MaybeAuth(pub Option<Auth>);
+
+impl FromRequestParts<AppState> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        authenticate(parts, state).await.map(MaybeAuth)
+    }
+}

@@ -1,0 +1,52 @@
+//! Argon2id password hashing (the crate's defaults: 19 MiB, 2 passes, as OWASP recommends).
+//! Hashing takes tens of milliseconds of CPU, so it runs on the blocking pool.
+
+use crate::error::ApiError;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use std::sync::OnceLock;
+
+/// Hashes a password into a PHC string (`$argon2id$v=19$…`).
+pub async fn hash(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))?
+}
+
+/// Synchronous [`hash`], for command-line tools.
+pub fn hash_now(password: &str) -> Result<String, ApiError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))
+}
+
+/// Checks a password against a stored hash. With no stored hash (unknown user) it still spends
+/// the time of one verification, so response time does not reveal which accounts exist.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let target = stored.as_deref().unwrap_or_else(|| dummy_hash());
+        let ok = Argon2::default().verify_password(password.as_bytes(), target).is_ok();
+        ok && stored.is_some()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("not a real password, only spends time").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn round_trip_and_mismatch() {
+        let h = hash("correct horse battery".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
+        assert!(!verify("anything".into(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,172 @@
+//! `GET /api/v1/restaurants?lat=&lng=`: restaurants that deliver to a point. The store narrows
+//! to a box around the point; the rules here decide serviceability (the point lies within the
+//! restaurant's own radius), filter, sort with a stable tie-break, and paginate.
+
+use super::{MAX_DELIVERY_RADIUS_KM, is_open_now};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Query};
+use axum::extract::State;
+use dabba_domain::LatLng;
+use dabba_domain::estimate::delivery_minutes;
+use dabba_store::model::Restaurant;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_restaurants))
+}
+
+/// Orderings of a listing; ties always fall back to distance, then id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Distance,
+    /// Best rated first.
+    Rating,
+    /// Cheapest (cost for two) first.
+    Cost,
+    /// Fastest estimated delivery first.
+    DeliveryTime,
+}
+
+pub const MAX_PAGE_SIZE: u32 = 50;
+
+/// Where the customer is, and what they want.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Customer latitude.
+    pub lat: f64,
+    /// Customer longitude.
+    pub lng: f64,
+    /// Only restaurants serving this cuisine (case-insensitive).
+    pub cuisine: Option<String>,
+    /// Only pure-vegetarian restaurants.
+    pub veg_only: Option<bool>,
+    /// Only restaurants rated at least this (0–5).
+    pub min_rating: Option<f64>,
+    /// Only restaurants whose cost for two is at most this, paise.
+    pub max_cost_for_two: Option<i64>,
+    /// Only restaurants open right now.
+    pub open_now: Option<bool>,
+    #[param(inline)]
+    pub sort: Option<Sort>,
+    /// 1-based page number.
+    pub page: Option<u32>,
+    /// Page size, 1–50 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// One restaurant in a listing.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RestaurantCard {
+    pub restaurant_id: Uuid,
+    pub name: String,
+    pub cuisines: Vec<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub city: String,
+    pub rating_avg: f64,
+    pub rating_count: i64,
+    /// Paise.
+    pub cost_for_two: i64,
+    /// Paise.
+    pub min_order_value: i64,
+    pub is_veg: bool,
+    pub is_open: bool,
+    /// Great-circle distance from the customer, km (2 decimals).
+    pub distance_km: f64,
+    /// Preparation + travel + handoff, minutes.
+    pub estimated_delivery_minutes: u32,
+}
+
+/// A page of a listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestaurantList {
+    pub restaurants: Vec<RestaurantCard>,
+    pub page: u32,
+    pub limit: u32,
+    /// Restaurants matching, across all pages.
+    pub total: usize,
+}
+
+/// Serviceable restaurants matching the filters, sorted; the whole list (pagination is separate).
+pub fn rank(candidates: Vec<Restaurant>, at: LatLng, q: &ListQuery, now: jiff::Timestamp) -> Vec<RestaurantCard> {
+    let cuisine = q.cuisine.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let mut cards: Vec<RestaurantCard> = candidates
+        .into_iter()
+        .filter_map(|r| {
+            let distance = at.distance_km(LatLng { lat: r.latitude, lng: r.longitude });
+            let keep = !r.is_banned
+                && distance <= r.delivery_radius_km
+                && cuisine.is_none_or(|c| r.cuisines.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                && (q.veg_only != Some(true) || r.is_veg)
+                && q.min_rating.is_none_or(|m| r.rating_avg >= m)
+                && q.max_cost_for_two.is_none_or(|m| r.cost_for_two <= m);
+            if !keep {
+                return None;
+            }
+            let is_open = is_open_now(&r, now);
+            if q.open_now == Some(true) && !is_open {
+                return None;
+            }
+            Some(RestaurantCard {
+                estimated_delivery_minutes: delivery_minutes(r.avg_preparation_minutes.max(0) as u32, distance),
+                distance_km: (distance * 100.0).round() / 100.0,
+                restaurant_id: r.restaurant_id,
+                name: r.name,
+                cuisines: r.cuisines,
+                latitude: r.latitude,
+                longitude: r.longitude,
+                city: r.address.city,
+                rating_avg: r.rating_avg,
+                rating_count: r.rating_count,
+                cost_for_two: r.cost_for_two,
+                min_order_value: r.min_order_value,
+                is_veg: r.is_veg,
+                is_open,
+            })
+        })
+        .collect();
+    let sort = q.sort.unwrap_or_default();
+    cards.sort_by(|a, b| {
+        let primary = match sort {
+            Sort::Distance => std::cmp::Ordering::Equal,
+            Sort::Rating => b.rating_avg.total_cmp(&a.rating_avg),
+            Sort::Cost => a.cost_for_two.cmp(&b.cost_for_two),
+            Sort::DeliveryTime => a.estimated_delivery_minutes.cmp(&b.estimated_delivery_minutes),
+        };
+        primary.then(a.distance_km.total_cmp(&b.distance_km)).then(a.restaurant_id.cmp(&b.restaurant_id))
+    });
+    cards
+}
+
+#[utoipa::path(get, path = "/api/v1/restaurants", tag = "restaurants", params(ListQuery),
+    responses((status = 200, body = RestaurantList), (status = 400, body = ErrorBody)))]
+async fn list_restaurants(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult<Json<RestaurantList>> {
+    let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
+    let page = q.page.unwrap_or(1);
+    let limit = q.limit.unwrap_or(20);
+    if page == 0 {
+        return Err(ApiError::invalid("page", "pages start at 1"));
+    }
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
+    }
+    if q.min_rating.is_some_and(|m| !(0.0..=5.0).contains(&m)) {
+        return Err(ApiError::invalid("min_rating", "must be between 0 and 5"));
+    }
+    if q.max_cost_for_two.is_some_and(|m| m < 0) {
+        return Err(ApiError::invalid("max_cost_for_two", "must not be negative"));
+    }
+    let candidates = state.store.restaurants_in_box(at.bounding_box(MAX_DELIVERY_RADIUS_KM)).await?;
+    let all = rank(candidates, at, &q, jiff::Timestamp::now());
+    let total = all.len();
+    let start = ((page - 1) as usize).saturating_mul(limit as usize);
+    let restaurants = all.into_iter().skip(start).take(limit as usize).collect();
+    Ok(Json(RestaurantList { restaurants, page, limit, total }))
+}

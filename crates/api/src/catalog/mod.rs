@@ -1,0 +1,70 @@
+//! The catalog context over HTTP: restaurants (owners write, everyone reads), menus, listings.
+
+mod input;
+mod listing;
+mod menu;
+mod menu_input;
+mod restaurants;
+
+pub use input::MAX_DELIVERY_RADIUS_KM;
+
+use crate::AppState;
+use crate::auth::{Auth, MaybeAuth};
+use crate::error::{ApiError, ApiResult};
+use dabba_domain::Role;
+use dabba_domain::hours::parse_time_zone;
+use dabba_store::model::Restaurant;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    restaurants::router().merge(listing::router()).merge(menu::router())
+}
+
+/// A restaurant with what is derived from it at read time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestaurantView {
+    #[serde(flatten)]
+    pub restaurant: Restaurant,
+    /// Open by its hours now and not paused or banned.
+    pub is_open: bool,
+}
+
+/// Whether a restaurant takes orders at this instant.
+pub fn is_open_now(r: &Restaurant, now: jiff::Timestamp) -> bool {
+    !r.is_paused
+        && !r.is_banned
+        && parse_time_zone("timezone", &r.timezone).is_ok_and(|tz| r.operating_hours.is_open_at(now, &tz))
+}
+
+impl From<Restaurant> for RestaurantView {
+    fn from(restaurant: Restaurant) -> Self {
+        let is_open = is_open_now(&restaurant, jiff::Timestamp::now());
+        RestaurantView { restaurant, is_open }
+    }
+}
+
+/// The restaurant, if the caller owns it (or is an admin).
+pub async fn owned_restaurant(state: &AppState, auth: &Auth, id: Uuid) -> ApiResult<Restaurant> {
+    let r = state.store.restaurant(id).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    if r.owner_id == auth.user_id || auth.is_admin() {
+        return Ok(r);
+    }
+    Err(ApiError::forbidden(if auth.role == Role::Restaurant {
+        "this restaurant belongs to another owner"
+    } else {
+        "only the restaurant's owner can change it"
+    }))
+}
+
+/// The restaurant as the public may see it: banned ones exist only for their owner and admins.
+pub async fn visible_restaurant(state: &AppState, who: &MaybeAuth, id: Uuid) -> ApiResult<Restaurant> {
+    let r = state.store.restaurant(id).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    let privileged = who.0.as_ref().is_some_and(|a| a.is_admin() || a.user_id == r.owner_id);
+    if r.is_banned && !privileged {
+        return Err(ApiError::NotFound("restaurant"));
+    }
+    Ok(r)
+}

@@ -1,0 +1,144 @@
+//! The one error type of the HTTP edge. Every failure becomes the seed's body:
+//! `{"status":"error","error_code":"…","message":"…","details"?:[…]}`. 5xx bodies carry the
+//! request id and nothing internal; the cause goes to the log under that id.
+
+use crate::observe::current_request_id;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dabba_domain::Invalid;
+use dabba_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Fields that failed validation (400 `VALIDATION_ERROR`).
+    #[error("invalid input")]
+    Invalid(Vec<Invalid>),
+    /// A malformed request that is not about one field (400).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// Missing, malformed, expired or revoked credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is banned (403 `USER_BANNED`).
+    #[error("banned: {0}")]
+    Banned(String),
+    /// Authenticated, but not allowed to do this (403 `FORBIDDEN`).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing, or not one the caller may see (404 `NOT_FOUND`).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A status the framework decided (413, 415, 405…), with our body.
+    #[error("{message}")]
+    Status { status: StatusCode, code: &'static str, message: String },
+    /// A bug or an outage (500). The text is logged, never returned.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The error body of every 4xx and 5xx response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Always `error`.
+    pub status: &'static str,
+    /// A stable code clients can branch on (`VALIDATION_ERROR`, `NOT_FOUND`, …).
+    pub error_code: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// Per-field problems, for validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<FieldError>,
+    /// The request id to quote when reporting a server error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid(vec![Invalid::new(field, message)])
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::Forbidden(message.into())
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Conflict { code, message: message.into() }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::Invalid(list) => {
+                let message = list.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                (StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
+            }
+            ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m.clone()),
+            ApiError::Banned(reason) => {
+                (StatusCode::FORBIDDEN, "USER_BANNED", format!("this account is banned: {reason}"))
+            }
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "FORBIDDEN", m.clone()),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "NOT_FOUND", format!("{what} not found")),
+            ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
+            ApiError::Status { status, code, message } => (*status, code, message.clone()),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "something went wrong on our side; quote the request id when reporting it".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error_code, message) = self.parts();
+        let request_id = current_request_id();
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), %cause, "request failed");
+        }
+        let details = match self {
+            ApiError::Invalid(list) => {
+                list.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect()
+            }
+            _ => Vec::new(),
+        };
+        let request_id = if status.is_server_error() { request_id } else { None };
+        let body = ErrorBody { status: "error", error_code, message, details, request_id };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::Invalid(vec![e])
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { field } => {
+                ApiError::conflict("ALREADY_EXISTS", format!("this {field} is already registered"))
+            }
+            StoreError::Refused(why) => ApiError::conflict("CONFLICT", why),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

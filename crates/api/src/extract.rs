@@ -1,0 +1,112 @@
+//! Extractors that turn axum's rejections into [`ApiError`]s, so a body that does not parse, a
+//! malformed id or an unknown query parameter gets the same error body as everything else.
+
+use crate::error::ApiError;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A JSON body (request) or JSON response.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// Splits serde's "field.path: problem at line 1 column 9" into a field and a message.
+fn field_problem(text: &str, whole: &str) -> ApiError {
+    let text = text.split(" at line ").next().unwrap_or(text);
+    match text.split_once(": ") {
+        Some((field, problem)) if !field.contains(' ') => ApiError::invalid(field, problem),
+        _ => ApiError::invalid(whole, text),
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    match r {
+        JsonRejection::JsonDataError(e) => {
+            let text = e.body_text();
+            field_problem(text.trim_start_matches("Failed to deserialize the JSON body into the target type: "), "body")
+        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest {
+            code: "INVALID_JSON",
+            message: format!(
+                "the body is not valid JSON: {}",
+                e.body_text().trim_start_matches("Failed to parse the request body as JSON: ")
+            ),
+        },
+        JsonRejection::MissingJsonContentType(_) => ApiError::Status {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "UNSUPPORTED_MEDIA_TYPE",
+            message: "send the body as JSON with Content-Type: application/json".into(),
+        },
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::Status {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "PAYLOAD_TOO_LARGE",
+            message: format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
+        },
+        other => ApiError::BadRequest { code: "BAD_REQUEST", message: other.body_text() },
+    }
+}
+
+/// Path parameters (ids); a malformed one is a 400 naming it.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                Err(ApiError::invalid("path", format!("{} (ids are UUIDs)", e.body_text())))
+            }
+            Err(other) => Err(ApiError::Internal(other.body_text())),
+        }
+    }
+}
+
+/// Query-string parameters; unknown or malformed ones are a 400.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                let text = e.body_text();
+                Err(field_problem(text.trim_start_matches("Failed to deserialize query string: "), "query"))
+            }
+            Err(other) => Err(ApiError::BadRequest { code: "BAD_REQUEST", message: other.body_text() }),
+        }
+    }
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+/// Use with `#[serde(default, deserialize_with = "crate::extract::nullable")]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

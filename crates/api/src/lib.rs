@@ -1,0 +1,118 @@
+//! The HTTP API of Dabba. [`app`] builds the whole router from an [`AppState`], so tests and the
+//! binary start it the same way, on any listener ([`serve`]).
+
+pub mod admin;
+pub mod auth;
+pub mod catalog;
+pub mod error;
+pub mod extract;
+mod health;
+pub mod metrics;
+pub mod observe;
+pub mod users;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, Uri};
+use axum::response::IntoResponse;
+use dabba_store::Store;
+use error::ApiError;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use auth::token::TokenKeys;
+
+/// Largest accepted request body. Menus are edited an item at a time, so 64 KiB is plenty.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub tokens: Arc<TokenKeys>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, tokens: TokenKeys) -> Self {
+        Self { store, tokens: Arc::new(tokens), metrics: Arc::default() }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Dabba API", description = "Open-source food delivery platform. Money is integer paise; times are RFC 3339 UTC."),
+    modifiers(&BearerAuth),
+    components(schemas(error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(catalog::router())
+        .merge(admin::router())
+}
+
+/// The OpenAPI document generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+async fn not_found(method: Method, uri: Uri) -> impl IntoResponse {
+    ApiError::Status {
+        status: axum::http::StatusCode::NOT_FOUND,
+        code: "NOT_FOUND",
+        message: format!("no endpoint {method} {}", uri.path()),
+    }
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> impl IntoResponse {
+    ApiError::Status {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        code: "METHOD_NOT_ALLOWED",
+        message: format!("{} does not accept {method}", uri.path()),
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    ApiError::Internal("handler panicked".into()).into_response()
+}
+
+/// The whole application: API, docs, operations endpoints, middleware.
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = api_routes().split_for_parts();
+    router
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .route_layer(axum::middleware::from_fn(observe::tag_route))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::observe))
+        .with_state(state)
+}
+
+/// Serves the app on `listener` until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,206 @@
+//! `dabba bench`: starts the server in this process on a seeded city, drives it over loopback
+//! with many keep-alive connections, prints a table and writes it as JSON.
+//!
+//! Scenario `browse`: a customer somewhere in the city lists nearby restaurants (page of 20),
+//! then opens a restaurant's menu.
+
+mod client;
+
+use crate::config::Settings;
+use crate::{seed, serve};
+use anyhow::{Context, Result, bail};
+use client::Conn;
+use dabba_api::{AppState, TokenKeys};
+use dabba_domain::LatLng;
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Restaurants in the city (seeded into an empty database; an existing one must hold at least this many).
+    #[arg(long, default_value_t = 50_000)]
+    restaurants: usize,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Seconds of measurement (after a warm-up of a quarter of that).
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "bench-results/browse.json")]
+    out: PathBuf,
+}
+
+/// One line of the results table.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub scenario: String,
+    pub backend: String,
+    pub requests: usize,
+    pub requests_per_sec: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub errors: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    restaurants: usize,
+    connections: usize,
+    duration_secs: u64,
+    cores: usize,
+    rows: Vec<Row>,
+}
+
+#[derive(Default)]
+struct Samples {
+    list: Vec<u32>,
+    menu: Vec<u32>,
+    errors: usize,
+}
+
+pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
+    let store = serve::open_store(&settings).await?;
+    let have = store.restaurant_count().await? as usize;
+    if have == 0 {
+        let plan = seed::Plan { restaurants: args.restaurants, customers: 100, riders: 50, seed: 7 };
+        let started = Instant::now();
+        seed::run(store.as_ref(), plan, true).await?;
+        eprintln!("seeded {} restaurants in {:.1}s", args.restaurants, started.elapsed().as_secs_f64());
+    } else if have < args.restaurants {
+        bail!("the database holds {have} restaurants, fewer than --restaurants {}: use an empty database", args.restaurants);
+    }
+    let whole = LatLng { lat: seed::CENTRE.0, lng: seed::CENTRE.1 }.bounding_box(60.0);
+    let places: Arc<Vec<(uuid::Uuid, f64, f64)>> =
+        Arc::new(store.restaurants_in_box(whole).await?.iter().map(|r| (r.restaurant_id, r.latitude, r.longitude)).collect());
+    if places.is_empty() {
+        bail!("no restaurants to browse");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store.clone(), TokenKeys::new(b"bench", Duration::from_secs(3600)));
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(dabba_api::serve(listener, state, async {
+        let _ = stop_rx.await;
+    }));
+
+    let warmup = Duration::from_secs((args.duration / 4).max(1));
+    drive(addr, &places, args.connections, warmup).await?;
+    let measured = Duration::from_secs(args.duration.max(1));
+    let (samples, elapsed) = drive(addr, &places, args.connections, measured).await?;
+    let _ = stop_tx.send(());
+    server.await.context("server task")??;
+    store.close().await;
+
+    let backend = store.backend().to_owned();
+    let both: Vec<u32> = samples.list.iter().chain(&samples.menu).copied().collect();
+    let rows = vec![
+        row("browse (list + menu)", &backend, both, samples.errors, elapsed),
+        row("  list nearby", &backend, samples.list, 0, elapsed),
+        row("  menu", &backend, samples.menu, 0, elapsed),
+    ];
+    print_table(&rows);
+    let report = Report {
+        restaurants: have.max(args.restaurants),
+        connections: args.connections,
+        duration_secs: args.duration,
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        rows,
+    };
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&report)?)?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+/// Runs `connections` clients for `duration`; each repeats list-then-menu.
+async fn drive(addr: SocketAddr, places: &Arc<Vec<(uuid::Uuid, f64, f64)>>, connections: usize, duration: Duration) -> Result<(Samples, Duration)> {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let places = places.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = seed_rng(c as u64);
+            let mut s = Samples::default();
+            let mut conn = Conn::open(addr).await?;
+            while Instant::now() < deadline {
+                let (_, lat, lng) = places[rng.below(places.len())];
+                // A customer up to ~2 km from a restaurant: where people actually are.
+                let (lat, lng) = (lat + rng.range(-0.018, 0.018), lng + rng.range(-0.018, 0.018));
+                let t = Instant::now();
+                let status = conn.get(&format!("/api/v1/restaurants?lat={lat:.6}&lng={lng:.6}&limit=20")).await?;
+                s.list.push(t.elapsed().as_micros() as u32);
+                s.errors += usize::from(status != 200);
+                let (id, _, _) = places[rng.below(places.len())];
+                let t = Instant::now();
+                let status = conn.get(&format!("/api/v1/restaurants/{id}/menu")).await?;
+                s.menu.push(t.elapsed().as_micros() as u32);
+                s.errors += usize::from(status != 200 || conn.body().is_empty());
+            }
+            Ok::<_, std::io::Error>(s)
+        }));
+    }
+    let mut all = Samples::default();
+    for t in tasks {
+        let s = t.await.context("client task")?.context("client I/O")?;
+        all.list.extend(s.list);
+        all.menu.extend(s.menu);
+        all.errors += s.errors;
+    }
+    Ok((all, started.elapsed()))
+}
+
+fn seed_rng(n: u64) -> seed::Rng {
+    seed::Rng::new(1000 + n)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i] as f64 / 1000.0
+}
+
+fn row(scenario: &str, backend: &str, mut micros: Vec<u32>, errors: usize, elapsed: Duration) -> Row {
+    micros.sort_unstable();
+    Row {
+        scenario: scenario.into(),
+        backend: backend.into(),
+        requests: micros.len(),
+        requests_per_sec: micros.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: percentile(&micros, 0.50),
+        p99_ms: percentile(&micros, 0.99),
+        errors,
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    println!("| scenario | backend | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            r.scenario, r.backend, r.requests_per_sec, r.p50_ms, r.p99_ms, r.errors
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_right_sample() {
+        let v: Vec<u32> = (1..=100).map(|i| i * 1000).collect();
+        assert_eq!(percentile(&v, 0.5), 50.0);
+        assert_eq!(percentile(&v, 0.99), 99.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}

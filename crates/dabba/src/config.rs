@@ -1,0 +1,248 @@
+//! Configuration, layered: defaults → `dabba.toml` (or `--config FILE`) → `DABBA_*` environment →
+//! command-line flags. Clap merges the last two (a flag beats its variable); the file fills what
+//! both left empty; defaults fill the rest.
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Settings every subcommand accepts.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigArgs {
+    /// Configuration file [default: ./dabba.toml if present].
+    #[arg(long, global = true, env = "DABBA_CONFIG")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "DABBA_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// sqlite://FILE or postgres://… [default: sqlite://dabba.db].
+    #[arg(long, global = true, env = "DABBA_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Secret that signs tokens (every node of a cluster needs the same one). Embedded mode
+    /// generates one and keeps it next to the database file.
+    #[arg(long, global = true, env = "DABBA_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Hours a login token stays valid [default: 24].
+    #[arg(long, global = true, env = "DABBA_TOKEN_TTL_HOURS")]
+    pub token_ttl_hours: Option<u64>,
+    /// Database connections per node [default: 16].
+    #[arg(long, global = true, env = "DABBA_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+    /// SQLite: fsync every commit (survives power loss) [default: true].
+    #[arg(long, global = true, env = "DABBA_SQLITE_DURABLE")]
+    pub sqlite_durable: Option<bool>,
+    /// Log filter, e.g. `info` or `warn,dabba_api=debug` [default: info].
+    #[arg(long, global = true, env = "DABBA_LOG")]
+    pub log: Option<String>,
+    /// Log lines as `text` or `json` [default: text].
+    #[arg(long, global = true, env = "DABBA_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// A value that never shows in logs or `Debug` output.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A database URL whose `Debug`/`Display` hide the password.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The database file of a `sqlite:` URL.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.0.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
+    fn redacted(&self) -> String {
+        // scheme://user:password@host → scheme://user:***@host
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(s), Some(at)) if at > s => {
+                let creds = &self.0[s + 3..at];
+                match creds.split_once(':') {
+                    Some((user, _)) => format!("{}://{user}:***{}", &self.0[..s], &self.0[at..]),
+                    None => self.0.clone(),
+                }
+            }
+            _ => self.0.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub jwt_secret: Option<Secret>,
+    pub token_ttl_hours: u64,
+    pub db_max_connections: u32,
+    pub sqlite_durable: bool,
+    pub log: String,
+    pub log_json: bool,
+}
+
+impl ConfigArgs {
+    /// Applies the file layer under these (flag/env) values, then defaults.
+    pub fn resolve(self) -> Result<Settings> {
+        let file = match &self.config {
+            Some(path) => read_file(path)?,
+            None if Path::new("dabba.toml").exists() => read_file(Path::new("dabba.toml"))?,
+            None => ConfigArgs::default(),
+        };
+        let log_format = self.log_format.or(file.log_format).unwrap_or_else(|| "text".into());
+        if log_format != "text" && log_format != "json" {
+            bail!("log_format must be `text` or `json`, not {log_format:?}");
+        }
+        let ttl = self.token_ttl_hours.or(file.token_ttl_hours).unwrap_or(24);
+        if ttl == 0 {
+            bail!("token_ttl_hours must be at least 1");
+        }
+        Ok(Settings {
+            listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            database_url: DatabaseUrl(self.database_url.or(file.database_url).unwrap_or_else(|| "sqlite://dabba.db".into())),
+            jwt_secret: self.jwt_secret.or(file.jwt_secret).filter(|s| !s.is_empty()).map(Secret),
+            token_ttl_hours: ttl,
+            db_max_connections: self.db_max_connections.or(file.db_max_connections).unwrap_or(16),
+            sqlite_durable: self.sqlite_durable.or(file.sqlite_durable).unwrap_or(true),
+            log: self.log.or(file.log).unwrap_or_else(|| "info".into()),
+            log_json: log_format == "json",
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<ConfigArgs> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+impl Settings {
+    pub fn store_options(&self) -> dabba_store::StoreOptions {
+        dabba_store::StoreOptions { max_connections: self.db_max_connections, sqlite_durable: self.sqlite_durable }
+    }
+
+    /// The token signing secret: configured, or (embedded mode) generated once and kept in a
+    /// file next to the database, so tokens survive restarts.
+    pub fn token_secret(&self) -> Result<Vec<u8>> {
+        if let Some(s) = &self.jwt_secret {
+            return Ok(s.expose().as_bytes().to_vec());
+        }
+        let Some(db) = self.database_url.sqlite_path() else {
+            tracing::warn!("no jwt_secret configured: using a random one; tokens end at restart and other nodes refuse them");
+            return random_secret();
+        };
+        let path = db.with_extension("secret");
+        if let Ok(existing) = std::fs::read(&path) {
+            if existing.len() >= 32 {
+                return Ok(existing);
+            }
+        }
+        let secret = random_secret()?;
+        write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+        Ok(secret)
+    }
+}
+
+fn random_secret() -> Result<Vec<u8>> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into_bytes())
+}
+
+fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)?.write_all(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_beat_defaults() {
+        let dir = std::env::temp_dir().join(format!("dabba-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("dabba.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ntoken_ttl_hours = 2\nlog = \"debug\"\n").unwrap();
+        let args = ConfigArgs { config: Some(file), log: Some("warn".into()), ..Default::default() };
+        let s = args.resolve().unwrap();
+        assert_eq!(s.listen.port(), 9000, "file beats default");
+        assert_eq!(s.token_ttl_hours, 2);
+        assert_eq!(s.log, "warn", "flag beats file");
+        assert_eq!(s.database_url.expose(), "sqlite://dabba.db", "default");
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("dabba-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("dabba.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+        let err = ConfigArgs { config: Some(file), ..Default::default() }.resolve().unwrap_err();
+        assert!(format!("{err:#}").contains("lisen"), "{err:#}");
+    }
+
+    #[test]
+    fn secrets_never_show() {
+        let s = ConfigArgs {
+            database_url: Some("postgres://app:hunter2@db.internal:5432/dabba".into()),
+            jwt_secret: Some("topsecret".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        let shown = format!("{s:?} {}", s.database_url);
+        assert!(!shown.contains("hunter2") && !shown.contains("topsecret"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db.internal:5432/dabba"));
+    }
+
+    #[test]
+    fn sqlite_secret_is_kept_next_to_the_database() {
+        let dir = std::env::temp_dir().join(format!("dabba-secret-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("city.db").display());
+        let s = ConfigArgs { database_url: Some(url), ..Default::default() }.resolve().unwrap();
+        let first = s.token_secret().unwrap();
+        assert_eq!(s.token_secret().unwrap(), first, "the same secret after a restart");
+        assert!(dir.join("city.secret").exists());
+    }
+}

@@ -1,0 +1,115 @@
+//! Starting the server: logging, the store, the demo city, the listener, graceful shutdown.
+
+use crate::config::Settings;
+use crate::seed;
+use anyhow::{Context, Result, anyhow};
+use dabba_api::{AppState, TokenKeys};
+use dabba_domain::{Email, Password, PersonName, Phone, Role};
+use dabba_store::Store;
+use dabba_store::model::{NewUser, User};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn init_logging(settings: &Settings) -> Result<()> {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::filter::Targets::from_str(&settings.log)
+        .map_err(|e| anyhow!("log filter {:?}: {e}", settings.log))?;
+    let registry = tracing_subscriber::registry().with(filter);
+    if settings.log_json {
+        registry.with(tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr)).init();
+    } else {
+        registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr)).init();
+    }
+    Ok(())
+}
+
+/// Opens and migrates the configured database.
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
+    let store = dabba_store::connect(settings.database_url.expose(), &settings.store_options())
+        .await
+        .with_context(|| format!("opening {}", settings.database_url))?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+pub async fn create_admin(store: &dyn Store, name: &str, phone: &str, password: &str, email: Option<&str>) -> Result<User> {
+    let name = PersonName::parse("name", name)?;
+    let phone = Phone::parse("phone", phone)?;
+    let password = Password::parse("password", password)?;
+    let email = email.map(|e| Email::parse("email", e)).transpose()?;
+    let hash = dabba_api::auth::password::hash_now(password.expose()).map_err(|e| anyhow!("{e}"))?;
+    let user = store
+        .create_user(NewUser {
+            user_id: uuid::Uuid::now_v7(),
+            name: name.into_inner(),
+            phone: phone.into_inner(),
+            email: email.map(Email::into_inner),
+            password_hash: hash,
+            role: Role::Admin,
+        })
+        .await?;
+    Ok(user)
+}
+
+/// The demo city: small enough to seed in a few seconds, big enough to browse.
+const DEMO: seed::Plan = seed::Plan { restaurants: 400, customers: 50, riders: 30, seed: 42 };
+
+async fn seed_demo(store: &dyn Store) -> Result<()> {
+    if store.restaurant_count().await? > 0 {
+        println!("demo: the database already has restaurants; not seeding");
+        return Ok(());
+    }
+    seed::run(store, DEMO, true).await?;
+    let admin_phone = seed::phone(Role::Admin, DEMO.seed, 0);
+    create_admin(store, "Demo Admin", &admin_phone, seed::DEMO_PASSWORD, None).await?;
+    let (lat, lng) = seed::CENTRE;
+    println!("\ndemo city seeded; every account's password is {:?}", seed::DEMO_PASSWORD);
+    println!("  customer    {}", seed::phone(Role::Customer, DEMO.seed, 0));
+    println!("  restaurant  {}", seed::phone(Role::Restaurant, DEMO.seed, 0));
+    println!("  rider       {}", seed::phone(Role::Delivery, DEMO.seed, 0));
+    println!("  admin       {admin_phone}");
+    println!("  try: curl 'http://HOST/api/v1/restaurants?lat={lat}&lng={lng}'\n");
+    Ok(())
+}
+
+pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
+    let store = open_store(&settings).await?;
+    if demo {
+        seed_demo(store.as_ref()).await?;
+    }
+    let tokens = TokenKeys::new(&settings.token_secret()?, Duration::from_secs(settings.token_ttl_hours * 3600));
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
+    println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
+    dabba_api::serve(listener, AppState::new(store.clone(), tokens), shutdown_signal()).await?;
+    tracing::info!("in-flight requests finished; closing the database");
+    store.close().await;
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

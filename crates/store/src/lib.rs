@@ -1,0 +1,54 @@
+//! Storage for Dabba: one trait per context ([`UserStore`], [`CatalogStore`]) and two backends,
+//! SQLite (embedded default) and PostgreSQL (cluster), chosen from the database URL's scheme.
+
+mod error;
+pub mod model;
+pub mod seed;
+mod traits;
+#[macro_use]
+mod sql;
+mod postgres;
+mod sqlite;
+
+pub use error::{StoreError, StoreResult};
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use traits::{CatalogStore, Store, UserStore};
+
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Tuning shared by both backends.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Connections in the (reading) pool.
+    pub max_connections: u32,
+    /// SQLite `synchronous=FULL`: a commit survives power loss, at the cost of an fsync per commit.
+    /// With `false` (NORMAL) a commit survives a crash of the process but not of the machine.
+    pub sqlite_durable: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, sqlite_durable: true }
+    }
+}
+
+/// Opens the store a URL names: `sqlite:` (file created if missing) or `postgres:`/`postgresql:`.
+pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Arc<dyn Store>> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(Arc::new(SqliteStore::open(url, options).await?)),
+        "postgres" | "postgresql" => Ok(Arc::new(PgStore::open(url, options).await?)),
+        _ => Err(StoreError::Database(sqlx::Error::Configuration(
+            format!("unsupported database URL scheme {scheme:?}: use sqlite:// or postgres://").into(),
+        ))),
+    }
+}
+
+/// Now, in UTC, at the microsecond precision both databases keep, so a value read back equals
+/// the value written.
+pub fn now_utc() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+}

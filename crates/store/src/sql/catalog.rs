@@ -1,0 +1,316 @@
+//! `CatalogStore` in SQL that both backends accept, instantiated per backend by
+//! `impl_catalog_store!`. Cuisines, address, hours and customizations are JSON columns: they are
+//! always read and written whole with their parent row.
+
+macro_rules! restaurant_cols {
+    () => {
+        "restaurant_id, owner_id, name, description, cuisines, latitude, longitude, address, phone, cost_for_two, \
+         avg_preparation_minutes, delivery_radius_km, min_order_value, is_veg, operating_hours, timezone, \
+         is_paused, is_banned, ban_reason, rating_avg, rating_count, created_at, updated_at"
+    };
+}
+
+macro_rules! item_cols {
+    () => {
+        "item_id, restaurant_id, category_id, name, description, price, is_veg, is_available, is_bestseller, \
+         stock, image, position, customizations, created_at, updated_at"
+    };
+}
+
+macro_rules! impl_catalog_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::CatalogStore for $store {
+            async fn create_restaurant(&self, r: $crate::model::Restaurant) -> $crate::StoreResult<()> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO restaurants (", restaurant_cols!(), ") "));
+                qb.push_values(std::iter::once(&r), |b, r| $crate::sql::push_restaurant!(b, r));
+                qb.build().execute(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn restaurant(&self, id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::Restaurant>> {
+                Ok(sqlx::query_as(concat!("SELECT ", restaurant_cols!(), " FROM restaurants WHERE restaurant_id = $1"))
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?)
+            }
+
+            async fn restaurants_of_owner(
+                &self,
+                owner_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    restaurant_cols!(),
+                    " FROM restaurants WHERE owner_id = $1 ORDER BY created_at, restaurant_id"
+                ))
+                .bind(owner_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn update_restaurant(&self, r: &$crate::model::Restaurant) -> $crate::StoreResult<()> {
+                use sqlx::types::Json;
+                sqlx::query(
+                    "UPDATE restaurants SET name = $2, description = $3, cuisines = $4, latitude = $5, longitude = $6, \
+                     address = $7, phone = $8, cost_for_two = $9, avg_preparation_minutes = $10, \
+                     delivery_radius_km = $11, min_order_value = $12, is_veg = $13, operating_hours = $14, \
+                     timezone = $15, is_paused = $16, updated_at = $17 WHERE restaurant_id = $1",
+                )
+                .bind(r.restaurant_id)
+                .bind(&r.name)
+                .bind(&r.description)
+                .bind(Json(&r.cuisines))
+                .bind(r.latitude)
+                .bind(r.longitude)
+                .bind(Json(&r.address))
+                .bind(&r.phone)
+                .bind(r.cost_for_two)
+                .bind(r.avg_preparation_minutes)
+                .bind(r.delivery_radius_km)
+                .bind(r.min_order_value)
+                .bind(r.is_veg)
+                .bind(Json(&r.operating_hours))
+                .bind(&r.timezone)
+                .bind(r.is_paused)
+                .bind(r.updated_at)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn set_restaurant_ban(
+                &self,
+                id: uuid::Uuid,
+                reason: Option<String>,
+            ) -> $crate::StoreResult<Option<$crate::model::Restaurant>> {
+                Ok(sqlx::query_as(concat!(
+                    "UPDATE restaurants SET is_banned = $2, ban_reason = $3, updated_at = $4 WHERE restaurant_id = $1 RETURNING ",
+                    restaurant_cols!()
+                ))
+                .bind(id)
+                .bind(reason.is_some())
+                .bind(reason)
+                .bind($crate::now_utc())
+                .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn restaurants_in_box(
+                &self,
+                b: dabba_domain::geo::BoundingBox,
+            ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    restaurant_cols!(),
+                    " FROM restaurants WHERE is_banned = FALSE AND latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4"
+                ))
+                .bind(b.min_lat)
+                .bind(b.max_lat)
+                .bind(b.min_lng)
+                .bind(b.max_lng)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn categories(&self, restaurant_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::Category>> {
+                Ok(sqlx::query_as(
+                    "SELECT category_id, restaurant_id, name, position FROM menu_categories \
+                     WHERE restaurant_id = $1 ORDER BY position, created_at, category_id",
+                )
+                .bind(restaurant_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn create_category(&self, c: $crate::model::Category) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO menu_categories (category_id, restaurant_id, name, position, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(c.category_id)
+                .bind(c.restaurant_id)
+                .bind(&c.name)
+                .bind(c.position)
+                .bind($crate::now_utc())
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn update_category(&self, c: &$crate::model::Category) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE menu_categories SET name = $3, position = $4 WHERE restaurant_id = $1 AND category_id = $2",
+                )
+                .bind(c.restaurant_id)
+                .bind(c.category_id)
+                .bind(&c.name)
+                .bind(c.position)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn delete_category(&self, restaurant_id: uuid::Uuid, category_id: uuid::Uuid) -> $crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let (items,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM menu_items WHERE restaurant_id = $1 AND category_id = $2")
+                        .bind(restaurant_id)
+                        .bind(category_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if items > 0 {
+                    return Err($crate::StoreError::Refused("the category still has items; move or delete them first"));
+                }
+                let done = sqlx::query("DELETE FROM menu_categories WHERE restaurant_id = $1 AND category_id = $2")
+                    .bind(restaurant_id)
+                    .bind(category_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn reorder_categories(&self, restaurant_id: uuid::Uuid, ids: &[uuid::Uuid]) -> $crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                for (position, id) in ids.iter().enumerate() {
+                    let done = sqlx::query(
+                        "UPDATE menu_categories SET position = $3 WHERE restaurant_id = $1 AND category_id = $2",
+                    )
+                    .bind(restaurant_id)
+                    .bind(id)
+                    .bind(position as i32)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn items(&self, restaurant_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::MenuItem>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    item_cols!(),
+                    " FROM menu_items WHERE restaurant_id = $1 ORDER BY position, created_at, item_id"
+                ))
+                .bind(restaurant_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn item(
+                &self,
+                restaurant_id: uuid::Uuid,
+                item_id: uuid::Uuid,
+            ) -> $crate::StoreResult<Option<$crate::model::MenuItem>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    item_cols!(),
+                    " FROM menu_items WHERE restaurant_id = $1 AND item_id = $2"
+                ))
+                .bind(restaurant_id)
+                .bind(item_id)
+                .fetch_optional(self.reader())
+                .await?)
+            }
+
+            async fn create_item(&self, item: &$crate::model::MenuItem) -> $crate::StoreResult<()> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO menu_items (", item_cols!(), ") "));
+                qb.push_values(std::iter::once(item), |b, i| $crate::sql::push_item!(b, i));
+                qb.build().execute(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn update_item(&self, i: &$crate::model::MenuItem) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE menu_items SET category_id = $3, name = $4, description = $5, price = $6, is_veg = $7, \
+                     is_available = $8, is_bestseller = $9, stock = $10, image = $11, position = $12, \
+                     customizations = $13, updated_at = $14 WHERE restaurant_id = $1 AND item_id = $2",
+                )
+                .bind(i.restaurant_id)
+                .bind(i.item_id)
+                .bind(i.category_id)
+                .bind(&i.name)
+                .bind(&i.description)
+                .bind(i.price)
+                .bind(i.is_veg)
+                .bind(i.is_available)
+                .bind(i.is_bestseller)
+                .bind(i.stock)
+                .bind(&i.image)
+                .bind(i.position)
+                .bind(sqlx::types::Json(&i.customizations))
+                .bind(i.updated_at)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn delete_item(&self, restaurant_id: uuid::Uuid, item_id: uuid::Uuid) -> $crate::StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM menu_items WHERE restaurant_id = $1 AND item_id = $2")
+                    .bind(restaurant_id)
+                    .bind(item_id)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn restaurant_count(&self) -> $crate::StoreResult<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM restaurants").fetch_one(self.reader()).await?;
+                Ok(n)
+            }
+
+            async fn seed(&self, batch: &$crate::seed::SeedBatch) -> $crate::StoreResult<()> {
+                // Chunks keep each statement under SQLite's 32,766 bound parameters.
+                let mut tx = self.writer().begin().await?;
+                for chunk in batch.users.chunks(2000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO users (user_id, name, phone, email, password_hash, role, is_banned, created_at, updated_at) ",
+                    );
+                    let now = $crate::now_utc();
+                    qb.push_values(chunk, |mut b, u| {
+                        b.push_bind(u.user_id)
+                            .push_bind(&u.name)
+                            .push_bind(&u.phone)
+                            .push_bind(&u.email)
+                            .push_bind(&u.password_hash)
+                            .push_bind(u.role.as_str())
+                            .push_bind(false)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    qb.build().execute(&mut *tx).await.map_err($crate::StoreError::classify)?;
+                }
+                for chunk in batch.restaurants.chunks(1000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO restaurants (", restaurant_cols!(), ") "));
+                    qb.push_values(chunk, |b, r| $crate::sql::push_restaurant!(b, r));
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in batch.categories.chunks(4000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO menu_categories (category_id, restaurant_id, name, position, created_at) ",
+                    );
+                    let now = $crate::now_utc();
+                    qb.push_values(chunk, |mut b, c| {
+                        b.push_bind(c.category_id)
+                            .push_bind(c.restaurant_id)
+                            .push_bind(&c.name)
+                            .push_bind(c.position)
+                            .push_bind(now);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in batch.items.chunks(1500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO menu_items (", item_cols!(), ") "));
+                    qb.push_values(chunk, |b, i| $crate::sql::push_item!(b, i));
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}

@@ -1,0 +1,61 @@
+//! SQL shared by both backends. Each `impl_*_store!` macro expands to a trait implementation for
+//! one backend's store type: the SQL is written once, the pools and migrations stay per backend.
+
+#[macro_use]
+mod users;
+#[macro_use]
+mod catalog;
+
+/// Binds every column of a restaurant, in `restaurant_cols!` order, onto a `push_values` row.
+macro_rules! push_restaurant {
+    ($b:ident, $r:ident) => {{
+        let mut b = $b;
+        b.push_bind($r.restaurant_id)
+            .push_bind($r.owner_id)
+            .push_bind(&$r.name)
+            .push_bind(&$r.description)
+            .push_bind(sqlx::types::Json(&$r.cuisines))
+            .push_bind($r.latitude)
+            .push_bind($r.longitude)
+            .push_bind(sqlx::types::Json(&$r.address))
+            .push_bind(&$r.phone)
+            .push_bind($r.cost_for_two)
+            .push_bind($r.avg_preparation_minutes)
+            .push_bind($r.delivery_radius_km)
+            .push_bind($r.min_order_value)
+            .push_bind($r.is_veg)
+            .push_bind(sqlx::types::Json(&$r.operating_hours))
+            .push_bind(&$r.timezone)
+            .push_bind($r.is_paused)
+            .push_bind($r.is_banned)
+            .push_bind(&$r.ban_reason)
+            .push_bind($r.rating_avg)
+            .push_bind($r.rating_count)
+            .push_bind($r.created_at)
+            .push_bind($r.updated_at);
+    }};
+}
+
+/// Binds every column of a menu item, in `item_cols!` order, onto a `push_values` row.
+macro_rules! push_item {
+    ($b:ident, $i:ident) => {{
+        let mut b = $b;
+        b.push_bind($i.item_id)
+            .push_bind($i.restaurant_id)
+            .push_bind($i.category_id)
+            .push_bind(&$i.name)
+            .push_bind(&$i.description)
+            .push_bind($i.price)
+            .push_bind($i.is_veg)
+            .push_bind($i.is_available)
+            .push_bind($i.is_bestseller)
+            .push_bind($i.stock)
+            .push_bind(&$i.image)
+            .push_bind($i.position)
+            .push_bind(sqlx::types::Json(&$i.customizations))
+            .push_bind($i.created_at)
+            .push_bind($i.updated_at);
+    }};
+}
+
+pub(crate) use {push_item, push_restaurant};

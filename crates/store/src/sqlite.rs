@@ -1,0 +1,68 @@
+//! The embedded backend: one SQLite file in WAL mode. All writes go through a single-connection
+//! pool, so writers queue in the process instead of failing with "database is locked"; reads use
+//! their own pool and never wait for writers (WAL).
+
+use crate::{Store, StoreOptions, StoreResult};
+use async_trait::async_trait;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A SQLite database file.
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str, options: &StoreOptions) -> StoreResult<Self> {
+        let sync = if options.sqlite_durable { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
+        let base = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sync)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(base.clone()).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Self { reader, writer })
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+impl_user_store!(SqliteStore);
+impl_catalog_store!(SqliteStore, sqlx::Sqlite);
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
