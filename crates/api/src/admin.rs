@@ -36,14 +36,19 @@ async fn set_user_ban(state: &AppState, auth: &Auth, id: Uuid, reason: Option<St
     if target.role == Role::Admin {
         return Err(ApiError::conflict("CANNOT_BAN_ADMIN", "admins cannot be banned; remove the account instead"));
     }
-    Ok(state.store.set_user_ban(id, reason).await?.ok_or(ApiError::NotFound("user"))?)
+    state.store.set_user_ban(id, reason).await?.ok_or(ApiError::NotFound("user"))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/ban", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "user id")), request_body = BanRequest,
     responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn ban_user(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>, Json(req): Json<BanRequest>) -> ApiResult<Json<User>> {
+async fn ban_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Json(req): Json<BanRequest>,
+) -> ApiResult<Json<User>> {
     auth.require(Role::Admin)?;
     let reason = text("reason", &req.reason, 1, 500)?;
     Ok(Json(set_user_ban(&state, &auth, id, Some(reason)).await?))
@@ -74,7 +79,11 @@ async fn ban_restaurant(
 #[utoipa::path(post, path = "/api/v1/admin/restaurants/{id}/unban", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "restaurant id")),
     responses((status = 200, body = RestaurantView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn unban_restaurant(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<RestaurantView>> {
+async fn unban_restaurant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<RestaurantView>> {
     auth.require(Role::Admin)?;
     let r = state.store.set_restaurant_ban(id, None).await?.ok_or(ApiError::NotFound("restaurant"))?;
     Ok(Json(r.into()))

@@ -42,7 +42,11 @@ async fn get_profile(State(state): State<AppState>, auth: Auth) -> ApiResult<Jso
 
 #[utoipa::path(put, path = "/api/v1/users/profile", tag = "users", security(("bearer" = [])), request_body = ProfileUpdate,
     responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn update_profile(State(state): State<AppState>, auth: Auth, Json(req): Json<ProfileUpdate>) -> ApiResult<Json<User>> {
+async fn update_profile(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(req): Json<ProfileUpdate>,
+) -> ApiResult<Json<User>> {
     let mut errs = Vec::new();
     let change = ProfileChange {
         name: req.name.and_then(|n| gather(&mut errs, PersonName::parse("name", &n).map(PersonName::into_inner))),
@@ -97,7 +101,9 @@ impl AddressInput {
         let pincode = gather(&mut errs, optional_text("pincode", self.pincode.as_deref(), 10).and_then(check_pincode));
         let at = gather(&mut errs, LatLng::parse(self.latitude, self.longitude, "latitude", "longitude"));
         match (line1, line2, landmark, city, st, pincode, at) {
-            (Some(line1), Some(line2), Some(landmark), Some(city), Some(st), Some(pincode), Some(at)) if errs.is_empty() => {
+            (Some(line1), Some(line2), Some(landmark), Some(city), Some(st), Some(pincode), Some(at))
+                if errs.is_empty() =>
+            {
                 Ok(Address {
                     address_id,
                     user_id,
@@ -135,10 +141,17 @@ fn check_pincode(p: Option<String>) -> Result<Option<String>, Invalid> {
 
 #[utoipa::path(post, path = "/api/v1/users/addresses", tag = "users", security(("bearer" = [])), request_body = AddressInput,
     responses((status = 201, body = Address), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn create_address(State(state): State<AppState>, auth: Auth, Json(req): Json<AddressInput>) -> ApiResult<(StatusCode, Json<Address>)> {
+async fn create_address(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(req): Json<AddressInput>,
+) -> ApiResult<(StatusCode, Json<Address>)> {
     let address = req.parse(auth.user_id, Uuid::now_v7())?;
     if state.store.addresses(auth.user_id).await?.len() >= MAX_ADDRESSES {
-        return Err(ApiError::conflict("TOO_MANY_ADDRESSES", format!("at most {MAX_ADDRESSES} addresses; delete one first")));
+        return Err(ApiError::conflict(
+            "TOO_MANY_ADDRESSES",
+            format!("at most {MAX_ADDRESSES} addresses; delete one first"),
+        ));
     }
     Ok((StatusCode::CREATED, Json(state.store.create_address(address).await?)))
 }

@@ -135,7 +135,9 @@ impl ConfigArgs {
         }
         Ok(Settings {
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-            database_url: DatabaseUrl(self.database_url.or(file.database_url).unwrap_or_else(|| "sqlite://dabba.db".into())),
+            database_url: DatabaseUrl(
+                self.database_url.or(file.database_url).unwrap_or_else(|| "sqlite://dabba.db".into()),
+            ),
             jwt_secret: self.jwt_secret.or(file.jwt_secret).filter(|s| !s.is_empty()).map(Secret),
             token_ttl_hours: ttl,
             db_max_connections: self.db_max_connections.or(file.db_max_connections).unwrap_or(16),
@@ -163,14 +165,16 @@ impl Settings {
             return Ok(s.expose().as_bytes().to_vec());
         }
         let Some(db) = self.database_url.sqlite_path() else {
-            tracing::warn!("no jwt_secret configured: using a random one; tokens end at restart and other nodes refuse them");
+            tracing::warn!(
+                "no jwt_secret configured: using a random one; tokens end at restart and other nodes refuse them"
+            );
             return random_secret();
         };
         let path = db.with_extension("secret");
-        if let Ok(existing) = std::fs::read(&path) {
-            if existing.len() >= 32 {
-                return Ok(existing);
-            }
+        if let Ok(existing) = std::fs::read(&path)
+            && existing.len() >= 32
+        {
+            return Ok(existing);
         }
         let secret = random_secret()?;
         write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;

@@ -19,7 +19,8 @@ pub fn init_logging(settings: &Settings) -> Result<()> {
     if settings.log_json {
         registry.with(tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr)).init();
     } else {
-        registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr)).init();
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        registry.with(tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(std::io::stderr)).init();
     }
     Ok(())
 }
@@ -33,7 +34,13 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-pub async fn create_admin(store: &dyn Store, name: &str, phone: &str, password: &str, email: Option<&str>) -> Result<User> {
+pub async fn create_admin(
+    store: &dyn Store,
+    name: &str,
+    phone: &str,
+    password: &str,
+    email: Option<&str>,
+) -> Result<User> {
     let name = PersonName::parse("name", name)?;
     let phone = Phone::parse("phone", phone)?;
     let password = Password::parse("password", password)?;
@@ -83,33 +90,35 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
     println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
-    dabba_api::serve(listener, AppState::new(store.clone(), tokens), shutdown_signal()).await?;
+    dabba_api::serve(listener, AppState::new(store.clone(), tokens), shutdown).await?;
     tracing::info!("in-flight requests finished; closing the database");
     store.close().await;
     Ok(())
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called, not
+/// when the future is first polled, so a signal that arrives right after start-up is not lost
+/// (it would otherwise kill the process with in-flight requests).
+#[cfg(unix)]
+pub fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-    tracing::info!("shutdown requested; finishing in-flight requests");
+        tracing::info!("shutdown requested; finishing in-flight requests");
+    })
+}
+
+#[cfg(not(unix))]
+pub fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

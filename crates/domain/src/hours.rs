@@ -82,10 +82,10 @@ impl WeeklyHours {
 
     /// Whether the restaurant is open at `minute` (after local midnight) of local weekday `day`.
     pub fn is_open_local(&self, day: usize, minute: u16) -> bool {
-        if let Some((open, close)) = self.window(day) {
-            if open == close || (open < close && (open..close).contains(&minute)) || (close < open && minute >= open) {
-                return true;
-            }
+        if let Some((open, close)) = self.window(day)
+            && (open == close || (open < close && (open..close).contains(&minute)) || (close < open && minute >= open))
+        {
+            return true;
         }
         // Yesterday's window may run past midnight into today.
         match self.window((day + 6) % 7) {
@@ -127,7 +127,8 @@ mod tests {
     fn parse_normalises_and_rejects() {
         let h = WeeklyHours { monday: day("9:00", "24:00"), ..Default::default() }.parse("operating_hours").unwrap();
         assert_eq!(h.monday, day("09:00", "24:00"));
-        for (o, c) in [("25:00", "10:00"), ("10:60", "11:00"), ("24:00", "10:00"), ("10", "11:00"), ("ab:cd", "11:00")] {
+        for (o, c) in [("25:00", "10:00"), ("10:60", "11:00"), ("24:00", "10:00"), ("10", "11:00"), ("ab:cd", "11:00")]
+        {
             let err = WeeklyHours { tuesday: day(o, c), ..Default::default() }.parse("operating_hours").unwrap_err();
             assert!(err.field.starts_with("operating_hours.tuesday."), "{err}");
         }

@@ -78,7 +78,12 @@ impl Email {
             return Err(bad());
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        if local.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+        {
             return Err(bad());
         }
         Ok(Self(s))

@@ -23,17 +23,17 @@ const UNIQUE_FIELDS: [(&str, &str); 2] = [("phone", "phone"), ("email", "email")
 impl StoreError {
     /// Maps unique-constraint violations to [`StoreError::Conflict`]; passes anything else through.
     pub(crate) fn classify(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                // PostgreSQL names the constraint; SQLite names the columns in its message.
-                let hint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
-                for (needle, field) in UNIQUE_FIELDS {
-                    if hint.contains(needle) {
-                        return StoreError::Conflict { field };
-                    }
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            // PostgreSQL names the constraint; SQLite names the columns in its message.
+            let hint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            for (needle, field) in UNIQUE_FIELDS {
+                if hint.contains(needle) {
+                    return StoreError::Conflict { field };
                 }
-                return StoreError::Conflict { field: "id" };
             }
+            return StoreError::Conflict { field: "id" };
         }
         StoreError::Database(e)
     }

@@ -72,7 +72,10 @@ pub(crate) async fn issue_token(state: &AppState, user: &User) -> ApiResult<Stri
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = AuthResponse), (status = 400, body = ErrorBody),
               (status = 409, description = "phone or email already registered", body = ErrorBody)))]
-async fn register(State(state): State<AppState>, Json(req): Json<RegisterRequest>) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
+async fn register(
+    State(state): State<AppState>,
+    Json(req): Json<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
     let mut errs = Vec::new();
     let name = gather(&mut errs, PersonName::parse("name", &req.name));
     let phone = gather(&mut errs, Phone::parse("phone", &req.phone));

@@ -153,10 +153,10 @@ impl RestaurantPatch {
                 (next.latitude, next.longitude) = (p.lat, p.lng);
             }
         }
-        if let Some(v) = self.address {
-            if let Some(a) = gather(e, postal(v)) {
-                next.address = a;
-            }
+        if let Some(v) = self.address
+            && let Some(a) = gather(e, postal(v))
+        {
+            next.address = a;
         }
         if let Some(v) = self.phone {
             next.phone = match v {
@@ -168,7 +168,8 @@ impl RestaurantPatch {
             next.cost_for_two = gather(e, Money::parse("cost_for_two", v)).map(Money::paise).unwrap_or_default();
         }
         if let Some(v) = self.avg_preparation_minutes {
-            next.avg_preparation_minutes = gather(e, in_range("avg_preparation_minutes", v, 1, 180, "minutes")).unwrap_or(1);
+            next.avg_preparation_minutes =
+                gather(e, in_range("avg_preparation_minutes", v, 1, 180, "minutes")).unwrap_or(1);
         }
         if let Some(v) = self.delivery_radius_km {
             next.delivery_radius_km = gather(e, radius(v)).unwrap_or(1.0);
@@ -182,10 +183,10 @@ impl RestaurantPatch {
         if let Some(v) = self.operating_hours {
             next.operating_hours = gather(e, v.parse("operating_hours")).unwrap_or_default();
         }
-        if let Some(v) = self.timezone {
-            if gather(e, parse_time_zone("timezone", &v)).is_some() {
-                next.timezone = v.trim().to_owned();
-            }
+        if let Some(v) = self.timezone
+            && gather(e, parse_time_zone("timezone", &v)).is_some()
+        {
+            next.timezone = v.trim().to_owned();
         }
         if let Some(v) = self.is_paused {
             next.is_paused = v;

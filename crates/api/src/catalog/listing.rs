@@ -147,7 +147,10 @@ pub fn rank(candidates: Vec<Restaurant>, at: LatLng, q: &ListQuery, now: jiff::T
 
 #[utoipa::path(get, path = "/api/v1/restaurants", tag = "restaurants", params(ListQuery),
     responses((status = 200, body = RestaurantList), (status = 400, body = ErrorBody)))]
-async fn list_restaurants(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult<Json<RestaurantList>> {
+async fn list_restaurants(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<RestaurantList>> {
     let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
     let page = q.page.unwrap_or(1);
     let limit = q.limit.unwrap_or(20);

@@ -178,7 +178,8 @@ async fn create_item(
         updated_at: now,
     };
     ItemPatch::from(req).apply(&mut item, &categories, r.is_veg)?;
-    item.position = items.iter().filter(|i| i.category_id == item.category_id).map(|i| i.position + 1).max().unwrap_or(0);
+    item.position =
+        items.iter().filter(|i| i.category_id == item.category_id).map(|i| i.position + 1).max().unwrap_or(0);
     state.store.create_item(&item).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
@@ -209,7 +210,11 @@ async fn patch_item(
 #[utoipa::path(delete, path = "/api/v1/restaurants/{id}/items/{item_id}", tag = "menu", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "restaurant id"), ("item_id" = Uuid, Path)),
     responses((status = 204, description = "deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete_item(State(state): State<AppState>, auth: Auth, Path((id, item_id)): Path<(Uuid, Uuid)>) -> ApiResult<StatusCode> {
+async fn delete_item(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, item_id)): Path<(Uuid, Uuid)>,
+) -> ApiResult<StatusCode> {
     owned_restaurant(&state, &auth, id).await?;
     if state.store.delete_item(id, item_id).await? {
         Ok(StatusCode::NO_CONTENT)

@@ -128,7 +128,13 @@ impl From<ItemInput> for ItemPatch {
 fn image_url(v: Option<String>) -> Result<Option<String>, Invalid> {
     match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(u) if (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2048 && !u.contains(char::is_whitespace) => Ok(Some(u)),
+        Some(u)
+            if (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 2048
+                && !u.contains(char::is_whitespace) =>
+        {
+            Ok(Some(u))
+        }
         Some(_) => Err(Invalid::new("image", "must be an http(s) URL of at most 2048 characters")),
     }
 }
@@ -152,7 +158,12 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
             return Err(Invalid::new(f("name"), "two groups have this name"));
         }
         let old = match g.group_id {
-            Some(id) => Some(existing.iter().find(|e| e.group_id == id).ok_or_else(|| Invalid::new(f("group_id"), "no such group on this item"))?),
+            Some(id) => Some(
+                existing
+                    .iter()
+                    .find(|e| e.group_id == id)
+                    .ok_or_else(|| Invalid::new(f("group_id"), "no such group on this item"))?,
+            ),
             None => None,
         };
         if g.options.is_empty() || g.options.len() > 30 {
@@ -182,11 +193,20 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
         if !(0..=n).contains(&min) || !(1..=n).contains(&max) || min > max {
             return Err(Invalid::new(
                 f("max_selections"),
-                format!("need 0 <= min_selections <= max_selections <= {n} (the number of options) and max_selections >= 1"),
+                format!(
+                    "need 0 <= min_selections <= max_selections <= {n} (the number of options) and max_selections >= 1"
+                ),
             ));
         }
         let group_id = old.map_or_else(Uuid::now_v7, |o| o.group_id);
-        out.push(CustomizationGroup { group_id, name, required: g.required, min_selections: min, max_selections: max, options });
+        out.push(CustomizationGroup {
+            group_id,
+            name,
+            required: g.required,
+            min_selections: min,
+            max_selections: max,
+            options,
+        });
     }
     Ok(out)
 }

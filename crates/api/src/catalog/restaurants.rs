@@ -14,10 +14,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_restaurant))
-        .routes(routes!(my_restaurants))
-        .routes(routes!(get_restaurant, replace_restaurant, patch_restaurant))
+    OpenApiRouter::new().routes(routes!(create_restaurant)).routes(routes!(my_restaurants)).routes(routes!(
+        get_restaurant,
+        replace_restaurant,
+        patch_restaurant
+    ))
 }
 
 fn blank(owner_id: Uuid) -> Restaurant {
@@ -77,7 +78,11 @@ async fn my_restaurants(State(state): State<AppState>, auth: Auth) -> ApiResult<
 #[utoipa::path(get, path = "/api/v1/restaurants/{id}", tag = "restaurants",
     params(("id" = Uuid, Path, description = "restaurant id")),
     responses((status = 200, body = RestaurantView), (status = 404, body = ErrorBody)))]
-async fn get_restaurant(State(state): State<AppState>, who: MaybeAuth, Path(id): Path<Uuid>) -> ApiResult<Json<RestaurantView>> {
+async fn get_restaurant(
+    State(state): State<AppState>,
+    who: MaybeAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<RestaurantView>> {
     Ok(Json(visible_restaurant(&state, &who, id).await?.into()))
 }
 

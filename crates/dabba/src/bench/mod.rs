@@ -71,11 +71,15 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
         seed::run(store.as_ref(), plan, true).await?;
         eprintln!("seeded {} restaurants in {:.1}s", args.restaurants, started.elapsed().as_secs_f64());
     } else if have < args.restaurants {
-        bail!("the database holds {have} restaurants, fewer than --restaurants {}: use an empty database", args.restaurants);
+        bail!(
+            "the database holds {have} restaurants, fewer than --restaurants {}: use an empty database",
+            args.restaurants
+        );
     }
     let whole = LatLng { lat: seed::CENTRE.0, lng: seed::CENTRE.1 }.bounding_box(60.0);
-    let places: Arc<Vec<(uuid::Uuid, f64, f64)>> =
-        Arc::new(store.restaurants_in_box(whole).await?.iter().map(|r| (r.restaurant_id, r.latitude, r.longitude)).collect());
+    let places: Arc<Vec<(uuid::Uuid, f64, f64)>> = Arc::new(
+        store.restaurants_in_box(whole).await?.iter().map(|r| (r.restaurant_id, r.latitude, r.longitude)).collect(),
+    );
     if places.is_empty() {
         bail!("no restaurants to browse");
     }
@@ -119,7 +123,12 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
 }
 
 /// Runs `connections` clients for `duration`; each repeats list-then-menu.
-async fn drive(addr: SocketAddr, places: &Arc<Vec<(uuid::Uuid, f64, f64)>>, connections: usize, duration: Duration) -> Result<(Samples, Duration)> {
+async fn drive(
+    addr: SocketAddr,
+    places: &Arc<Vec<(uuid::Uuid, f64, f64)>>,
+    connections: usize,
+    duration: Duration,
+) -> Result<(Samples, Duration)> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();

@@ -14,6 +14,9 @@ use dabba_store::seed::SeedBatch;
 pub const CENTRE: (f64, f64) = (12.9716, 77.5946);
 const KM_PER_DEG_LAT: f64 = 110.574;
 
+/// A dish to put on a menu: name, veg, price (paise), cuisine it comes from.
+type Dish = (String, bool, i64, &'static str);
+
 pub struct City {
     rng: Rng,
     seed: u64,
@@ -108,15 +111,49 @@ impl City {
         let mut groups = Vec::new();
         if cuisine == "Pizza" && dish.contains("Pizza") {
             let options = vec![option(rng, "Regular", 0), option(rng, "Medium", 120), option(rng, "Large", 240)];
-            groups.push(CustomizationGroup { group_id: rng.uuid(), name: "Size".into(), required: true, min_selections: 1, max_selections: 1, options });
-            let options = vec![option(rng, "Extra Cheese", 60), option(rng, "Olives", 40), option(rng, "Jalapeños", 40), option(rng, "Mushrooms", 50)];
-            groups.push(CustomizationGroup { group_id: rng.uuid(), name: "Add-ons".into(), required: false, min_selections: 0, max_selections: 3, options });
+            groups.push(CustomizationGroup {
+                group_id: rng.uuid(),
+                name: "Size".into(),
+                required: true,
+                min_selections: 1,
+                max_selections: 1,
+                options,
+            });
+            let options = vec![
+                option(rng, "Extra Cheese", 60),
+                option(rng, "Olives", 40),
+                option(rng, "Jalapeños", 40),
+                option(rng, "Mushrooms", 50),
+            ];
+            groups.push(CustomizationGroup {
+                group_id: rng.uuid(),
+                name: "Add-ons".into(),
+                required: false,
+                min_selections: 0,
+                max_selections: 3,
+                options,
+            });
         } else if dish.contains("Biryani") {
             let options = vec![option(rng, "Half", 0), option(rng, "Full", 110)];
-            groups.push(CustomizationGroup { group_id: rng.uuid(), name: "Portion".into(), required: true, min_selections: 1, max_selections: 1, options });
+            groups.push(CustomizationGroup {
+                group_id: rng.uuid(),
+                name: "Portion".into(),
+                required: true,
+                min_selections: 1,
+                max_selections: 1,
+                options,
+            });
         } else if rng.chance(0.15) {
-            let options = vec![option(rng, "Extra Spicy", 0), option(rng, "Extra Gravy", 30), option(rng, "Add Raita", 40)];
-            groups.push(CustomizationGroup { group_id: rng.uuid(), name: "Make it yours".into(), required: false, min_selections: 0, max_selections: 2, options });
+            let options =
+                vec![option(rng, "Extra Spicy", 0), option(rng, "Extra Gravy", 30), option(rng, "Add Raita", 40)];
+            groups.push(CustomizationGroup {
+                group_id: rng.uuid(),
+                name: "Make it yours".into(),
+                required: false,
+                min_selections: 0,
+                max_selections: 2,
+                options,
+            });
         }
         groups
     }
@@ -169,7 +206,11 @@ impl City {
             latitude: lat,
             longitude: lng,
             address: PostalAddress {
-                line1: format!("{} {} Main Road", 1 + self.rng.below(400), self.rng.pick(&["1st", "4th", "7th", "12th", "80 Feet"])),
+                line1: format!(
+                    "{} {} Main Road",
+                    1 + self.rng.below(400),
+                    self.rng.pick(&["1st", "4th", "7th", "12th", "80 Feet"])
+                ),
                 line2: None,
                 city: "Bengaluru".into(),
                 state: Some("Karnataka".into()),
@@ -186,12 +227,16 @@ impl City {
             is_paused: self.rng.chance(0.02),
             is_banned: false,
             ban_reason: None,
-            rating_avg: if rated { ((3.3 + self.rng.normal() * 0.45).clamp(2.0, 5.0) * 10.0).round() / 10.0 } else { 0.0 },
+            rating_avg: if rated {
+                ((3.3 + self.rng.normal() * 0.45).clamp(2.0, 5.0) * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
             rating_count: if rated { 5 + self.rng.below(4000) as i64 } else { 0 },
             created_at: now,
             updated_at: now,
         };
-        let mut sections: Vec<(String, Vec<(String, bool, i64, &'static str)>)> = Vec::new();
+        let mut sections: Vec<(String, Vec<Dish>)> = Vec::new();
         for c in &cuisines {
             let mut dishes = Vec::new();
             let want = if cuisines.len() == 1 { 16 } else { 16 / cuisines.len() + 1 };
@@ -243,11 +288,16 @@ mod tests {
     fn deterministic_and_plausible() {
         let a = City::new(42, "h".into()).restaurants(50);
         let b = City::new(42, "h".into()).restaurants(50);
-        let key = |b: &SeedBatch| b.restaurants.iter().map(|r| (r.restaurant_id, r.name.clone(), r.latitude.to_bits())).collect::<Vec<_>>();
+        let key = |b: &SeedBatch| {
+            b.restaurants.iter().map(|r| (r.restaurant_id, r.name.clone(), r.latitude.to_bits())).collect::<Vec<_>>()
+        };
         let items = |b: &SeedBatch| b.items.iter().map(|i| (i.item_id, i.name.clone(), i.price)).collect::<Vec<_>>();
         assert_eq!(key(&a), key(&b));
         assert_eq!(items(&a), items(&b));
-        assert_ne!(City::new(43, "h".into()).restaurants(1).restaurants[0].restaurant_id, a.restaurants[0].restaurant_id);
+        assert_ne!(
+            City::new(43, "h".into()).restaurants(1).restaurants[0].restaurant_id,
+            a.restaurants[0].restaurant_id
+        );
         let centre = LatLng { lat: CENTRE.0, lng: CENTRE.1 };
         for r in &a.restaurants {
             assert!(centre.distance_km(LatLng { lat: r.latitude, lng: r.longitude }) < 25.0);

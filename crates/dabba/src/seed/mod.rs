@@ -69,7 +69,7 @@ pub async fn run(store: &dyn Store, plan: Plan, progress: bool) -> Result<()> {
 
 fn bar(done: usize, total: usize, started: Instant) {
     let width = 30;
-    let filled = if total == 0 { width } else { done * width / total };
+    let filled = (done * width).checked_div(total).unwrap_or(width);
     let secs = started.elapsed().as_secs_f64();
     let rate = done as f64 / secs.max(1e-9);
     eprint!(

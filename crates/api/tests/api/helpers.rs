@@ -1,0 +1,246 @@
+//! A real server per test: its own SQLite file, or its own PostgreSQL schema when
+//! `DABBA_TEST_DATABASE_URL` is set, bound to 127.0.0.1:0, driven over real sockets.
+
+use dabba_api::{AppState, TokenKeys};
+use dabba_domain::Role;
+use dabba_store::model::NewUser;
+use dabba_store::{Store, StoreOptions};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+}
+
+/// A response: status, JSON body (or `Null`), headers.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    /// The error code of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error_code"].as_str().unwrap_or("")
+    }
+
+    /// Asserts the status and that an error body has the seed's shape.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        if status >= 400 {
+            assert_eq!(self.body["status"], "error", "error body: {}", self.body);
+            assert!(self.body["error_code"].is_string() && self.body["message"].is_string(), "{}", self.body);
+        }
+        &self.body
+    }
+}
+
+/// Starts a server on the backend; `None` when PostgreSQL is asked for but not configured.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let url = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("dabba-test-{}", Uuid::now_v7()));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}", dir.join("test.db").display())
+        }
+        Backend::Postgres => {
+            let base = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+            pg_schema_url(&base).await
+        }
+    };
+    let options = StoreOptions { max_connections: 4, sqlite_durable: false };
+    let store = dabba_store::connect(&url, &options).await.expect("open test database");
+    store.migrate().await.expect("migrate test database");
+    let secret: [u8; 16] = *Uuid::new_v4().as_bytes();
+    let state = AppState::new(store.clone(), TokenKeys::new(&secret, Duration::from_secs(3600)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(dabba_api::serve(listener, state, std::future::pending()));
+    Some(TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store })
+}
+
+/// A fresh schema for one test, so tests run in parallel on one database.
+async fn pg_schema_url(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("t_{}", Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to DABBA_TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut conn).await.unwrap();
+    conn.close().await.ok();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// A unique, valid phone number.
+pub fn phone() -> String {
+    let n = Uuid::new_v4().as_u128() % 10_000_000_000;
+    format!("+1{n:010}")
+}
+
+impl TestApp {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// Registers a user of `role`; returns (token, user_id).
+    pub async fn user(&self, role: &str) -> (String, String) {
+        let r = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"name": "Test User", "phone": phone(), "password": "secret-pass", "role": role}),
+            )
+            .await;
+        let body = r.expect(201);
+        (body["token"].as_str().unwrap().to_owned(), body["user"]["user_id"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn customer(&self) -> String {
+        self.user("CUSTOMER").await.0
+    }
+
+    pub async fn owner(&self) -> String {
+        self.user("RESTAURANT").await.0
+    }
+
+    pub async fn rider(&self) -> String {
+        self.user("DELIVERY").await.0
+    }
+
+    /// An admin, created as the CLI does (straight into the store), then logged in.
+    pub async fn admin(&self) -> String {
+        let phone = phone();
+        let hash = dabba_api::auth::password::hash("admin-pass".into()).await.unwrap();
+        self.store
+            .create_user(NewUser {
+                user_id: Uuid::now_v7(),
+                name: "Admin".into(),
+                phone: phone.clone(),
+                email: None,
+                password_hash: hash,
+                role: Role::Admin,
+            })
+            .await
+            .unwrap();
+        let r = self.post("/api/v1/auth/login", None, json!({"phone": phone, "password": "admin-pass"})).await;
+        r.expect(200)["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a restaurant from `restaurant_body()` with `changes` merged in; returns its id.
+    pub async fn restaurant(&self, owner: &str, changes: Value) -> String {
+        let mut body = restaurant_body();
+        merge(&mut body, changes);
+        let r = self.post("/api/v1/restaurants", Some(owner), body).await;
+        r.expect(201)["restaurant_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn category(&self, owner: &str, restaurant: &str, name: &str) -> String {
+        let r = self
+            .post(&format!("/api/v1/restaurants/{restaurant}/categories"), Some(owner), json!({"name": name}))
+            .await;
+        r.expect(201)["category_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn item(&self, owner: &str, restaurant: &str, category: &str, changes: Value) -> Value {
+        let mut body = json!({"category_id": category, "name": "Masala Dosa", "price": 12000, "is_veg": true});
+        merge(&mut body, changes);
+        let r = self.post(&format!("/api/v1/restaurants/{restaurant}/items"), Some(owner), body).await;
+        r.expect(201).clone()
+    }
+}
+
+/// Shallow-merges the fields of `changes` into `body`.
+pub fn merge(body: &mut Value, changes: Value) {
+    if let (Some(b), Value::Object(c)) = (body.as_object_mut(), changes) {
+        b.extend(c);
+    }
+}
+
+/// Open every day, all day, in Bengaluru.
+pub fn restaurant_body() -> Value {
+    let day = json!({"open": "00:00", "close": "00:00"});
+    json!({
+        "name": "Test Kitchen",
+        "description": "Dosas and more",
+        "cuisines": ["South Indian"],
+        "latitude": 12.9716,
+        "longitude": 77.5946,
+        "address": {"line1": "1 MG Road", "city": "Bengaluru", "pincode": "560001"},
+        "phone": "+919876543210",
+        "cost_for_two": 40000,
+        "avg_preparation_minutes": 20,
+        "delivery_radius_km": 5.0,
+        "min_order_value": 10000,
+        "is_veg": false,
+        "operating_hours": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+                            "friday": day, "saturday": day, "sunday": day},
+        "timezone": "Asia/Kolkata"
+    })
+}
+
+/// Generates one `#[tokio::test]` per backend for each listed `async fn(TestApp)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
+                super::$name(app).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                // Runs only where DABBA_TEST_DATABASE_URL is set (CI sets it).
+                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            })*
+        }
+    };
+}

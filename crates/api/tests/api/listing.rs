@@ -1,0 +1,214 @@
+use crate::helpers::TestApp;
+use dabba_domain::WeeklyHours;
+use dabba_domain::hours::DayHours;
+use dabba_store::model::{PostalAddress, Restaurant};
+use dabba_store::seed::SeedBatch;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const LAT: f64 = 12.9716;
+const LNG: f64 = 77.5946;
+/// Kilometres per degree of latitude on the sphere the server measures with.
+const KM_PER_DEG: f64 = 111.1951;
+
+struct Spec {
+    name: &'static str,
+    north_km: f64,
+    rating: f64,
+    cost: i64,
+    prep: i32,
+    veg: bool,
+    cuisines: &'static [&'static str],
+    always_open: bool,
+}
+
+const BASE: Spec = Spec {
+    name: "R",
+    north_km: 0.0,
+    rating: 4.0,
+    cost: 40000,
+    prep: 20,
+    veg: false,
+    cuisines: &["Chinese"],
+    always_open: true,
+};
+
+/// Writes restaurants with fixed ratings straight through the store (ratings come from
+/// reviews, which have no API yet).
+async fn city(app: &TestApp, specs: &[Spec]) {
+    let (_, owner) = app.user("RESTAURANT").await;
+    let owner: Uuid = owner.parse().unwrap();
+    let day = Some(DayHours { open: "00:00".into(), close: "00:00".into() });
+    let now = dabba_store::now_utc();
+    let restaurants = specs
+        .iter()
+        .map(|s| Restaurant {
+            restaurant_id: Uuid::now_v7(),
+            owner_id: owner,
+            name: s.name.into(),
+            description: None,
+            cuisines: s.cuisines.iter().map(|c| c.to_string()).collect(),
+            latitude: LAT + s.north_km / KM_PER_DEG,
+            longitude: LNG,
+            address: PostalAddress {
+                line1: "1 Road".into(),
+                line2: None,
+                city: "Bengaluru".into(),
+                state: None,
+                pincode: None,
+            },
+            phone: None,
+            cost_for_two: s.cost,
+            avg_preparation_minutes: s.prep,
+            delivery_radius_km: 5.0,
+            min_order_value: 0,
+            is_veg: s.veg,
+            operating_hours: if s.always_open {
+                WeeklyHours {
+                    monday: day.clone(),
+                    tuesday: day.clone(),
+                    wednesday: day.clone(),
+                    thursday: day.clone(),
+                    friday: day.clone(),
+                    saturday: day.clone(),
+                    sunday: day.clone(),
+                }
+            } else {
+                WeeklyHours::default()
+            },
+            timezone: "Asia/Kolkata".into(),
+            is_paused: false,
+            is_banned: false,
+            ban_reason: None,
+            rating_avg: s.rating,
+            rating_count: 10,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    app.store.seed(&SeedBatch { restaurants, ..Default::default() }).await.unwrap();
+}
+
+async fn names(app: &TestApp, query: &str) -> Vec<String> {
+    let r = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&{query}"), None).await;
+    r.expect(200)["restaurants"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn serviceability_follows_each_restaurants_radius(app: TestApp) {
+    city(&app, &[Spec { name: "Here", ..BASE }]).await;
+    let at = |km: f64| format!("/api/v1/restaurants?lat={}&lng={LNG}", LAT - km / KM_PER_DEG);
+    let inside = app.get(&at(4.95), None).await;
+    let list = inside.expect(200)["restaurants"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1, "4.95 km is inside a 5 km radius");
+    assert!((list[0]["distance_km"].as_f64().unwrap() - 4.95).abs() < 0.01);
+    assert!(list[0]["estimated_delivery_minutes"].as_u64().unwrap() > 20);
+    let outside = app.get(&at(5.05), None).await;
+    assert_eq!(outside.expect(200)["total"], 0, "5.05 km is outside");
+}
+
+async fn filters_narrow_the_list(app: TestApp) {
+    city(
+        &app,
+        &[
+            Spec { name: "Veg", veg: true, cuisines: &["South Indian"], rating: 4.5, cost: 20000, ..BASE },
+            Spec { name: "Wok", cuisines: &["Chinese", "Thai"], rating: 3.5, cost: 60000, ..BASE },
+            Spec { name: "Closed", always_open: false, rating: 4.8, cost: 30000, ..BASE },
+        ],
+    )
+    .await;
+    let mut chinese = names(&app, "cuisine=CHINESE").await;
+    chinese.sort();
+    assert_eq!(chinese, ["Closed", "Wok"]);
+    assert_eq!(names(&app, "veg_only=true").await, ["Veg"]);
+    let mut rated = names(&app, "min_rating=4.5").await;
+    rated.sort();
+    assert_eq!(rated, ["Closed", "Veg"]);
+    let mut cheap = names(&app, "max_cost_for_two=30000").await;
+    cheap.sort();
+    assert_eq!(cheap, ["Closed", "Veg"]);
+    let mut open = names(&app, "open_now=true").await;
+    open.sort();
+    assert_eq!(open, ["Veg", "Wok"]);
+    let all = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}"), None).await.expect(200).clone();
+    let closed: Vec<&Value> = all["restaurants"].as_array().unwrap().iter().filter(|r| r["name"] == "Closed").collect();
+    assert_eq!(closed[0]["is_open"], false);
+}
+
+async fn sorts_order_the_list(app: TestApp) {
+    city(
+        &app,
+        &[
+            Spec { name: "Near", north_km: 0.5, rating: 3.0, cost: 50000, prep: 40, ..BASE },
+            Spec { name: "Mid", north_km: 1.5, rating: 4.9, cost: 30000, prep: 10, ..BASE },
+            Spec { name: "Far", north_km: 3.0, rating: 4.0, cost: 10000, prep: 25, ..BASE },
+        ],
+    )
+    .await;
+    assert_eq!(names(&app, "").await, ["Near", "Mid", "Far"], "distance by default");
+    assert_eq!(names(&app, "sort=rating").await, ["Mid", "Far", "Near"]);
+    assert_eq!(names(&app, "sort=cost").await, ["Far", "Mid", "Near"]);
+    // Mid: 10 + 5 + 8 = 23; Far: 25 + 13 + 8 = 46; Near: 40 + 3 + 8 = 51.
+    assert_eq!(names(&app, "sort=delivery_time").await, ["Mid", "Far", "Near"]);
+}
+
+async fn pages_are_stable_and_disjoint(app: TestApp) {
+    // Equal distances: the id tie-break keeps pages stable.
+    let specs: Vec<Spec> = ["A", "B", "C", "D", "E"].iter().map(|n| Spec { name: n, north_km: 1.0, ..BASE }).collect();
+    city(&app, &specs).await;
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let r = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&limit=2&page={page}"), None).await;
+        let body = r.expect(200).clone();
+        assert_eq!(body["total"], 5);
+        for x in body["restaurants"].as_array().unwrap() {
+            seen.push(x["restaurant_id"].as_str().unwrap().to_owned());
+        }
+    }
+    let again: Vec<String> = names(&app, "limit=5").await;
+    assert_eq!(again.len(), 5);
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(seen.len(), 5);
+    assert_eq!(unique.len(), 5, "no restaurant on two pages");
+    let first_again = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&limit=2&page=1"), None).await;
+    assert_eq!(first_again.expect(200)["restaurants"][0]["restaurant_id"].as_str().unwrap(), seen[0]);
+}
+
+async fn bad_listing_parameters_are_400(app: TestApp) {
+    for q in [
+        "lng=77.5",
+        "lat=12.9",
+        "lat=100&lng=77.5",
+        "lat=12.9&lng=200",
+        "lat=abc&lng=77.5",
+        "lat=12.9&lng=77.5&limit=0",
+        "lat=12.9&lng=77.5&limit=51",
+        "lat=12.9&lng=77.5&page=0",
+        "lat=12.9&lng=77.5&sort=stars",
+        "lat=12.9&lng=77.5&min_rating=6",
+        "lat=12.9&lng=77.5&max_cost_for_two=-1",
+        "lat=12.9&lng=77.5&cusine=thai",
+    ] {
+        let r = app.get(&format!("/api/v1/restaurants?{q}"), None).await;
+        r.expect(400);
+        assert_eq!(r.code(), "VALIDATION_ERROR", "{q}");
+    }
+}
+
+async fn paused_restaurants_show_closed(app: TestApp) {
+    let owner = app.owner().await;
+    let id = app.restaurant(&owner, json!({"name": "Paused"})).await;
+    app.patch(&format!("/api/v1/restaurants/{id}"), Some(&owner), json!({"is_paused": true})).await.expect(200);
+    let all = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}"), None).await.expect(200).clone();
+    assert_eq!(all["restaurants"][0]["is_open"], false);
+    assert!(names(&app, "open_now=true").await.is_empty());
+}
+
+crate::both_backends!(
+    serviceability_follows_each_restaurants_radius,
+    filters_narrow_the_list,
+    sorts_order_the_list,
+    pages_are_stable_and_disjoint,
+    bad_listing_parameters_are_400,
+    paused_restaurants_show_closed,
+);

@@ -1,0 +1,13 @@
+//! The API suite: every endpoint, its authorization and its bad input, on SQLite and (when
+//! `DABBA_TEST_DATABASE_URL` is set) PostgreSQL.
+
+mod helpers;
+
+mod addresses;
+mod admin;
+mod auth;
+mod listing;
+mod menu;
+mod ops;
+mod profile;
+mod restaurants;
