@@ -73,6 +73,7 @@ async fn ban_restaurant(
     auth.require(Role::Admin)?;
     let reason = text("reason", &req.reason, 1, 500)?;
     let r = state.store.set_restaurant_ban(id, Some(reason)).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    state.nearby.refresh().await?;
     Ok(Json(r.into()))
 }
 
@@ -86,5 +87,6 @@ async fn unban_restaurant(
 ) -> ApiResult<Json<RestaurantView>> {
     auth.require(Role::Admin)?;
     let r = state.store.set_restaurant_ban(id, None).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    state.nearby.refresh().await?;
     Ok(Json(r.into()))
 }

@@ -15,6 +15,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
+use catalog::nearby::NearbyIndex;
 use dabba_store::Store;
 use error::ApiError;
 use std::future::Future;
@@ -36,13 +37,20 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub tokens: Arc<TokenKeys>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The listing read model.
+    pub nearby: Arc<NearbyIndex>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, tokens: TokenKeys) -> Self {
-        Self { store, tokens: Arc::new(tokens), metrics: Arc::default() }
+    /// Builds the state, loading the listing index from the store.
+    pub async fn load(store: Arc<dyn Store>, tokens: TokenKeys) -> Result<Self, dabba_store::StoreError> {
+        let nearby = NearbyIndex::load(store.clone()).await?;
+        Ok(Self { store, tokens: Arc::new(tokens), metrics: Arc::default(), nearby })
     }
 }
+
+/// How often a node picks up catalog changes made elsewhere (other nodes, `dabba seed`).
+pub const LISTING_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(OpenApi)]
 #[openapi(
@@ -113,10 +121,14 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves the app on `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// The listing index follows the catalog meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let follower = state.nearby.follow(LISTING_REFRESH);
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    follower.abort();
+    served
 }

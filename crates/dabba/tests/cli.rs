@@ -35,6 +35,8 @@ fn serve(db: &Path, extra: &[&str]) -> (Child, String, Vec<String>) {
         }
         seen.push(line);
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server exited before serving: {seen:?}");
 }
 
@@ -65,12 +67,17 @@ async fn operator_journey() {
     assert!(db.exists(), "the database file is created on first use");
 
     let admin = |phone: &str| {
-        dabba(&db).args(["admin", "create", "--phone", phone]).env("DABBA_ADMIN_PASSWORD", "admin-password").output().unwrap()
+        dabba(&db)
+            .args(["admin", "create", "--phone", phone])
+            .env("DABBA_ADMIN_PASSWORD", "admin-password")
+            .output()
+            .unwrap()
     };
     assert!(admin("+915550001111").status.success());
     let again = admin("+915550001111");
     assert!(!again.status.success(), "the same phone twice is refused");
-    let weak = dabba(&db).args(["admin", "create", "--phone", "+915550002222", "--password", "short"]).output().unwrap();
+    let weak =
+        dabba(&db).args(["admin", "create", "--phone", "+915550002222", "--password", "short"]).output().unwrap();
     assert!(!weak.status.success() && String::from_utf8_lossy(&weak.stderr).contains("password"));
 
     let (server, base, _) = serve(&db, &[]);
@@ -83,7 +90,8 @@ async fn operator_journey() {
     // A restart keeps the signing secret (next to the database), so the token still works.
     assert!(dir.join("city.secret").exists());
     let (server, base, _) = serve(&db, &[]);
-    let me = reqwest::Client::new().get(format!("{base}/api/v1/users/profile")).bearer_auth(&token).send().await.unwrap();
+    let me =
+        reqwest::Client::new().get(format!("{base}/api/v1/users/profile")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200);
     stop(server);
 }
@@ -94,10 +102,12 @@ async fn demo_city_and_seed() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("demo.db");
     let (server, base, banner) = serve(&db, &["--demo"]);
-    let customer = banner.iter().find_map(|l| l.trim().strip_prefix("customer")).expect("demo logins printed").trim().to_owned();
+    let customer =
+        banner.iter().find_map(|l| l.trim().strip_prefix("customer")).expect("demo logins printed").trim().to_owned();
     let (status, body) = login(&base, &customer, "dabba-demo").await;
     assert_eq!(status, 200, "{body}");
-    let list: Value = reqwest::get(format!("{base}/api/v1/restaurants?lat=12.9716&lng=77.5946")).await.unwrap().json().await.unwrap();
+    let list: Value =
+        reqwest::get(format!("{base}/api/v1/restaurants?lat=12.9716&lng=77.5946")).await.unwrap().json().await.unwrap();
     assert!(list["total"].as_u64().unwrap() > 0, "the demo city delivers to its centre");
     stop(server);
     // A second --demo start does not seed again.
@@ -106,7 +116,10 @@ async fn demo_city_and_seed() {
     stop(server);
 
     let fresh = dir.join("seeded.db");
-    let out = dabba(&fresh).args(["seed", "--restaurants", "30", "--customers", "4", "--riders", "2", "--seed", "9"]).output().unwrap();
+    let out = dabba(&fresh)
+        .args(["seed", "--restaurants", "30", "--customers", "4", "--riders", "2", "--seed", "9"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("seeded 30 restaurants"));
     let twice = dabba(&fresh).args(["seed", "--restaurants", "30", "--seed", "9"]).output().unwrap();

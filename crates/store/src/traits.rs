@@ -5,7 +5,6 @@ use crate::StoreResult;
 use crate::model::*;
 use crate::seed::SeedBatch;
 use async_trait::async_trait;
-use dabba_domain::geo::BoundingBox;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -45,8 +44,10 @@ pub trait CatalogStore: Send + Sync {
     /// Writes every editable field of a restaurant.
     async fn update_restaurant(&self, restaurant: &Restaurant) -> StoreResult<()>;
     async fn set_restaurant_ban(&self, restaurant_id: Uuid, reason: Option<String>) -> StoreResult<Option<Restaurant>>;
-    /// Restaurants that are not banned and lie inside the box (candidates for a radius check).
-    async fn restaurants_in_box(&self, bbox: BoundingBox) -> StoreResult<Vec<Restaurant>>;
+    /// Every restaurant (banned ones included) whose row changed at or after `since`, oldest
+    /// change first. Read models such as the listing index follow the catalog with it; every
+    /// write to a restaurant row must therefore set `updated_at`.
+    async fn restaurants_changed_since(&self, since: OffsetDateTime) -> StoreResult<Vec<Restaurant>>;
 
     /// Categories of a restaurant in menu order.
     async fn categories(&self, restaurant_id: Uuid) -> StoreResult<Vec<Category>>;

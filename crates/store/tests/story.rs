@@ -2,7 +2,7 @@
 //! PostgreSQL when `DABBA_TEST_DATABASE_URL` is set. Both backends must tell the same story.
 
 use dabba_domain::hours::DayHours;
-use dabba_domain::{LatLng, Role, WeeklyHours};
+use dabba_domain::{Role, WeeklyHours};
 use dabba_store::model::*;
 use dabba_store::seed::SeedBatch;
 use dabba_store::{Store, StoreError, StoreOptions};
@@ -152,10 +152,14 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(store.restaurant(r.restaurant_id).await.unwrap().unwrap(), r);
     let far = restaurant(owner.user_id, 28.6139, 77.2090);
     store.create_restaurant(far.clone()).await.unwrap();
-    let near = store.restaurants_in_box(LatLng { lat: 9.93, lng: 76.26 }.bounding_box(10.0)).await.unwrap();
-    assert_eq!(near.iter().map(|x| x.restaurant_id).collect::<Vec<_>>(), vec![r.restaurant_id]);
+    let changed = store.restaurants_changed_since(r.updated_at).await.unwrap();
+    assert_eq!(changed.len(), 2, "both restaurants changed at or after the first one's write");
+    let later = store.restaurants_changed_since(far.updated_at + time::Duration::seconds(1)).await.unwrap();
+    assert!(later.is_empty());
     store.set_restaurant_ban(r.restaurant_id, Some("closed by order".into())).await.unwrap();
-    assert!(store.restaurants_in_box(LatLng { lat: 9.93, lng: 76.26 }.bounding_box(10.0)).await.unwrap().is_empty());
+    let changed = store.restaurants_changed_since(far.updated_at + time::Duration::milliseconds(1)).await.unwrap();
+    assert_eq!(changed.len(), 1, "a ban is a change; banned rows are still reported");
+    assert!(changed[0].is_banned);
     assert_eq!(store.restaurants_of_owner(owner.user_id).await.unwrap().len(), 2);
     let mut edited = r.clone();
     edited.name = "Night Owl Cafe".into();

@@ -1,16 +1,17 @@
-//! `GET /api/v1/restaurants?lat=&lng=`: restaurants that deliver to a point. The store narrows
-//! to a box around the point; the rules here decide serviceability (the point lies within the
-//! restaurant's own radius), filter, sort with a stable tie-break, and paginate.
+//! `GET /api/v1/restaurants?lat=&lng=`: restaurants that deliver to a point. The listing index
+//! yields the restaurants near the point; the rules here decide serviceability (the point lies
+//! within the restaurant's own radius), filter, sort with a stable tie-break, and paginate.
 
-use super::{MAX_DELIVERY_RADIUS_KM, is_open_now};
+use super::nearby::{Entry, NearbyIndex};
+use super::{MAX_DELIVERY_RADIUS_KM, is_open_with};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Query};
 use axum::extract::State;
 use dabba_domain::LatLng;
 use dabba_domain::estimate::delivery_minutes;
-use dabba_store::model::Restaurant;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -94,55 +95,69 @@ pub struct RestaurantList {
     pub total: usize,
 }
 
-/// Serviceable restaurants matching the filters, sorted; the whole list (pagination is separate).
-pub fn rank(candidates: Vec<Restaurant>, at: LatLng, q: &ListQuery, now: jiff::Timestamp) -> Vec<RestaurantCard> {
+/// A serviceable restaurant and what the listing derived for it.
+struct Scored {
+    entry: Arc<Entry>,
+    distance_km: f64,
+    minutes: u32,
+    is_open: bool,
+}
+
+impl Scored {
+    fn card(&self) -> RestaurantCard {
+        let r = &self.entry.restaurant;
+        RestaurantCard {
+            restaurant_id: r.restaurant_id,
+            name: r.name.clone(),
+            cuisines: r.cuisines.clone(),
+            latitude: r.latitude,
+            longitude: r.longitude,
+            city: r.address.city.clone(),
+            rating_avg: r.rating_avg,
+            rating_count: r.rating_count,
+            cost_for_two: r.cost_for_two,
+            min_order_value: r.min_order_value,
+            is_veg: r.is_veg,
+            is_open: self.is_open,
+            distance_km: (self.distance_km * 100.0).round() / 100.0,
+            estimated_delivery_minutes: self.minutes,
+        }
+    }
+}
+
+/// Restaurants whose own radius reaches `at` and that pass the filters, in listing order.
+fn rank(index: &NearbyIndex, at: LatLng, q: &ListQuery, now: jiff::Timestamp) -> Vec<Scored> {
     let cuisine = q.cuisine.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let mut cards: Vec<RestaurantCard> = candidates
-        .into_iter()
-        .filter_map(|r| {
-            let distance = at.distance_km(LatLng { lat: r.latitude, lng: r.longitude });
-            let keep = !r.is_banned
-                && distance <= r.delivery_radius_km
-                && cuisine.is_none_or(|c| r.cuisines.iter().any(|x| x.eq_ignore_ascii_case(c)))
-                && (q.veg_only != Some(true) || r.is_veg)
-                && q.min_rating.is_none_or(|m| r.rating_avg >= m)
-                && q.max_cost_for_two.is_none_or(|m| r.cost_for_two <= m);
-            if !keep {
-                return None;
-            }
-            let is_open = is_open_now(&r, now);
-            if q.open_now == Some(true) && !is_open {
-                return None;
-            }
-            Some(RestaurantCard {
-                estimated_delivery_minutes: delivery_minutes(r.avg_preparation_minutes.max(0) as u32, distance),
-                distance_km: (distance * 100.0).round() / 100.0,
-                restaurant_id: r.restaurant_id,
-                name: r.name,
-                cuisines: r.cuisines,
-                latitude: r.latitude,
-                longitude: r.longitude,
-                city: r.address.city,
-                rating_avg: r.rating_avg,
-                rating_count: r.rating_count,
-                cost_for_two: r.cost_for_two,
-                min_order_value: r.min_order_value,
-                is_veg: r.is_veg,
-                is_open,
-            })
-        })
-        .collect();
+    let mut found = index.around(at, MAX_DELIVERY_RADIUS_KM, |entry| {
+        let r = &entry.restaurant;
+        let distance_km = at.distance_km(LatLng { lat: r.latitude, lng: r.longitude });
+        let keep = distance_km <= r.delivery_radius_km
+            && cuisine.is_none_or(|c| r.cuisines.iter().any(|x| x.eq_ignore_ascii_case(c)))
+            && (q.veg_only != Some(true) || r.is_veg)
+            && q.min_rating.is_none_or(|m| r.rating_avg >= m)
+            && q.max_cost_for_two.is_none_or(|m| r.cost_for_two <= m);
+        if !keep {
+            return None;
+        }
+        let is_open = is_open_with(r, entry.tz.as_ref(), now);
+        if q.open_now == Some(true) && !is_open {
+            return None;
+        }
+        let minutes = delivery_minutes(r.avg_preparation_minutes.max(0) as u32, distance_km);
+        Some(Scored { entry: Arc::clone(entry), distance_km, minutes, is_open })
+    });
     let sort = q.sort.unwrap_or_default();
-    cards.sort_by(|a, b| {
+    found.sort_by(|a, b| {
+        let (ra, rb) = (&a.entry.restaurant, &b.entry.restaurant);
         let primary = match sort {
             Sort::Distance => std::cmp::Ordering::Equal,
-            Sort::Rating => b.rating_avg.total_cmp(&a.rating_avg),
-            Sort::Cost => a.cost_for_two.cmp(&b.cost_for_two),
-            Sort::DeliveryTime => a.estimated_delivery_minutes.cmp(&b.estimated_delivery_minutes),
+            Sort::Rating => rb.rating_avg.total_cmp(&ra.rating_avg),
+            Sort::Cost => ra.cost_for_two.cmp(&rb.cost_for_two),
+            Sort::DeliveryTime => a.minutes.cmp(&b.minutes),
         };
-        primary.then(a.distance_km.total_cmp(&b.distance_km)).then(a.restaurant_id.cmp(&b.restaurant_id))
+        primary.then(a.distance_km.total_cmp(&b.distance_km)).then(ra.restaurant_id.cmp(&rb.restaurant_id))
     });
-    cards
+    found
 }
 
 #[utoipa::path(get, path = "/api/v1/restaurants", tag = "restaurants", params(ListQuery),
@@ -166,10 +181,9 @@ async fn list_restaurants(
     if q.max_cost_for_two.is_some_and(|m| m < 0) {
         return Err(ApiError::invalid("max_cost_for_two", "must not be negative"));
     }
-    let candidates = state.store.restaurants_in_box(at.bounding_box(MAX_DELIVERY_RADIUS_KM)).await?;
-    let all = rank(candidates, at, &q, jiff::Timestamp::now());
+    let all = rank(&state.nearby, at, &q, jiff::Timestamp::now());
     let total = all.len();
     let start = ((page - 1) as usize).saturating_mul(limit as usize);
-    let restaurants = all.into_iter().skip(start).take(limit as usize).collect();
+    let restaurants = all.iter().skip(start).take(limit as usize).map(Scored::card).collect();
     Ok(Json(RestaurantList { restaurants, page, limit, total }))
 }

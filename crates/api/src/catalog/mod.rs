@@ -4,6 +4,7 @@ mod input;
 mod listing;
 mod menu;
 mod menu_input;
+pub mod nearby;
 mod restaurants;
 
 pub use input::MAX_DELIVERY_RADIUS_KM;
@@ -34,9 +35,12 @@ pub struct RestaurantView {
 
 /// Whether a restaurant takes orders at this instant.
 pub fn is_open_now(r: &Restaurant, now: jiff::Timestamp) -> bool {
-    !r.is_paused
-        && !r.is_banned
-        && parse_time_zone("timezone", &r.timezone).is_ok_and(|tz| r.operating_hours.is_open_at(now, &tz))
+    is_open_with(r, parse_time_zone("timezone", &r.timezone).ok().as_ref(), now)
+}
+
+/// [`is_open_now`] with the restaurant's time zone already parsed.
+pub fn is_open_with(r: &Restaurant, tz: Option<&jiff::tz::TimeZone>, now: jiff::Timestamp) -> bool {
+    !r.is_paused && !r.is_banned && tz.is_some_and(|tz| r.operating_hours.is_open_at(now, tz))
 }
 
 impl From<Restaurant> for RestaurantView {

@@ -63,6 +63,7 @@ async fn create_restaurant(
     let mut r = blank(auth.user_id);
     RestaurantPatch::from(req).apply(&mut r)?;
     state.store.create_restaurant(r.clone()).await?;
+    state.nearby.refresh().await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
@@ -98,6 +99,7 @@ async fn edit(state: &AppState, auth: &Auth, id: Uuid, patch: RestaurantPatch) -
     }
     r.updated_at = dabba_store::now_utc();
     state.store.update_restaurant(&r).await?;
+    state.nearby.refresh().await?;
     Ok(r.into())
 }
 

@@ -3,7 +3,9 @@
 
 use dabba_api::{AppState, TokenKeys};
 use dabba_domain::Role;
-use dabba_store::model::NewUser;
+use dabba_domain::WeeklyHours;
+use dabba_domain::hours::DayHours;
+use dabba_store::model::{NewUser, PostalAddress, Restaurant};
 use dabba_store::{Store, StoreOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -21,6 +23,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    pub state: AppState,
 }
 
 /// A response: status, JSON body (or `Null`), headers.
@@ -65,11 +68,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let store = dabba_store::connect(&url, &options).await.expect("open test database");
     store.migrate().await.expect("migrate test database");
     let secret: [u8; 16] = *Uuid::new_v4().as_bytes();
-    let state = AppState::new(store.clone(), TokenKeys::new(&secret, Duration::from_secs(3600)));
+    let state = AppState::load(store.clone(), TokenKeys::new(&secret, Duration::from_secs(3600))).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(dabba_api::serve(listener, state, std::future::pending()));
-    Some(TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store })
+    tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));
+    Some(TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store, state })
 }
 
 /// A fresh schema for one test, so tests run in parallel on one database.
@@ -220,6 +223,51 @@ pub fn restaurant_body() -> Value {
                             "friday": day, "saturday": day, "sunday": day},
         "timezone": "Asia/Kolkata"
     })
+}
+
+/// A restaurant record to write straight into the store: open all day, 5 km radius.
+pub fn stored_restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
+    let day = Some(DayHours { open: "00:00".into(), close: "00:00".into() });
+    let now = dabba_store::now_utc();
+    Restaurant {
+        restaurant_id: Uuid::now_v7(),
+        owner_id: owner,
+        name: "Stored".into(),
+        description: None,
+        cuisines: vec!["Chinese".into()],
+        latitude: lat,
+        longitude: lng,
+        address: PostalAddress {
+            line1: "1 Road".into(),
+            line2: None,
+            city: "Bengaluru".into(),
+            state: None,
+            pincode: None,
+        },
+        phone: None,
+        cost_for_two: 40000,
+        avg_preparation_minutes: 20,
+        delivery_radius_km: 5.0,
+        min_order_value: 0,
+        is_veg: false,
+        operating_hours: WeeklyHours {
+            monday: day.clone(),
+            tuesday: day.clone(),
+            wednesday: day.clone(),
+            thursday: day.clone(),
+            friday: day.clone(),
+            saturday: day.clone(),
+            sunday: day,
+        },
+        timezone: "Asia/Kolkata".into(),
+        is_paused: false,
+        is_banned: false,
+        ban_reason: None,
+        rating_avg: 4.0,
+        rating_count: 10,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Generates one `#[tokio::test]` per backend for each listed `async fn(TestApp)`.

@@ -1,7 +1,5 @@
 use crate::helpers::TestApp;
 use dabba_domain::WeeklyHours;
-use dabba_domain::hours::DayHours;
-use dabba_store::model::{PostalAddress, Restaurant};
 use dabba_store::seed::SeedBatch;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -38,55 +36,25 @@ const BASE: Spec = Spec {
 async fn city(app: &TestApp, specs: &[Spec]) {
     let (_, owner) = app.user("RESTAURANT").await;
     let owner: Uuid = owner.parse().unwrap();
-    let day = Some(DayHours { open: "00:00".into(), close: "00:00".into() });
-    let now = dabba_store::now_utc();
     let restaurants = specs
         .iter()
-        .map(|s| Restaurant {
-            restaurant_id: Uuid::now_v7(),
-            owner_id: owner,
-            name: s.name.into(),
-            description: None,
-            cuisines: s.cuisines.iter().map(|c| c.to_string()).collect(),
-            latitude: LAT + s.north_km / KM_PER_DEG,
-            longitude: LNG,
-            address: PostalAddress {
-                line1: "1 Road".into(),
-                line2: None,
-                city: "Bengaluru".into(),
-                state: None,
-                pincode: None,
-            },
-            phone: None,
-            cost_for_two: s.cost,
-            avg_preparation_minutes: s.prep,
-            delivery_radius_km: 5.0,
-            min_order_value: 0,
-            is_veg: s.veg,
-            operating_hours: if s.always_open {
-                WeeklyHours {
-                    monday: day.clone(),
-                    tuesday: day.clone(),
-                    wednesday: day.clone(),
-                    thursday: day.clone(),
-                    friday: day.clone(),
-                    saturday: day.clone(),
-                    sunday: day.clone(),
-                }
-            } else {
-                WeeklyHours::default()
-            },
-            timezone: "Asia/Kolkata".into(),
-            is_paused: false,
-            is_banned: false,
-            ban_reason: None,
-            rating_avg: s.rating,
-            rating_count: 10,
-            created_at: now,
-            updated_at: now,
+        .map(|s| {
+            let mut r = crate::helpers::stored_restaurant(owner, LAT + s.north_km / KM_PER_DEG, LNG);
+            r.name = s.name.into();
+            r.cuisines = s.cuisines.iter().map(|c| c.to_string()).collect();
+            r.cost_for_two = s.cost;
+            r.avg_preparation_minutes = s.prep;
+            r.is_veg = s.veg;
+            r.rating_avg = s.rating;
+            if !s.always_open {
+                r.operating_hours = WeeklyHours::default();
+            }
+            r
         })
         .collect();
     app.store.seed(&SeedBatch { restaurants, ..Default::default() }).await.unwrap();
+    // Written behind the API's back: make the listing index pick them up now.
+    app.state.nearby.refresh().await.unwrap();
 }
 
 async fn names(app: &TestApp, query: &str) -> Vec<String> {
@@ -204,7 +172,42 @@ async fn paused_restaurants_show_closed(app: TestApp) {
     assert!(names(&app, "open_now=true").await.is_empty());
 }
 
+async fn moved_restaurants_are_listed_where_they_are(app: TestApp) {
+    let owner = app.owner().await;
+    let id = app.restaurant(&owner, json!({"name": "Mover"})).await;
+    assert_eq!(names(&app, "").await, ["Mover"]);
+    // 50 km north: out of reach of the old point, listed at the new one.
+    let north = LAT + 50.0 / KM_PER_DEG;
+    app.patch(&format!("/api/v1/restaurants/{id}"), Some(&owner), json!({"latitude": north})).await.expect(200);
+    assert!(names(&app, "").await.is_empty());
+    let there = app.get(&format!("/api/v1/restaurants?lat={north}&lng={LNG}"), None).await;
+    assert_eq!(there.expect(200)["restaurants"][0]["name"], "Mover");
+}
+
+async fn changes_from_other_nodes_arrive_within_seconds(app: TestApp) {
+    // Another node (or `dabba seed`) writes to the shared database; this node's index follows.
+    city(&app, &[]).await;
+    let (_, owner) = app.user("RESTAURANT").await;
+    let mut r = crate::helpers::stored_restaurant(owner.parse().unwrap(), LAT, LNG);
+    r.name = "From elsewhere".into();
+    app.store.seed(&SeedBatch { restaurants: vec![r], ..Default::default() }).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if names(&app, "").await == ["From elsewhere"] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the listing never picked up the change: {:?}",
+            names(&app, "").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 crate::both_backends!(
+    moved_restaurants_are_listed_where_they_are,
+    changes_from_other_nodes_arrive_within_seconds,
     serviceability_follows_each_restaurants_radius,
     filters_narrow_the_list,
     sorts_order_the_list,

@@ -11,7 +11,6 @@ use crate::{seed, serve};
 use anyhow::{Context, Result, bail};
 use client::Conn;
 use dabba_api::{AppState, TokenKeys};
-use dabba_domain::LatLng;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,16 +75,16 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
             args.restaurants
         );
     }
-    let whole = LatLng { lat: seed::CENTRE.0, lng: seed::CENTRE.1 }.bounding_box(60.0);
-    let places: Arc<Vec<(uuid::Uuid, f64, f64)>> = Arc::new(
-        store.restaurants_in_box(whole).await?.iter().map(|r| (r.restaurant_id, r.latitude, r.longitude)).collect(),
-    );
+    let all = store.restaurants_changed_since(time::OffsetDateTime::UNIX_EPOCH).await?;
+    let places: Arc<Vec<(uuid::Uuid, f64, f64)>> =
+        Arc::new(all.iter().filter(|r| !r.is_banned).map(|r| (r.restaurant_id, r.latitude, r.longitude)).collect());
+    drop(all);
     if places.is_empty() {
         bail!("no restaurants to browse");
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(store.clone(), TokenKeys::new(b"bench", Duration::from_secs(3600)));
+    let state = AppState::load(store.clone(), TokenKeys::new(b"bench", Duration::from_secs(3600))).await?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(dabba_api::serve(listener, state, async {
         let _ = stop_rx.await;

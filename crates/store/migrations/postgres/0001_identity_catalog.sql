@@ -68,6 +68,7 @@ CREATE TABLE restaurants (
 );
 CREATE INDEX restaurants_geo ON restaurants (latitude, longitude);
 CREATE INDEX restaurants_owner ON restaurants (owner_id);
+CREATE INDEX restaurants_updated ON restaurants (updated_at);
 
 CREATE TABLE menu_categories (
     category_id   UUID PRIMARY KEY,

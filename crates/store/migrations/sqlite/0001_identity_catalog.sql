@@ -69,6 +69,7 @@ CREATE TABLE restaurants (
 );
 CREATE INDEX restaurants_geo ON restaurants (latitude, longitude);
 CREATE INDEX restaurants_owner ON restaurants (owner_id);
+CREATE INDEX restaurants_updated ON restaurants (updated_at);
 
 CREATE TABLE menu_categories (
     category_id   BLOB PRIMARY KEY NOT NULL,

@@ -96,19 +96,16 @@ macro_rules! impl_catalog_store {
                 .await?)
             }
 
-            async fn restaurants_in_box(
+            async fn restaurants_changed_since(
                 &self,
-                b: dabba_domain::geo::BoundingBox,
+                since: time::OffsetDateTime,
             ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     restaurant_cols!(),
-                    " FROM restaurants WHERE is_banned = FALSE AND latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4"
+                    " FROM restaurants WHERE updated_at >= $1 ORDER BY updated_at, restaurant_id"
                 ))
-                .bind(b.min_lat)
-                .bind(b.max_lat)
-                .bind(b.min_lng)
-                .bind(b.max_lng)
+                .bind(since)
                 .fetch_all(self.reader())
                 .await?)
             }
