@@ -2,8 +2,8 @@
 //! yields the restaurants near the point; the rules here decide serviceability (the point lies
 //! within the restaurant's own radius), filter, sort with a stable tie-break, and paginate.
 
+use super::is_open_with;
 use super::nearby::{Entry, NearbyIndex};
-use super::{MAX_DELIVERY_RADIUS_KM, is_open_with};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Query};
@@ -100,11 +100,12 @@ struct Scored {
     entry: Arc<Entry>,
     distance_km: f64,
     minutes: u32,
-    is_open: bool,
+    /// Known when the `open_now` filter needed it; otherwise worked out for the page only.
+    is_open: Option<bool>,
 }
 
 impl Scored {
-    fn card(&self) -> RestaurantCard {
+    fn card(&self, now: jiff::Timestamp) -> RestaurantCard {
         let r = &self.entry.restaurant;
         RestaurantCard {
             restaurant_id: r.restaurant_id,
@@ -118,18 +119,27 @@ impl Scored {
             cost_for_two: r.cost_for_two,
             min_order_value: r.min_order_value,
             is_veg: r.is_veg,
-            is_open: self.is_open,
+            is_open: self.is_open.unwrap_or_else(|| is_open_with(r, self.entry.tz.as_ref(), now)),
             distance_km: (self.distance_km * 100.0).round() / 100.0,
             estimated_delivery_minutes: self.minutes,
         }
     }
 }
 
-/// Restaurants whose own radius reaches `at` and that pass the filters, in listing order.
-fn rank(index: &NearbyIndex, at: LatLng, q: &ListQuery, now: jiff::Timestamp) -> Vec<Scored> {
+/// Restaurants whose own radius reaches `at` and that pass the filters; the first `first` of
+/// them in listing order, then the rest unordered. Returns them with their total.
+fn rank(index: &NearbyIndex, at: LatLng, q: &ListQuery, now: jiff::Timestamp, first: usize) -> Vec<Scored> {
     let cuisine = q.cuisine.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let mut found = index.around(at, MAX_DELIVERY_RADIUS_KM, |entry| {
+    // A flat-earth distance (1% slack) rules most candidates out before the exact haversine.
+    let km_per_deg = 111.195;
+    let km_per_deg_lng = km_per_deg * at.lat.to_radians().cos();
+    let mut found = index.around(at, |entry| {
         let r = &entry.restaurant;
+        let (dy, dx) = ((r.latitude - at.lat) * km_per_deg, (r.longitude - at.lng) * km_per_deg_lng);
+        let reach = r.delivery_radius_km * 1.01;
+        if dy * dy + dx * dx > reach * reach {
+            return None;
+        }
         let distance_km = at.distance_km(LatLng { lat: r.latitude, lng: r.longitude });
         let keep = distance_km <= r.delivery_radius_km
             && cuisine.is_none_or(|c| r.cuisines.iter().any(|x| x.eq_ignore_ascii_case(c)))
@@ -139,15 +149,15 @@ fn rank(index: &NearbyIndex, at: LatLng, q: &ListQuery, now: jiff::Timestamp) ->
         if !keep {
             return None;
         }
-        let is_open = is_open_with(r, entry.tz.as_ref(), now);
-        if q.open_now == Some(true) && !is_open {
+        let is_open = (q.open_now == Some(true)).then(|| is_open_with(r, entry.tz.as_ref(), now));
+        if is_open == Some(false) {
             return None;
         }
         let minutes = delivery_minutes(r.avg_preparation_minutes.max(0) as u32, distance_km);
         Some(Scored { entry: Arc::clone(entry), distance_km, minutes, is_open })
     });
     let sort = q.sort.unwrap_or_default();
-    found.sort_by(|a, b| {
+    let order = |a: &Scored, b: &Scored| {
         let (ra, rb) = (&a.entry.restaurant, &b.entry.restaurant);
         let primary = match sort {
             Sort::Distance => std::cmp::Ordering::Equal,
@@ -156,7 +166,14 @@ fn rank(index: &NearbyIndex, at: LatLng, q: &ListQuery, now: jiff::Timestamp) ->
             Sort::DeliveryTime => a.minutes.cmp(&b.minutes),
         };
         primary.then(a.distance_km.total_cmp(&b.distance_km)).then(ra.restaurant_id.cmp(&rb.restaurant_id))
-    });
+    };
+    // Only the pages up to the one asked for need ordering: select them, then sort them.
+    if first < found.len() {
+        found.select_nth_unstable_by(first, order);
+        found[..first].sort_by(order);
+    } else {
+        found.sort_by(order);
+    }
     found
 }
 
@@ -181,9 +198,11 @@ async fn list_restaurants(
     if q.max_cost_for_two.is_some_and(|m| m < 0) {
         return Err(ApiError::invalid("max_cost_for_two", "must not be negative"));
     }
-    let all = rank(&state.nearby, at, &q, jiff::Timestamp::now());
-    let total = all.len();
+    let now = jiff::Timestamp::now();
     let start = ((page - 1) as usize).saturating_mul(limit as usize);
-    let restaurants = all.iter().skip(start).take(limit as usize).map(Scored::card).collect();
+    let end = start.saturating_add(limit as usize);
+    let all = rank(&state.nearby, at, &q, now, end);
+    let total = all.len();
+    let restaurants = all.get(start..end.min(total)).unwrap_or_default().iter().map(|s| s.card(now)).collect();
     Ok(Json(RestaurantList { restaurants, page, limit, total }))
 }

@@ -29,10 +29,21 @@ pub struct Entry {
     pub tz: Option<TimeZone>,
 }
 
+/// A restaurant in its cell. Position and radius sit inline so a scan over a cell reads
+/// contiguous memory and follows the pointer only for restaurants that pass the distance check.
+struct Slot {
+    lat: f64,
+    lng: f64,
+    entry: Arc<Entry>,
+}
+
 #[derive(Default)]
 struct Grid {
-    entries: HashMap<Uuid, Arc<Entry>>,
-    cells: HashMap<(i32, i32), Vec<Uuid>>,
+    /// Where each restaurant is, to move or drop it on change.
+    cell_of: HashMap<Uuid, (i32, i32)>,
+    cells: HashMap<(i32, i32), Vec<Slot>>,
+    /// The largest delivery radius seen: no restaurant reaches farther, so no search needs to.
+    reach_km: f64,
 }
 
 fn cell(lat: f64, lng: f64) -> (i32, i32) {
@@ -42,18 +53,20 @@ fn cell(lat: f64, lng: f64) -> (i32, i32) {
 impl Grid {
     fn upsert(&mut self, r: Restaurant) {
         let id = r.restaurant_id;
-        if let Some(old) = self.entries.remove(&id) {
-            let c = cell(old.restaurant.latitude, old.restaurant.longitude);
-            if let Some(ids) = self.cells.get_mut(&c) {
-                ids.retain(|x| *x != id);
-            }
+        if let Some(old) = self.cell_of.remove(&id)
+            && let Some(slots) = self.cells.get_mut(&old)
+        {
+            slots.retain(|s| s.entry.restaurant.restaurant_id != id);
         }
         if r.is_banned {
             return;
         }
-        self.cells.entry(cell(r.latitude, r.longitude)).or_default().push(id);
+        let c = cell(r.latitude, r.longitude);
+        self.reach_km = self.reach_km.max(r.delivery_radius_km);
+        self.cell_of.insert(id, c);
         let tz = parse_time_zone("timezone", &r.timezone).ok();
-        self.entries.insert(id, Arc::new(Entry { restaurant: r, tz }));
+        let (lat, lng) = (r.latitude, r.longitude);
+        self.cells.entry(c).or_default().push(Slot { lat, lng, entry: Arc::new(Entry { restaurant: r, tz }) });
     }
 }
 
@@ -104,17 +117,19 @@ impl NearbyIndex {
         })
     }
 
-    /// Calls `f` with every indexed restaurant within `radius_km` (by its grid cells, so some
-    /// a little farther too) of `at`.
-    pub fn around<T>(&self, at: LatLng, radius_km: f64, mut f: impl FnMut(&Arc<Entry>) -> Option<T>) -> Vec<T> {
-        let b = at.bounding_box(radius_km);
-        let (lo, hi) = (cell(b.min_lat, b.min_lng), cell(b.max_lat, b.max_lng));
+    /// Calls `f` with every indexed restaurant that could deliver to `at`: those inside the box
+    /// of the largest delivery radius around it. `f` decides, and maps what it keeps.
+    pub fn around<T>(&self, at: LatLng, mut f: impl FnMut(&Arc<Entry>) -> Option<T>) -> Vec<T> {
         let grid = self.grid.read().unwrap_or_else(|p| p.into_inner());
+        let b = at.bounding_box(grid.reach_km);
+        let (lo, hi) = (cell(b.min_lat, b.min_lng), cell(b.max_lat, b.max_lng));
         let mut out = Vec::new();
         for y in lo.0..=hi.0 {
             for x in lo.1..=hi.1 {
-                for id in grid.cells.get(&(y, x)).into_iter().flatten() {
-                    if let Some(found) = grid.entries.get(id).and_then(&mut f) {
+                for slot in grid.cells.get(&(y, x)).into_iter().flatten() {
+                    if b.contains(LatLng { lat: slot.lat, lng: slot.lng })
+                        && let Some(found) = f(&slot.entry)
+                    {
                         out.push(found);
                     }
                 }
@@ -125,7 +140,7 @@ impl NearbyIndex {
 
     /// Restaurants indexed (banned ones are not).
     pub fn len(&self) -> usize {
-        self.grid.read().unwrap_or_else(|p| p.into_inner()).entries.len()
+        self.grid.read().unwrap_or_else(|p| p.into_inner()).cell_of.len()
     }
 
     pub fn is_empty(&self) -> bool {
