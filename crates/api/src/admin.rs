@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::catalog::RestaurantView;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Json, Path};
+use crate::extract::{Json, NoBody, Path};
 use axum::extract::State;
 use dabba_domain::Role;
 use dabba_domain::invalid::text;
@@ -57,7 +57,12 @@ async fn ban_user(
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/unban", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "user id")),
     responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn unban_user(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<User>> {
+async fn unban_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    _: NoBody,
+) -> ApiResult<Json<User>> {
     Ok(Json(set_user_ban(&state, &auth, id, None).await?))
 }
 
@@ -73,7 +78,7 @@ async fn ban_restaurant(
     auth.require(Role::Admin)?;
     let reason = text("reason", &req.reason, 1, 500)?;
     let r = state.store.set_restaurant_ban(id, Some(reason)).await?.ok_or(ApiError::NotFound("restaurant"))?;
-    state.nearby.refresh().await?;
+    crate::catalog::reindex(&state).await;
     Ok(Json(r.into()))
 }
 
@@ -84,9 +89,10 @@ async fn unban_restaurant(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    _: NoBody,
 ) -> ApiResult<Json<RestaurantView>> {
     auth.require(Role::Admin)?;
     let r = state.store.set_restaurant_ban(id, None).await?.ok_or(ApiError::NotFound("restaurant"))?;
-    state.nearby.refresh().await?;
+    crate::catalog::reindex(&state).await;
     Ok(Json(r.into()))
 }

@@ -134,7 +134,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { field } => {
                 ApiError::conflict("ALREADY_EXISTS", format!("this {field} is already registered"))
             }
-            StoreError::Refused(why) => ApiError::conflict("CONFLICT", why),
+            StoreError::Refused { code, message } => ApiError::conflict(code, message),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -110,3 +110,25 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
+
+/// For POSTs that take no input (logout, unban): an empty body or `{}` is fine; anything else
+/// is refused, so a field the client thinks it is sending is never silently dropped.
+pub struct NoBody;
+
+impl<S: Send + Sync> FromRequest<S> for NoBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest { code: "BAD_REQUEST", message: e.body_text() })?;
+        let text = std::str::from_utf8(&bytes).unwrap_or("?").trim();
+        let empty_object =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_ok_and(|m| m.is_empty());
+        if text.is_empty() || empty_object {
+            Ok(NoBody)
+        } else {
+            Err(ApiError::invalid("body", "this endpoint takes no input; send an empty body or {}"))
+        }
+    }
+}

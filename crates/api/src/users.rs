@@ -147,13 +147,7 @@ async fn create_address(
     Json(req): Json<AddressInput>,
 ) -> ApiResult<(StatusCode, Json<Address>)> {
     let address = req.parse(auth.user_id, Uuid::now_v7())?;
-    if state.store.addresses(auth.user_id).await?.len() >= MAX_ADDRESSES {
-        return Err(ApiError::conflict(
-            "TOO_MANY_ADDRESSES",
-            format!("at most {MAX_ADDRESSES} addresses; delete one first"),
-        ));
-    }
-    Ok((StatusCode::CREATED, Json(state.store.create_address(address).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.create_address(address, MAX_ADDRESSES).await?)))
 }
 
 /// Enough for home, work, family and friends; more is a sign of abuse.

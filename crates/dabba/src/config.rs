@@ -9,8 +9,9 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// Settings every subcommand accepts.
-#[derive(Debug, Clone, Default, Args, Deserialize)]
+/// Settings every subcommand accepts. Deliberately not `Debug`: it holds raw secrets until
+/// [`ConfigArgs::resolve`] wraps them.
+#[derive(Clone, Default, Args, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigArgs {
     /// Configuration file [default: ./dabba.toml if present].
@@ -43,6 +44,9 @@ pub struct ConfigArgs {
     #[arg(long, global = true, env = "DABBA_LOG_FORMAT")]
     pub log_format: Option<String>,
 }
+
+/// Longer-lived tokens are a liability; a year is already generous.
+const MAX_TOKEN_TTL_HOURS: u64 = 24 * 365;
 
 /// A value that never shows in logs or `Debug` output.
 #[derive(Clone, Default)]
@@ -77,17 +81,31 @@ impl DatabaseUrl {
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
 
+    /// Hides a password given as `user:password@` or as a `password=` query parameter.
     fn redacted(&self) -> String {
-        // scheme://user:password@host → scheme://user:***@host
-        match (self.0.find("://"), self.0.rfind('@')) {
-            (Some(s), Some(at)) if at > s => {
-                let creds = &self.0[s + 3..at];
-                match creds.split_once(':') {
-                    Some((user, _)) => format!("{}://{user}:***{}", &self.0[..s], &self.0[at..]),
-                    None => self.0.clone(),
-                }
+        let (base, query) = match self.0.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (self.0.as_str(), None),
+        };
+        let base = match (base.find("://"), base.rfind('@')) {
+            (Some(s), Some(at)) if at > s => match base[s + 3..at].split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &base[..s], &base[at..]),
+                None => base.to_owned(),
+            },
+            _ => base.to_owned(),
+        };
+        match query {
+            None => base,
+            Some(q) => {
+                let params: Vec<String> = q
+                    .split('&')
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                        _ => kv.to_owned(),
+                    })
+                    .collect();
+                format!("{base}?{}", params.join("&"))
             }
-            _ => self.0.clone(),
         }
     }
 }
@@ -130,8 +148,8 @@ impl ConfigArgs {
             bail!("log_format must be `text` or `json`, not {log_format:?}");
         }
         let ttl = self.token_ttl_hours.or(file.token_ttl_hours).unwrap_or(24);
-        if ttl == 0 {
-            bail!("token_ttl_hours must be at least 1");
+        if !(1..=MAX_TOKEN_TTL_HOURS).contains(&ttl) {
+            bail!("token_ttl_hours must be between 1 and {MAX_TOKEN_TTL_HOURS} (a year)");
         }
         Ok(Settings {
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
@@ -237,6 +255,15 @@ mod tests {
         let shown = format!("{s:?} {}", s.database_url);
         assert!(!shown.contains("hunter2") && !shown.contains("topsecret"), "{shown}");
         assert!(shown.contains("postgres://app:***@db.internal:5432/dabba"));
+        let q = DatabaseUrl("postgres://app@db/dabba?sslmode=require&password=hunter2".into());
+        assert_eq!(q.to_string(), "postgres://app@db/dabba?sslmode=require&password=***");
+    }
+
+    #[test]
+    fn token_lifetime_is_bounded() {
+        for bad in [0, MAX_TOKEN_TTL_HOURS + 1, u64::MAX] {
+            assert!(ConfigArgs { token_ttl_hours: Some(bad), ..Default::default() }.resolve().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use config::ConfigArgs;
 
-#[derive(Debug, Parser)]
+// No `Debug` on the command line types: they hold secrets (passwords, the JWT secret, URLs).
+#[derive(Parser)]
 #[command(name = "dabba", version, about = "Dabba: an open-source food delivery platform")]
 struct Cli {
     #[command(flatten)]
@@ -19,7 +20,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API (migrates the database first).
     Serve {
@@ -49,7 +50,7 @@ enum Command {
     Bench(bench::BenchArgs),
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum AdminCommand {
     /// Create an ADMIN account (admins cannot register through the API).
     Create {

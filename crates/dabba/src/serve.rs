@@ -63,16 +63,24 @@ pub async fn create_admin(
 const DEMO: seed::Plan = seed::Plan { restaurants: 400, customers: 50, riders: 30, seed: 42 };
 
 async fn seed_demo(store: &dyn Store) -> Result<()> {
-    if store.restaurant_count().await? > 0 {
-        println!("demo: the database already has restaurants; not seeding");
+    let admin_phone = seed::phone(Role::Admin, DEMO.seed, 0);
+    let customer_phone = seed::phone(Role::Customer, DEMO.seed, 0);
+    let has = |phone: String| async move { store.user_for_login(Some(&phone), None).await.map(|u| u.is_some()) };
+    if store.restaurant_count().await? == 0 {
+        // One transaction: an interrupted start leaves no half city behind.
+        store.seed(&seed::whole_city(DEMO)?).await.context("seeding the demo city")?;
+    } else if !has(customer_phone.clone()).await? {
+        println!("demo: the database already has restaurants of its own; not seeding");
         return Ok(());
     }
-    seed::run(store, DEMO, true).await?;
-    let admin_phone = seed::phone(Role::Admin, DEMO.seed, 0);
-    create_admin(store, "Demo Admin", &admin_phone, seed::DEMO_PASSWORD, None).await?;
+    if !has(admin_phone.clone()).await? {
+        create_admin(store, "Demo Admin", &admin_phone, seed::DEMO_PASSWORD, None).await?;
+    } else {
+        println!("demo: the demo city is already there; not seeding again");
+    }
     let (lat, lng) = seed::CENTRE;
-    println!("\ndemo city seeded; every account's password is {:?}", seed::DEMO_PASSWORD);
-    println!("  customer    {}", seed::phone(Role::Customer, DEMO.seed, 0));
+    println!("\ndemo city ready; every account's password is {:?}", seed::DEMO_PASSWORD);
+    println!("  customer    {customer_phone}");
     println!("  restaurant  {}", seed::phone(Role::Restaurant, DEMO.seed, 0));
     println!("  rider       {}", seed::phone(Role::Delivery, DEMO.seed, 0));
     println!("  admin       {admin_phone}");

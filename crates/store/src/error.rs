@@ -6,9 +6,10 @@ pub enum StoreError {
     /// A unique value is already taken; `field` names it (`phone`, `email`, …).
     #[error("{field} is already in use")]
     Conflict { field: &'static str },
-    /// A rule of the store refused the change (e.g. deleting a category that still has items).
-    #[error("{0}")]
-    Refused(&'static str),
+    /// A rule of the store refused the change (e.g. deleting a category that still has items,
+    /// or a concurrent change got there first). `code` is the API's error code.
+    #[error("{message}")]
+    Refused { code: &'static str, message: &'static str },
     /// The database failed; a bug or an outage, never the caller's fault.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -21,7 +22,8 @@ pub enum StoreError {
 const UNIQUE_FIELDS: [(&str, &str); 2] = [("phone", "phone"), ("email", "email")];
 
 impl StoreError {
-    /// Maps unique-constraint violations to [`StoreError::Conflict`]; passes anything else through.
+    /// Maps unique-constraint violations to [`StoreError::Conflict`] and foreign-key violations
+    /// (a parent deleted concurrently) to [`StoreError::Refused`]; passes anything else through.
     pub(crate) fn classify(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
@@ -34,6 +36,11 @@ impl StoreError {
                 }
             }
             return StoreError::Conflict { field: "id" };
+        }
+        if let sqlx::Error::Database(db) = &e
+            && db.is_foreign_key_violation()
+        {
+            return StoreError::Refused { code: "CONFLICT", message: "something this refers to was removed meanwhile" };
         }
         StoreError::Database(e)
     }

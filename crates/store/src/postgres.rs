@@ -31,6 +31,10 @@ impl PgStore {
     fn writer(&self) -> &PgPool {
         &self.pool
     }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
 }
 
 impl_user_store!(PgStore);

@@ -40,6 +40,13 @@ impl SqliteStore {
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }
+
+    /// `BEGIN IMMEDIATE`: take the write lock up front. A deferred transaction that reads and
+    /// then writes fails at once (SQLITE_BUSY_SNAPSHOT) if another process, such as `dabba seed`,
+    /// committed in between; waiting for the lock instead is what the busy timeout is for.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
 }
 
 impl_user_store!(SqliteStore);

@@ -26,7 +26,8 @@ pub trait UserStore: Send + Sync {
     async fn revoke_session(&self, session_id: Uuid) -> StoreResult<()>;
 
     /// Inserts an address. The first address, or one marked default, becomes the only default.
-    async fn create_address(&self, address: Address) -> StoreResult<Address>;
+    /// Refused (`TOO_MANY_ADDRESSES`) when the user already has `max`.
+    async fn create_address(&self, address: Address, max: usize) -> StoreResult<Address>;
     /// A user's addresses, default first, then newest first.
     async fn addresses(&self, user_id: Uuid) -> StoreResult<Vec<Address>>;
     /// Replaces an address of `address.user_id`; `None` if that user has no such address.
@@ -41,8 +42,9 @@ pub trait CatalogStore: Send + Sync {
     async fn create_restaurant(&self, restaurant: Restaurant) -> StoreResult<()>;
     async fn restaurant(&self, restaurant_id: Uuid) -> StoreResult<Option<Restaurant>>;
     async fn restaurants_of_owner(&self, owner_id: Uuid) -> StoreResult<Vec<Restaurant>>;
-    /// Writes every editable field of a restaurant.
-    async fn update_restaurant(&self, restaurant: &Restaurant) -> StoreResult<()>;
+    /// Writes every editable field of a restaurant, if its row still has the `updated_at` it had
+    /// when read (`read_at`); `false` means someone else changed it meanwhile.
+    async fn update_restaurant(&self, restaurant: &Restaurant, read_at: OffsetDateTime) -> StoreResult<bool>;
     async fn set_restaurant_ban(&self, restaurant_id: Uuid, reason: Option<String>) -> StoreResult<Option<Restaurant>>;
     /// Every restaurant (banned ones included) whose row changed at or after `since`, oldest
     /// change first. Read models such as the listing index follow the catalog with it; every
@@ -62,7 +64,8 @@ pub trait CatalogStore: Send + Sync {
     async fn items(&self, restaurant_id: Uuid) -> StoreResult<Vec<MenuItem>>;
     async fn item(&self, restaurant_id: Uuid, item_id: Uuid) -> StoreResult<Option<MenuItem>>;
     async fn create_item(&self, item: &MenuItem) -> StoreResult<()>;
-    async fn update_item(&self, item: &MenuItem) -> StoreResult<bool>;
+    /// Like [`CatalogStore::update_restaurant`]: `false` if the item is gone or changed since `read_at`.
+    async fn update_item(&self, item: &MenuItem, read_at: OffsetDateTime) -> StoreResult<bool>;
     async fn delete_item(&self, restaurant_id: Uuid, item_id: Uuid) -> StoreResult<bool>;
 
     /// Restaurants in the store, banned ones included.

@@ -135,15 +135,17 @@ async fn story(store: Arc<dyn Store>) {
         is_default: default,
         created_at: dabba_store::now_utc(),
     };
-    let a = store.create_address(addr("a", false)).await.unwrap();
+    let a = store.create_address(addr("a", false), 5).await.unwrap();
     assert!(a.is_default);
-    let b = store.create_address(addr("b", true)).await.unwrap();
+    let b = store.create_address(addr("b", true), 5).await.unwrap();
     let list = store.addresses(asha.user_id).await.unwrap();
     assert_eq!(list.iter().filter(|x| x.is_default).count(), 1);
     assert_eq!(list[0].address_id, b.address_id);
     assert!(store.delete_address(asha.user_id, b.address_id).await.unwrap());
     assert!(store.addresses(asha.user_id).await.unwrap()[0].is_default, "the default moved to the remaining address");
     assert!(!store.delete_address(Uuid::now_v7(), a.address_id).await.unwrap(), "only the owner deletes");
+    let full = store.create_address(addr("c", false), 2).await.unwrap_err();
+    assert!(matches!(full, StoreError::Refused { code: "TOO_MANY_ADDRESSES", .. }), "{full:?}");
 
     // Restaurants and menus: JSON columns round-trip exactly.
     let owner = store.create_user(new_user("+913333333333", None, Role::Restaurant)).await.unwrap();
@@ -164,7 +166,11 @@ async fn story(store: Arc<dyn Store>) {
     let mut edited = r.clone();
     edited.name = "Night Owl Cafe".into();
     edited.operating_hours = WeeklyHours::default();
-    store.update_restaurant(&edited).await.unwrap();
+    edited.updated_at = dabba_store::now_utc();
+    assert!(store.update_restaurant(&edited, r.updated_at).await.unwrap());
+    let mut stale = edited.clone();
+    stale.name = "Lost update".into();
+    assert!(!store.update_restaurant(&stale, r.updated_at).await.unwrap(), "a write based on an old read is refused");
     let back = store.restaurant(r.restaurant_id).await.unwrap().unwrap();
     assert_eq!((back.name.as_str(), back.is_banned), ("Night Owl Cafe", true), "edits keep the ban");
 
@@ -208,11 +214,13 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(store.item(r.restaurant_id, item.item_id).await.unwrap().unwrap(), item);
     assert!(store.item(far.restaurant_id, item.item_id).await.unwrap().is_none(), "items belong to their restaurant");
     let refused = store.delete_category(r.restaurant_id, c1.category_id).await.unwrap_err();
-    assert!(matches!(refused, StoreError::Refused(_)));
+    assert!(matches!(refused, StoreError::Refused { code: "CATEGORY_NOT_EMPTY", .. }));
     let mut sold_out = item.clone();
     sold_out.stock = Some(0);
     sold_out.is_available = false;
-    assert!(store.update_item(&sold_out).await.unwrap());
+    sold_out.updated_at = dabba_store::now_utc();
+    assert!(store.update_item(&sold_out, item.updated_at).await.unwrap());
+    assert!(!store.update_item(&sold_out, item.updated_at).await.unwrap(), "stale");
     assert_eq!(store.items(r.restaurant_id).await.unwrap(), vec![sold_out]);
     assert!(store.delete_item(r.restaurant_id, item.item_id).await.unwrap());
     assert!(store.delete_category(r.restaurant_id, c1.category_id).await.unwrap());

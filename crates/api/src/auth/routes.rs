@@ -3,7 +3,7 @@
 use super::{Auth, password};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::Json;
+use crate::extract::{Json, NoBody};
 use axum::extract::State;
 use axum::http::StatusCode;
 use dabba_domain::{Email, Invalid, Password, PersonName, Phone, Role};
@@ -140,7 +140,7 @@ async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> 
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "the token no longer works"), (status = 401, body = ErrorBody)))]
-async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
+async fn logout(State(state): State<AppState>, auth: Auth, _: NoBody) -> ApiResult<StatusCode> {
     state.store.revoke_session(auth.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

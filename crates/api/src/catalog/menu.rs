@@ -1,7 +1,8 @@
 //! Menus: the public read, and the owner's categories and items.
 
+use super::menu_input::clamp_position;
 use super::menu_input::{CategoryInput, CategoryOrder, CategoryPatch, ItemInput, ItemPatch};
-use super::{is_open_now, owned_restaurant, visible_restaurant};
+use super::{edited_meanwhile, is_open_now, owned_restaurant, visible_restaurant};
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -78,7 +79,7 @@ async fn create_category(
     if existing.iter().any(|c| c.name.eq_ignore_ascii_case(&name)) {
         return Err(ApiError::conflict("ALREADY_EXISTS", "this menu already has a category with that name"));
     }
-    let position = req.position.map_or(existing.len() as i32, |p| p.max(0));
+    let position = req.position.map_or(existing.len() as i32, clamp_position);
     let category = Category { category_id: Uuid::now_v7(), restaurant_id: id, name, position };
     state.store.create_category(category.clone()).await?;
     Ok((StatusCode::CREATED, Json(category)))
@@ -103,7 +104,7 @@ async fn patch_category(
         }
     }
     if let Some(p) = req.position {
-        c.position = p.max(0);
+        c.position = clamp_position(p);
     }
     state.store.update_category(&c).await?;
     Ok(Json(c))
@@ -141,7 +142,9 @@ async fn reorder_categories(
     if wanted.len() != req.category_ids.len() || wanted != current {
         return Err(ApiError::invalid("category_ids", "list every category of this restaurant exactly once"));
     }
-    state.store.reorder_categories(id, &req.category_ids).await?;
+    if !state.store.reorder_categories(id, &req.category_ids).await? {
+        return Err(edited_meanwhile("menu"));
+    }
     Ok(Json(state.store.categories(id).await?))
 }
 
@@ -178,8 +181,12 @@ async fn create_item(
         updated_at: now,
     };
     ItemPatch::from(req).apply(&mut item, &categories, r.is_veg)?;
-    item.position =
-        items.iter().filter(|i| i.category_id == item.category_id).map(|i| i.position + 1).max().unwrap_or(0);
+    item.position = items
+        .iter()
+        .filter(|i| i.category_id == item.category_id)
+        .map(|i| clamp_position(i.position.saturating_add(1)))
+        .max()
+        .unwrap_or(0);
     state.store.create_item(&item).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
@@ -198,11 +205,15 @@ async fn patch_item(
 ) -> ApiResult<Json<MenuItem>> {
     let r = owned_restaurant(&state, &auth, id).await?;
     let mut item = state.store.item(id, item_id).await?.ok_or(ApiError::NotFound("item"))?;
+    let read_at = item.updated_at;
     let categories = state.store.categories(id).await?;
     req.apply(&mut item, &categories, r.is_veg)?;
     item.updated_at = dabba_store::now_utc();
-    if !state.store.update_item(&item).await? {
-        return Err(ApiError::NotFound("item"));
+    if !state.store.update_item(&item, read_at).await? {
+        return Err(match state.store.item(id, item_id).await? {
+            None => ApiError::NotFound("item"),
+            Some(_) => edited_meanwhile("item"),
+        });
     }
     Ok(Json(item))
 }

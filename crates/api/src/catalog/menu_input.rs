@@ -125,6 +125,11 @@ impl From<ItemInput> for ItemPatch {
     }
 }
 
+/// Positions are small, non-negative numbers, so "one after the last" can never overflow.
+pub fn clamp_position(p: i32) -> i32 {
+    p.clamp(0, 10_000)
+}
+
 fn image_url(v: Option<String>) -> Result<Option<String>, Invalid> {
     match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -151,11 +156,16 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
         return Err(Invalid::new("customizations", "at most 10 customization groups"));
     }
     let mut out: Vec<CustomizationGroup> = Vec::new();
+    // Each kept id may appear once: carts refer to options by id.
+    let mut used = std::collections::HashSet::new();
     for (gi, g) in input.into_iter().enumerate() {
         let f = |name: &str| format!("customizations[{gi}].{name}");
         let name = text(&f("name"), &g.name, 1, 60)?;
         if out.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
             return Err(Invalid::new(f("name"), "two groups have this name"));
+        }
+        if g.group_id.is_some_and(|id| !used.insert(id)) {
+            return Err(Invalid::new(f("group_id"), "this group id is given twice"));
         }
         let old = match g.group_id {
             Some(id) => Some(
@@ -177,6 +187,9 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
                 return Err(Invalid::new(of("label"), "two options have this label"));
             }
             let price = Money::parse(&of("price"), o.price)?.paise();
+            if o.option_id.is_some_and(|id| !used.insert(id)) {
+                return Err(Invalid::new(of("option_id"), "this option id is given twice"));
+            }
             let option_id = match o.option_id {
                 Some(id) if old.is_some_and(|g| g.options.iter().any(|x| x.option_id == id)) => id,
                 Some(_) => return Err(Invalid::new(of("option_id"), "no such option in this group")),
@@ -253,7 +266,7 @@ impl ItemPatch {
             next.image = gather(e, image_url(v)).flatten();
         }
         if let Some(v) = self.position {
-            next.position = v.max(0);
+            next.position = clamp_position(v);
         }
         if let Some(v) = self.customizations {
             next.customizations = gather(e, groups(v, &item.customizations)).unwrap_or_default();

@@ -50,6 +50,23 @@ impl From<Restaurant> for RestaurantView {
     }
 }
 
+/// Brings the listing index up to date after a write through this node, so the writer sees
+/// its change at once. A failure is only logged: the write is saved, and the background refresh
+/// will catch up, so the client must not be told (and retry) otherwise.
+pub async fn reindex(state: &AppState) {
+    if let Err(e) = state.nearby.refresh().await {
+        tracing::warn!(error = %e, "listing index refresh after a write failed; the background refresh will retry");
+    }
+}
+
+/// Someone else saved a change between our read and our write: the client should reload.
+pub fn edited_meanwhile(what: &str) -> ApiError {
+    ApiError::conflict(
+        "EDIT_CONFLICT",
+        format!("the {what} was changed by someone else meanwhile; reload it and try again"),
+    )
+}
+
 /// The restaurant, if the caller owns it (or is an admin).
 pub async fn owned_restaurant(state: &AppState, auth: &Auth, id: Uuid) -> ApiResult<Restaurant> {
     let r = state.store.restaurant(id).await?.ok_or(ApiError::NotFound("restaurant"))?;

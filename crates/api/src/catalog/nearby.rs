@@ -3,8 +3,12 @@
 //!
 //! It follows the catalog by asking the store for rows changed since its watermark: every
 //! second in the background (other nodes' writes, eventually consistent as listings may be), and
-//! at once after a write made through this node (read-your-writes for the owner). The discovery
-//! work replaces polling with catalog events; the query side stays.
+//! at once after a write made through this node (read-your-writes for the owner).
+//!
+//! `updated_at` is stamped by the writer's clock before commit, so a row can commit with a time
+//! older than the watermark: every poll re-reads [`OVERLAP`] behind it, and a full rebuild every
+//! [`REBUILD_EVERY`] bounds what a longer delay (clock skew between nodes, a stalled writer) can
+//! hide. The discovery work replaces polling with the commit-ordered catalog event stream.
 
 use dabba_domain::LatLng;
 use dabba_domain::hours::parse_time_zone;
@@ -21,7 +25,9 @@ use uuid::Uuid;
 const CELL_DEG: f64 = 0.05;
 /// Re-read this far behind the watermark: a transaction may commit after a later one, with an
 /// earlier `updated_at`, and SQLite compares sub-second times as text. Re-reading is harmless.
-const OVERLAP: Duration = Duration::from_secs(5);
+const OVERLAP: Duration = Duration::from_secs(30);
+/// Rebuild from the whole catalog this often (in refresh periods).
+const REBUILD_EVERY: u32 = 300;
 
 /// A restaurant as the listing needs it, with its time zone parsed once.
 pub struct Entry {
@@ -102,15 +108,31 @@ impl NearbyIndex {
         Ok(n)
     }
 
-    /// Refreshes every `period` until the returned task is dropped or aborted.
+    /// Replaces the whole index with the catalog as it is now.
+    pub async fn rebuild(&self) -> StoreResult<usize> {
+        let mut watermark = self.watermark.lock().await;
+        let all = self.store.restaurants_changed_since(OffsetDateTime::UNIX_EPOCH).await?;
+        let n = all.len();
+        let newest = all.iter().map(|r| r.updated_at).max();
+        let mut fresh = Grid::default();
+        for r in all {
+            fresh.upsert(r);
+        }
+        *self.grid.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        *watermark = newest.or(*watermark);
+        Ok(n)
+    }
+
+    /// Refreshes every `period` (rebuilding now and then) until the task is aborted.
     pub fn follow(self: &Arc<Self>, period: Duration) -> tokio::task::JoinHandle<()> {
         let index = Arc::clone(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
+            for round in 1u32.. {
                 tick.tick().await;
-                if let Err(e) = index.refresh().await {
+                let done = if round % REBUILD_EVERY == 0 { index.rebuild().await } else { index.refresh().await };
+                if let Err(e) = done {
                     tracing::warn!(error = %e, "listing index refresh failed; will retry");
                 }
             }

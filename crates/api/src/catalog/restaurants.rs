@@ -1,7 +1,7 @@
 //! Restaurant handlers: owners create and edit; anyone reads one restaurant.
 
 use super::input::{RestaurantInput, RestaurantPatch};
-use super::{RestaurantView, owned_restaurant, visible_restaurant};
+use super::{RestaurantView, edited_meanwhile, owned_restaurant, reindex, visible_restaurant};
 use crate::AppState;
 use crate::auth::{Auth, MaybeAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -63,7 +63,7 @@ async fn create_restaurant(
     let mut r = blank(auth.user_id);
     RestaurantPatch::from(req).apply(&mut r)?;
     state.store.create_restaurant(r.clone()).await?;
-    state.nearby.refresh().await?;
+    reindex(&state).await;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
@@ -89,6 +89,7 @@ async fn get_restaurant(
 
 async fn edit(state: &AppState, auth: &Auth, id: Uuid, patch: RestaurantPatch) -> ApiResult<RestaurantView> {
     let mut r = owned_restaurant(state, auth, id).await?;
+    let read_at = r.updated_at;
     let becomes_veg = patch.is_veg == Some(true) && !r.is_veg;
     patch.apply(&mut r)?;
     if becomes_veg && state.store.items(id).await?.iter().any(|i| !i.is_veg) {
@@ -98,8 +99,10 @@ async fn edit(state: &AppState, auth: &Auth, id: Uuid, patch: RestaurantPatch) -
         ));
     }
     r.updated_at = dabba_store::now_utc();
-    state.store.update_restaurant(&r).await?;
-    state.nearby.refresh().await?;
+    if !state.store.update_restaurant(&r, read_at).await? {
+        return Err(edited_meanwhile("restaurant"));
+    }
+    reindex(state).await;
     Ok(r.into())
 }
 

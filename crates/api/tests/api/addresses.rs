@@ -74,7 +74,27 @@ async fn addresses_are_private(app: TestApp) {
     assert_eq!(mine[0]["address_line1"], "Mine", "untouched by the other user");
 }
 
+async fn racing_requests_leave_exactly_one_default(app: TestApp) {
+    let t = app.customer().await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (client, url, t) = (app.client.clone(), format!("{}/api/v1/users/addresses", app.base), t.clone());
+        let mut body = address(&format!("line {i}"));
+        body["is_default"] = json!(i % 2 == 0);
+        tasks.push(tokio::spawn(
+            async move { client.post(url).bearer_auth(t).json(&body).send().await.unwrap().status() },
+        ));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 201);
+    }
+    let list = app.get("/api/v1/users/addresses", Some(&t)).await.expect(200).clone();
+    assert_eq!(list.as_array().unwrap().len(), 8);
+    assert_eq!(list.as_array().unwrap().iter().filter(|x| x["is_default"] == true).count(), 1);
+}
+
 crate::both_backends!(
+    racing_requests_leave_exactly_one_default,
     first_address_is_default_and_default_moves,
     update_replaces_fields_and_keeps_a_default,
     addresses_reject_bad_input,

@@ -32,13 +32,14 @@ async fn only_admins_ban(app: TestApp) {
         format!("/api/v1/admin/restaurants/{restaurant}/ban"),
         format!("/api/v1/admin/restaurants/{restaurant}/unban"),
     ];
+    let body = |p: &str| if p.ends_with("/ban") { json!({"reason": "because"}) } else { json!({}) };
     for token in [app.customer().await, owner.clone(), app.rider().await] {
         for p in &paths {
-            app.post(p, Some(&token), json!({"reason": "because"})).await.expect(403);
+            app.post(p, Some(&token), body(p)).await.expect(403);
         }
     }
     for p in &paths {
-        app.post(p, None, json!({"reason": "because"})).await.expect(401);
+        app.post(p, None, body(p)).await.expect(401);
     }
     assert_eq!(app.get(&format!("/api/v1/restaurants/{restaurant}"), None).await.expect(200)["is_banned"], false);
 }
@@ -48,6 +49,9 @@ async fn ban_input_is_checked(app: TestApp) {
     let (_, victim) = app.user("CUSTOMER").await;
     app.post(&format!("/api/v1/admin/users/{victim}/ban"), Some(&admin), json!({"reason": ""})).await.expect(400);
     app.post(&format!("/api/v1/admin/users/{victim}/ban"), Some(&admin), json!({})).await.expect(400);
+    // Unban takes no input: a body with fields is refused rather than silently ignored.
+    let r = app.post(&format!("/api/v1/admin/users/{victim}/unban"), Some(&admin), json!({"reason": "x"})).await;
+    r.expect(400);
     app.post("/api/v1/admin/users/not-an-id/ban", Some(&admin), json!({"reason": "x"})).await.expect(400);
     app.post(&format!("/api/v1/admin/users/{}/ban", uuid::Uuid::now_v7()), Some(&admin), json!({"reason": "x"}))
         .await

@@ -116,6 +116,8 @@ async fn logout_revokes_only_that_token(app: TestApp) {
     r.expect(401);
     app.get("/api/v1/users/profile", Some(&second)).await.expect(200);
     app.post("/api/v1/auth/logout", None, json!({})).await.expect(401);
+    app.post("/api/v1/auth/logout", Some(&second), json!({"everywhere": true})).await.expect(400);
+    app.get("/api/v1/users/profile", Some(&second)).await.expect(200);
 }
 
 async fn forged_and_garbled_tokens_are_401(app: TestApp) {

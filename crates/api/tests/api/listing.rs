@@ -205,7 +205,24 @@ async fn changes_from_other_nodes_arrive_within_seconds(app: TestApp) {
     }
 }
 
+async fn rebuild_catches_rows_committed_late(app: TestApp) {
+    let owner = app.owner().await;
+    app.restaurant(&owner, json!({"name": "Recent"})).await;
+    // A row stamped ten minutes ago but committed only now (a stalled writer, a skewed clock):
+    // older than the watermark's overlap, so incremental refreshes cannot see it.
+    let (_, owner_id) = app.user("RESTAURANT").await;
+    let mut late = crate::helpers::stored_restaurant(owner_id.parse().unwrap(), LAT, LNG + 0.001);
+    late.name = "Late".into();
+    late.updated_at -= time::Duration::minutes(10);
+    app.store.seed(&SeedBatch { restaurants: vec![late], ..Default::default() }).await.unwrap();
+    app.state.nearby.refresh().await.unwrap();
+    assert_eq!(names(&app, "").await, ["Recent"]);
+    app.state.nearby.rebuild().await.unwrap();
+    assert_eq!(names(&app, "").await, ["Recent", "Late"]);
+}
+
 crate::both_backends!(
+    rebuild_catches_rows_committed_late,
     moved_restaurants_are_listed_where_they_are,
     changes_from_other_nodes_arrive_within_seconds,
     serviceability_follows_each_restaurants_radius,

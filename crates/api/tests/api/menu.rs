@@ -60,6 +60,17 @@ async fn customizations_are_validated_and_stored(app: TestApp) {
     }
     let menu = app.get(&format!("/api/v1/restaurants/{id}/menu"), None).await.expect(200).clone();
     assert_eq!(menu["categories"][0]["items"].as_array().unwrap().len(), 1, "refused items were not written");
+    // Ids sent back keep the options carts refer to; the same id twice is refused.
+    let path = format!("/api/v1/restaurants/{id}/items/{}", item["item_id"].as_str().unwrap());
+    let g = size["group_id"].clone();
+    let o = size["options"][0]["option_id"].clone();
+    let keep = json!([{"group_id": g, "name": "Size", "required": true,
+                       "options": [{"option_id": o, "label": "Small", "price": 500}]}]);
+    let r = app.patch(&path, Some(&owner), json!({"customizations": keep})).await;
+    assert_eq!(r.expect(200)["customizations"][0]["options"][0]["option_id"], o);
+    let twice = json!([{"group_id": g, "name": "Size", "required": true,
+                        "options": [{"option_id": o, "label": "Small", "price": 0}, {"option_id": o, "label": "Big", "price": 0}]}]);
+    app.patch(&path, Some(&owner), json!({"customizations": twice})).await.expect(400);
 }
 
 async fn items_are_edited_marked_unavailable_and_deleted(app: TestApp) {

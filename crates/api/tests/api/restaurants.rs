@@ -96,6 +96,13 @@ async fn ids_are_checked(app: TestApp) {
     let r = app.get("/api/v1/restaurants/12345", None).await;
     r.expect(400);
     app.get(&format!("/api/v1/restaurants/{}", uuid::Uuid::now_v7()), None).await.expect(404);
+    app.get("/api/v1/restaurants/12345/menu", None).await.expect(400);
+    app.get(&format!("/api/v1/restaurants/{}/menu", uuid::Uuid::now_v7()), None).await.expect(404);
+    let id = app.restaurant(&owner, json!({})).await;
+    app.patch(&format!("/api/v1/restaurants/{id}/items/nope"), Some(&owner), json!({})).await.expect(400);
+    app.patch(&format!("/api/v1/restaurants/{id}/items/{}", uuid::Uuid::now_v7()), Some(&owner), json!({}))
+        .await
+        .expect(404);
     app.patch(&format!("/api/v1/restaurants/{}", uuid::Uuid::now_v7()), Some(&owner), json!({})).await.expect(404);
 }
 

@@ -43,6 +43,8 @@ pub struct Row {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub errors: usize,
+    /// Requests/s as a fraction of the bare-axum reference of the same run.
+    pub vs_reference: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,13 +100,20 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     server.await.context("server task")??;
     store.close().await;
 
+    let reference = reference(args.connections, measured).await?;
+
     let backend = store.backend().to_owned();
     let both: Vec<u32> = samples.list.iter().chain(&samples.menu).copied().collect();
-    let rows = vec![
+    let mut rows = vec![
         row("browse (list + menu)", &backend, both, samples.errors, elapsed),
         row("  list nearby", &backend, samples.list, 0, elapsed),
         row("  menu", &backend, samples.menu, 0, elapsed),
+        reference,
     ];
+    let best = rows.last().map_or(0.0, |r| r.requests_per_sec);
+    for r in &mut rows {
+        r.vs_reference = if best > 0.0 { r.requests_per_sec / best } else { 0.0 };
+    }
     print_table(&rows);
     let report = Report {
         restaurants: have.max(args.restaurants),
@@ -119,6 +128,40 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     std::fs::write(&args.out, serde_json::to_string_pretty(&report)?)?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
+}
+
+/// The reference of the same run: a bare axum handler returning a small JSON object, driven by
+/// the same client, so figures can be read as a ratio of what this machine does at best.
+async fn reference(connections: usize, duration: Duration) -> Result<Row> {
+    let app =
+        axum::Router::new().route("/", axum::routing::get(|| async { axum::Json(serde_json::json!({"ok": true})) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await?;
+            let (mut micros, mut errors) = (Vec::new(), 0usize);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                errors += usize::from(conn.get("/").await? != 200);
+                micros.push(t.elapsed().as_micros() as u32);
+            }
+            Ok::<_, std::io::Error>((micros, errors))
+        }));
+    }
+    let (mut micros, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        let (m, e) = t.await.context("reference client")??;
+        micros.extend(m);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    server.abort();
+    Ok(row("reference: bare axum JSON", "-", micros, errors, elapsed))
 }
 
 /// Runs `connections` clients for `duration`; each repeats list-then-menu.
@@ -186,16 +229,17 @@ fn row(scenario: &str, backend: &str, mut micros: Vec<u32>, errors: usize, elaps
         p50_ms: percentile(&micros, 0.50),
         p99_ms: percentile(&micros, 0.99),
         errors,
+        vs_reference: 0.0,
     }
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| scenario | backend | requests/s | p50 ms | p99 ms | errors |");
-    println!("|---|---|---:|---:|---:|---:|");
+    println!("| scenario | backend | requests/s | vs reference | p50 ms | p99 ms | errors |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
     for r in rows {
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
-            r.scenario, r.backend, r.requests_per_sec, r.p50_ms, r.p99_ms, r.errors
+            "| {} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {} |",
+            r.scenario, r.backend, r.requests_per_sec, r.vs_reference, r.p50_ms, r.p99_ms, r.errors
         );
     }
 }

@@ -29,6 +29,22 @@ pub struct Plan {
 
 const RESTAURANTS_PER_BATCH: usize = 500;
 
+/// A whole small city as one batch, so it is written all or nothing (the demo city).
+pub fn whole_city(plan: Plan) -> Result<SeedBatch> {
+    let hash = dabba_api::auth::password::hash_now(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut city = City::new(plan.seed, hash);
+    let mut batch = SeedBatch {
+        users: [city.users(Role::Customer, 0, plan.customers), city.users(Role::Delivery, 0, plan.riders)].concat(),
+        ..SeedBatch::default()
+    };
+    let places = city.restaurants(plan.restaurants);
+    batch.users.extend(places.users);
+    batch.restaurants = places.restaurants;
+    batch.categories = places.categories;
+    batch.items = places.items;
+    Ok(batch)
+}
+
 /// Seeds the city; prints a progress bar to stderr when `progress` is set.
 pub async fn run(store: &dyn Store, plan: Plan, progress: bool) -> Result<()> {
     let started = Instant::now();

@@ -41,6 +41,8 @@ CREATE TABLE addresses (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX addresses_user ON addresses (user_id);
+-- At most one default address per user, whatever the interleaving of requests.
+CREATE UNIQUE INDEX addresses_one_default ON addresses (user_id) WHERE is_default;
 
 CREATE TABLE restaurants (
     restaurant_id           BLOB PRIMARY KEY NOT NULL,

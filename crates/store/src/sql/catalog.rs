@@ -42,20 +42,24 @@ macro_rules! impl_catalog_store {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     restaurant_cols!(),
-                    " FROM restaurants WHERE owner_id = $1 ORDER BY created_at, restaurant_id"
+                    " FROM restaurants WHERE owner_id = $1 ORDER BY restaurant_id"
                 ))
                 .bind(owner_id)
                 .fetch_all(self.reader())
                 .await?)
             }
 
-            async fn update_restaurant(&self, r: &$crate::model::Restaurant) -> $crate::StoreResult<()> {
+            async fn update_restaurant(
+                &self,
+                r: &$crate::model::Restaurant,
+                read_at: time::OffsetDateTime,
+            ) -> $crate::StoreResult<bool> {
                 use sqlx::types::Json;
-                sqlx::query(
+                let done = sqlx::query(
                     "UPDATE restaurants SET name = $2, description = $3, cuisines = $4, latitude = $5, longitude = $6, \
                      address = $7, phone = $8, cost_for_two = $9, avg_preparation_minutes = $10, \
                      delivery_radius_km = $11, min_order_value = $12, is_veg = $13, operating_hours = $14, \
-                     timezone = $15, is_paused = $16, updated_at = $17 WHERE restaurant_id = $1",
+                     timezone = $15, is_paused = $16, updated_at = $17 WHERE restaurant_id = $1 AND updated_at = $18",
                 )
                 .bind(r.restaurant_id)
                 .bind(&r.name)
@@ -74,9 +78,10 @@ macro_rules! impl_catalog_store {
                 .bind(&r.timezone)
                 .bind(r.is_paused)
                 .bind(r.updated_at)
+                .bind(read_at)
                 .execute(self.writer())
                 .await?;
-                Ok(())
+                Ok(done.rows_affected() > 0)
             }
 
             async fn set_restaurant_ban(
@@ -113,7 +118,7 @@ macro_rules! impl_catalog_store {
             async fn categories(&self, restaurant_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::Category>> {
                 Ok(sqlx::query_as(
                     "SELECT category_id, restaurant_id, name, position FROM menu_categories \
-                     WHERE restaurant_id = $1 ORDER BY position, created_at, category_id",
+                     WHERE restaurant_id = $1 ORDER BY position, category_id",
                 )
                 .bind(restaurant_id)
                 .fetch_all(self.reader())
@@ -149,7 +154,7 @@ macro_rules! impl_catalog_store {
             }
 
             async fn delete_category(&self, restaurant_id: uuid::Uuid, category_id: uuid::Uuid) -> $crate::StoreResult<bool> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (items,): (i64,) =
                     sqlx::query_as("SELECT COUNT(*) FROM menu_items WHERE restaurant_id = $1 AND category_id = $2")
                         .bind(restaurant_id)
@@ -157,7 +162,10 @@ macro_rules! impl_catalog_store {
                         .fetch_one(&mut *tx)
                         .await?;
                 if items > 0 {
-                    return Err($crate::StoreError::Refused("the category still has items; move or delete them first"));
+                    return Err($crate::StoreError::Refused {
+                        code: "CATEGORY_NOT_EMPTY",
+                        message: "the category still has items; move or delete them first",
+                    });
                 }
                 let done = sqlx::query("DELETE FROM menu_categories WHERE restaurant_id = $1 AND category_id = $2")
                     .bind(restaurant_id)
@@ -169,7 +177,7 @@ macro_rules! impl_catalog_store {
             }
 
             async fn reorder_categories(&self, restaurant_id: uuid::Uuid, ids: &[uuid::Uuid]) -> $crate::StoreResult<bool> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
                 for (position, id) in ids.iter().enumerate() {
                     let done = sqlx::query(
                         "UPDATE menu_categories SET position = $3 WHERE restaurant_id = $1 AND category_id = $2",
@@ -191,7 +199,7 @@ macro_rules! impl_catalog_store {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     item_cols!(),
-                    " FROM menu_items WHERE restaurant_id = $1 ORDER BY position, created_at, item_id"
+                    " FROM menu_items WHERE restaurant_id = $1 ORDER BY position, item_id"
                 ))
                 .bind(restaurant_id)
                 .fetch_all(self.reader())
@@ -217,15 +225,19 @@ macro_rules! impl_catalog_store {
             async fn create_item(&self, item: &$crate::model::MenuItem) -> $crate::StoreResult<()> {
                 let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO menu_items (", item_cols!(), ") "));
                 qb.push_values(std::iter::once(item), |b, i| $crate::sql::push_item!(b, i));
-                qb.build().execute(self.writer()).await?;
+                qb.build().execute(self.writer()).await.map_err($crate::StoreError::classify)?;
                 Ok(())
             }
 
-            async fn update_item(&self, i: &$crate::model::MenuItem) -> $crate::StoreResult<bool> {
+            async fn update_item(
+                &self,
+                i: &$crate::model::MenuItem,
+                read_at: time::OffsetDateTime,
+            ) -> $crate::StoreResult<bool> {
                 let done = sqlx::query(
                     "UPDATE menu_items SET category_id = $3, name = $4, description = $5, price = $6, is_veg = $7, \
                      is_available = $8, is_bestseller = $9, stock = $10, image = $11, position = $12, \
-                     customizations = $13, updated_at = $14 WHERE restaurant_id = $1 AND item_id = $2",
+                     customizations = $13, updated_at = $14 WHERE restaurant_id = $1 AND item_id = $2 AND updated_at = $15",
                 )
                 .bind(i.restaurant_id)
                 .bind(i.item_id)
@@ -241,6 +253,7 @@ macro_rules! impl_catalog_store {
                 .bind(i.position)
                 .bind(sqlx::types::Json(&i.customizations))
                 .bind(i.updated_at)
+                .bind(read_at)
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() > 0)
@@ -262,7 +275,7 @@ macro_rules! impl_catalog_store {
 
             async fn seed(&self, batch: &$crate::seed::SeedBatch) -> $crate::StoreResult<()> {
                 // Chunks keep each statement under SQLite's 32,766 bound parameters.
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
                 for chunk in batch.users.chunks(2000) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO users (user_id, name, phone, email, password_hash, role, is_banned, created_at, updated_at) ",

@@ -1,5 +1,6 @@
 //! `UserStore` in SQL that both backends accept (`$n` placeholders, `RETURNING`, TRUE/FALSE),
-//! instantiated once per backend by `impl_user_store!`.
+//! instantiated once per backend by `impl_user_store!`. Orderings "newest first" use the ids:
+//! they are UUIDv7, ordered by creation time, whereas SQLite compares stored times as text.
 
 macro_rules! user_cols {
     () => {
@@ -11,6 +12,17 @@ macro_rules! address_cols {
     () => {
         "address_id, user_id, address_type, address_line1, address_line2, landmark, city, state, pincode, \
          latitude, longitude, is_default, created_at"
+    };
+}
+
+/// Serialises a user's address changes: a no-op update takes the user row's lock on
+/// PostgreSQL (and the write lock on SQLite), so two requests cannot both decide the default.
+macro_rules! lock_user {
+    ($tx:ident, $user:expr) => {
+        sqlx::query("UPDATE users SET updated_at = updated_at WHERE user_id = $1")
+            .bind($user)
+            .execute(&mut *$tx)
+            .await?;
     };
 }
 
@@ -80,7 +92,7 @@ macro_rules! impl_user_store {
                 user_id: uuid::Uuid,
                 change: $crate::model::ProfileChange,
             ) -> $crate::StoreResult<Option<$crate::model::User>> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let current: Option<$crate::model::User> =
                     sqlx::query_as(concat!("SELECT ", user_cols!(), " FROM users WHERE user_id = $1"))
                         .bind(user_id)
@@ -168,12 +180,20 @@ macro_rules! impl_user_store {
             async fn create_address(
                 &self,
                 mut a: $crate::model::Address,
+                max: usize,
             ) -> $crate::StoreResult<$crate::model::Address> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
+                lock_user!(tx, a.user_id);
                 let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM addresses WHERE user_id = $1")
                     .bind(a.user_id)
                     .fetch_one(&mut *tx)
                     .await?;
+                if count as usize >= max {
+                    return Err($crate::StoreError::Refused {
+                        code: "TOO_MANY_ADDRESSES",
+                        message: "this account has the most addresses allowed; delete one first",
+                    });
+                }
                 a.is_default = a.is_default || count == 0;
                 if a.is_default {
                     sqlx::query("UPDATE addresses SET is_default = FALSE WHERE user_id = $1")
@@ -209,7 +229,7 @@ macro_rules! impl_user_store {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     address_cols!(),
-                    " FROM addresses WHERE user_id = $1 ORDER BY is_default DESC, created_at DESC, address_id"
+                    " FROM addresses WHERE user_id = $1 ORDER BY is_default DESC, address_id DESC"
                 ))
                 .bind(user_id)
                 .fetch_all(self.reader())
@@ -220,7 +240,8 @@ macro_rules! impl_user_store {
                 &self,
                 mut a: $crate::model::Address,
             ) -> $crate::StoreResult<Option<$crate::model::Address>> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
+                lock_user!(tx, a.user_id);
                 let old: Option<$crate::model::Address> = sqlx::query_as(concat!(
                     "SELECT ",
                     address_cols!(),
@@ -264,7 +285,8 @@ macro_rules! impl_user_store {
             }
 
             async fn delete_address(&self, user_id: uuid::Uuid, address_id: uuid::Uuid) -> $crate::StoreResult<bool> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_write().await?;
+                lock_user!(tx, user_id);
                 let gone: Option<(bool,)> =
                     sqlx::query_as("DELETE FROM addresses WHERE user_id = $1 AND address_id = $2 RETURNING is_default")
                         .bind(user_id)
@@ -275,7 +297,7 @@ macro_rules! impl_user_store {
                 if was_default {
                     sqlx::query(
                         "UPDATE addresses SET is_default = TRUE WHERE address_id = \
-                         (SELECT address_id FROM addresses WHERE user_id = $1 ORDER BY created_at DESC, address_id LIMIT 1)",
+                         (SELECT address_id FROM addresses WHERE user_id = $1 ORDER BY address_id DESC LIMIT 1)",
                     )
                     .bind(user_id)
                     .execute(&mut *tx)
