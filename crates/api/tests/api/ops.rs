@@ -121,3 +121,43 @@ crate::both_backends!(
     openapi_documents_every_endpoint,
     api_docs_are_served_locally,
 );
+
+/// SIGTERM-style shutdown lets a request that is already being handled finish. The request
+/// asks for `100 Continue`, so we know the handler is reading its body before we shut down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_in_flight_requests_finish() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let dir = std::env::temp_dir().join(format!("dabba-shutdown-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("s.db").display());
+    let store = dabba_store::connect(&url, &dabba_store::StoreOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let keys = dabba_api::TokenKeys::new(b"k", std::time::Duration::from_secs(60));
+    let state = dabba_api::AppState::load(store, keys).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(dabba_api::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let body = format!(r#"{{"name":"Late","phone":"{}","password":"long enough"}}"#, crate::helpers::phone());
+    let mut conn = BufReader::new(tokio::net::TcpStream::connect(addr).await.unwrap());
+    let head = format!(
+        "POST /api/v1/auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    );
+    conn.get_mut().write_all(head.as_bytes()).await.unwrap();
+    let mut line = String::new();
+    conn.read_line(&mut line).await.unwrap();
+    assert!(line.starts_with("HTTP/1.1 100"), "{line}");
+    conn.read_line(&mut line).await.unwrap();
+
+    stop.send(()).unwrap();
+    conn.get_mut().write_all(body.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "the in-flight request completed: {response}");
+    server.await.unwrap().unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no new connections after shutdown");
+}
