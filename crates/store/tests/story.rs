@@ -144,7 +144,7 @@ async fn story(store: Arc<dyn Store>) {
     assert!(store.delete_address(asha.user_id, b.address_id).await.unwrap());
     assert!(store.addresses(asha.user_id).await.unwrap()[0].is_default, "the default moved to the remaining address");
     assert!(!store.delete_address(Uuid::now_v7(), a.address_id).await.unwrap(), "only the owner deletes");
-    let full = store.create_address(addr("c", false), 2).await.unwrap_err();
+    let full = store.create_address(addr("c", false), 1).await.unwrap_err();
     assert!(matches!(full, StoreError::Refused { code: "TOO_MANY_ADDRESSES", .. }), "{full:?}");
 
     // Restaurants and menus: JSON columns round-trip exactly.
@@ -163,14 +163,16 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(changed.len(), 1, "a ban is a change; banned rows are still reported");
     assert!(changed[0].is_banned);
     assert_eq!(store.restaurants_of_owner(owner.user_id).await.unwrap().len(), 2);
-    let mut edited = r.clone();
+    let current = store.restaurant(r.restaurant_id).await.unwrap().unwrap();
+    let mut stale = r.clone();
+    stale.name = "Lost update".into();
+    stale.updated_at = dabba_store::now_utc();
+    assert!(!store.update_restaurant(&stale, r.updated_at).await.unwrap(), "the ban came after this read: refused");
+    let mut edited = current.clone();
     edited.name = "Night Owl Cafe".into();
     edited.operating_hours = WeeklyHours::default();
     edited.updated_at = dabba_store::now_utc();
-    assert!(store.update_restaurant(&edited, r.updated_at).await.unwrap());
-    let mut stale = edited.clone();
-    stale.name = "Lost update".into();
-    assert!(!store.update_restaurant(&stale, r.updated_at).await.unwrap(), "a write based on an old read is refused");
+    assert!(store.update_restaurant(&edited, current.updated_at).await.unwrap());
     let back = store.restaurant(r.restaurant_id).await.unwrap().unwrap();
     assert_eq!((back.name.as_str(), back.is_banned), ("Night Owl Cafe", true), "edits keep the ban");
 
