@@ -5,10 +5,10 @@
 //! second in the background (other nodes' writes, eventually consistent as listings may be), and
 //! at once after a write made through this node (read-your-writes for the owner).
 //!
-//! `updated_at` is stamped by the writer's clock before commit, so a row can commit with a time
-//! older than the watermark: every poll re-reads [`OVERLAP`] behind it, and a full rebuild every
-//! [`REBUILD_EVERY`] bounds what a longer delay (clock skew between nodes, a stalled writer) can
-//! hide. The discovery work replaces polling with the commit-ordered catalog event stream.
+//! Each poll reads the rows stamped since [`OVERLAP`] before the previous poll began: `updated_at`
+//! is stamped by the writer's clock before commit, so a row can commit a little "in the past".
+//! A full rebuild every [`REBUILD_EVERY`] periods bounds what a longer delay (clock skew between
+//! nodes, a stalled writer) can hide. With no writes, a poll reads nothing. The discovery work replaces polling with the commit-ordered catalog event stream.
 
 use dabba_domain::LatLng;
 use dabba_domain::hours::parse_time_zone;
@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 /// Cell edge in degrees (~5.5 km of latitude).
 const CELL_DEG: f64 = 0.05;
-/// Re-read this far behind the watermark: a transaction may commit after a later one, with an
+/// Re-read this far behind the previous poll: a transaction may commit after a later one, with an
 /// earlier `updated_at`, and SQLite compares sub-second times as text. Re-reading is harmless.
 const OVERLAP: Duration = Duration::from_secs(30);
 /// Rebuild from the whole catalog this often (in refresh periods).
@@ -80,7 +80,8 @@ impl Grid {
 pub struct NearbyIndex {
     store: Arc<dyn Store>,
     grid: RwLock<Grid>,
-    /// The newest `updated_at` applied; the lock also keeps refreshes one at a time.
+    /// When the previous refresh began (this node's clock); the lock also keeps refreshes one
+    /// at a time.
     watermark: tokio::sync::Mutex<Option<OffsetDateTime>>,
 }
 
@@ -92,34 +93,33 @@ impl NearbyIndex {
         Ok(index)
     }
 
-    /// Applies every restaurant row changed since the last refresh.
+    /// Applies every restaurant row changed since shortly before the previous refresh began.
     pub async fn refresh(&self) -> StoreResult<usize> {
         let mut watermark = self.watermark.lock().await;
+        let started = OffsetDateTime::now_utc();
         let since = watermark.map_or(OffsetDateTime::UNIX_EPOCH, |w| w - OVERLAP);
         let changed = self.store.restaurants_changed_since(since).await?;
         let n = changed.len();
-        if let Some(newest) = changed.iter().map(|r| r.updated_at).max() {
-            *watermark = Some(watermark.map_or(newest, |w| w.max(newest)));
-        }
         let mut grid = self.grid.write().unwrap_or_else(|p| p.into_inner());
         for r in changed {
             grid.upsert(r);
         }
+        *watermark = Some(started);
         Ok(n)
     }
 
     /// Replaces the whole index with the catalog as it is now.
     pub async fn rebuild(&self) -> StoreResult<usize> {
         let mut watermark = self.watermark.lock().await;
+        let started = OffsetDateTime::now_utc();
         let all = self.store.restaurants_changed_since(OffsetDateTime::UNIX_EPOCH).await?;
         let n = all.len();
-        let newest = all.iter().map(|r| r.updated_at).max();
         let mut fresh = Grid::default();
         for r in all {
             fresh.upsert(r);
         }
         *self.grid.write().unwrap_or_else(|p| p.into_inner()) = fresh;
-        *watermark = newest.or(*watermark);
+        *watermark = Some(started);
         Ok(n)
     }
 

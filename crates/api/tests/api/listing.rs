@@ -221,7 +221,20 @@ async fn rebuild_catches_rows_committed_late(app: TestApp) {
     assert_eq!(names(&app, "").await, ["Recent", "Late"]);
 }
 
+async fn polls_read_only_recent_changes(app: TestApp) {
+    // The cost of a poll follows recent writes, not the age of the data: rows last changed long
+    // ago are not read again and again.
+    let (_, owner_id) = app.user("RESTAURANT").await;
+    let mut old = crate::helpers::stored_restaurant(owner_id.parse().unwrap(), LAT, LNG);
+    old.updated_at -= time::Duration::hours(2);
+    app.store.seed(&SeedBatch { restaurants: vec![old], ..Default::default() }).await.unwrap();
+    assert_eq!(app.state.nearby.rebuild().await.unwrap(), 1);
+    assert_eq!(app.state.nearby.refresh().await.unwrap(), 0);
+    assert_eq!(names(&app, "").await, ["Stored"]);
+}
+
 crate::both_backends!(
+    polls_read_only_recent_changes,
     rebuild_catches_rows_committed_late,
     moved_restaurants_are_listed_where_they_are,
     changes_from_other_nodes_arrive_within_seconds,
