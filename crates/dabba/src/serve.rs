@@ -99,10 +99,10 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     let shutdown = shutdown_signal()?;
-    tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
-    println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
     let state = AppState::load(store.clone(), tokens).await.context("loading the listing index")?;
     tracing::info!(restaurants = state.nearby.len(), "listing index loaded");
+    tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
+    println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
     dabba_api::serve(listener, state, shutdown).await?;
     tracing::info!("in-flight requests finished; closing the database");
     store.close().await;
