@@ -5,6 +5,9 @@ pub mod estimate;
 pub mod geo;
 pub mod hours;
 pub mod invalid;
+pub mod offer;
+pub mod order;
+pub mod pricing;
 pub mod values;
 
 pub use geo::LatLng;
