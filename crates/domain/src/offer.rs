@@ -102,7 +102,11 @@ impl Terms {
         if u.subtotal < self.min_order_value {
             return no(
                 "OFFER_MIN_ORDER",
-                format!("add {} more to use this offer (minimum {})", rupees(self.min_order_value - u.subtotal), rupees(self.min_order_value)),
+                format!(
+                    "add {} more to use this offer (minimum {})",
+                    rupees(self.min_order_value - u.subtotal),
+                    rupees(self.min_order_value)
+                ),
             );
         }
         if self.usage_limit.is_some_and(|l| self.usage_count >= l) {
@@ -137,7 +141,13 @@ mod tests {
     }
 
     fn usage(subtotal: i64) -> Use {
-        Use { now: OffsetDateTime::now_utc(), subtotal, restaurant_id: Uuid::nil(), previous_orders: 3, user_redemptions: 0 }
+        Use {
+            now: OffsetDateTime::now_utc(),
+            subtotal,
+            restaurant_id: Uuid::nil(),
+            previous_orders: 3,
+            user_redemptions: 0,
+        }
     }
 
     #[test]

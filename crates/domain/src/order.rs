@@ -189,7 +189,9 @@ mod tests {
                     let got = check_transition(from, to, actor);
                     match row {
                         None => assert_eq!(got, Err(TransitionError::Invalid { from, to })),
-                        Some((_, _, who)) if who.contains(&actor) => assert_eq!(got, Ok(()), "{from}->{to} by {actor:?}"),
+                        Some((_, _, who)) if who.contains(&actor) => {
+                            assert_eq!(got, Ok(()), "{from}->{to} by {actor:?}")
+                        }
                         Some(_) => assert_eq!(got, Err(TransitionError::NotAllowed { from, to, actor })),
                     }
                     checked += 1;

@@ -85,7 +85,17 @@ mod tests {
         // 2 × ₹299 + 1 × ₹149 = ₹747; ₹100 off; 3 km; packaging ₹15; 5% of ₹662 = ₹33.10.
         let lines = [PricedLine { unit_price: 29_900, quantity: 2 }, PricedLine { unit_price: 14_900, quantity: 1 }];
         let b = bill(&lines, 10_000, 3.0, &PricingConfig::default());
-        assert_eq!(b, Bill { subtotal: 74_700, discount: 10_000, delivery_fee: 3_500, packaging_fee: 1_500, taxes: 3_310, total: 73_010 });
+        assert_eq!(
+            b,
+            Bill {
+                subtotal: 74_700,
+                discount: 10_000,
+                delivery_fee: 3_500,
+                packaging_fee: 1_500,
+                taxes: 3_310,
+                total: 73_010
+            }
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub enum StoreError {
     /// A rule of the store refused the change (e.g. deleting a category that still has items,
     /// or a concurrent change got there first). `code` is the API's error code.
     #[error("{message}")]
-    Refused { code: &'static str, message: &'static str },
+    Refused { code: &'static str, message: String },
     /// The database failed; a bug or an outage, never the caller's fault.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -22,6 +22,10 @@ pub enum StoreError {
 const UNIQUE_FIELDS: [(&str, &str); 2] = [("phone", "phone"), ("email", "email")];
 
 impl StoreError {
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Refused { code, message: message.into() }
+    }
+
     /// Maps unique-constraint violations to [`StoreError::Conflict`] and foreign-key violations
     /// (a parent deleted concurrently) to [`StoreError::Refused`]; passes anything else through.
     pub(crate) fn classify(e: sqlx::Error) -> Self {
@@ -40,7 +44,7 @@ impl StoreError {
         if let sqlx::Error::Database(db) = &e
             && db.is_foreign_key_violation()
         {
-            return StoreError::Refused { code: "CONFLICT", message: "something this refers to was removed meanwhile" };
+            return StoreError::refused("CONFLICT", "something this refers to was removed meanwhile");
         }
         StoreError::Database(e)
     }

@@ -3,6 +3,7 @@
 
 mod error;
 pub mod model;
+mod ordering;
 pub mod seed;
 mod traits;
 #[macro_use]
@@ -11,9 +12,10 @@ mod postgres;
 mod sqlite;
 
 pub use error::{StoreError, StoreResult};
+pub use ordering::{Cancellation, KeyDone, OfferTake, PlaceOrder, StockTake, Transition};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use traits::{CatalogStore, Store, UserStore};
+pub use traits::{CartStore, CatalogStore, EventStore, OfferStore, OrderStore, Store, UserStore};
 
 use std::sync::Arc;
 use time::OffsetDateTime;

@@ -39,6 +39,9 @@ impl PgStore {
 
 impl_user_store!(PgStore);
 impl_catalog_store!(PgStore, sqlx::Postgres);
+impl_cart_store!(PgStore, sqlx::Postgres);
+impl_order_store!(PgStore, sqlx::Postgres);
+impl_event_store!(PgStore, sqlx::Postgres);
 
 #[async_trait]
 impl Store for PgStore {

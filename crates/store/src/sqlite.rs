@@ -51,6 +51,9 @@ impl SqliteStore {
 
 impl_user_store!(SqliteStore);
 impl_catalog_store!(SqliteStore, sqlx::Sqlite);
+impl_cart_store!(SqliteStore, sqlx::Sqlite);
+impl_order_store!(SqliteStore, sqlx::Sqlite);
+impl_event_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

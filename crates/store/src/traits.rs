@@ -5,6 +5,7 @@ use crate::StoreResult;
 use crate::model::*;
 use crate::seed::SeedBatch;
 use async_trait::async_trait;
+use dabba_domain::order::OrderStatus;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -77,7 +78,7 @@ pub trait CatalogStore: Send + Sync {
 
 /// Everything a node needs from its system of record.
 #[async_trait]
-pub trait Store: UserStore + CatalogStore {
+pub trait Store: UserStore + CatalogStore + CartStore + OfferStore + OrderStore + EventStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies this backend's migrations that have not run yet.
@@ -86,4 +87,114 @@ pub trait Store: UserStore + CatalogStore {
     async fn ping(&self) -> StoreResult<()>;
     /// Closes the pools, waiting for connections in use.
     async fn close(&self);
+}
+
+/// Server-side carts: one per customer, one restaurant per cart.
+#[async_trait]
+pub trait CartStore: Send + Sync {
+    /// The cart's head (if any) and its lines, oldest first.
+    async fn cart(&self, user_id: Uuid) -> StoreResult<(Option<CartHead>, Vec<CartLine>)>;
+    /// Adds a line, or adds to the quantity of the line with the same item and selection.
+    /// A cart holding another restaurant's food is refused (`CART_RESTAURANT_CONFLICT`) unless
+    /// `replace`, which empties it first. Quantities above `max_quantity` are refused.
+    async fn add_to_cart(
+        &self,
+        user_id: Uuid,
+        restaurant_id: Uuid,
+        line: CartLine,
+        replace: bool,
+        max_quantity: i64,
+    ) -> StoreResult<CartLine>;
+    async fn set_cart_quantity(&self, user_id: Uuid, cart_item_id: Uuid, quantity: i64) -> StoreResult<bool>;
+    async fn remove_cart_line(&self, user_id: Uuid, cart_item_id: Uuid) -> StoreResult<bool>;
+    async fn clear_cart(&self, user_id: Uuid) -> StoreResult<()>;
+    /// Sets or removes the promo code; `false` when there is no cart.
+    async fn set_cart_promo(&self, user_id: Uuid, code: Option<String>) -> StoreResult<bool>;
+    /// Records the prices the customer has now been shown.
+    async fn reprice_cart(&self, user_id: Uuid, prices: &[(Uuid, i64)]) -> StoreResult<()>;
+    /// Replaces the whole cart (reorder).
+    async fn replace_cart(&self, user_id: Uuid, restaurant_id: Uuid, lines: &[CartLine]) -> StoreResult<()>;
+}
+
+/// Promo codes.
+#[async_trait]
+pub trait OfferStore: Send + Sync {
+    /// A taken code is a `Conflict { field: "code" }`.
+    async fn create_offer(&self, offer: &Offer) -> StoreResult<()>;
+    async fn offer_by_code(&self, code: &str) -> StoreResult<Option<Offer>>;
+    async fn offer(&self, offer_id: Uuid) -> StoreResult<Option<Offer>>;
+    /// Active offers whose validity window contains `now` (the caller filters by place).
+    async fn live_offers(&self, now: OffsetDateTime) -> StoreResult<Vec<Offer>>;
+    async fn deactivate_offer(&self, offer_id: Uuid) -> StoreResult<bool>;
+    /// Redemptions of an offer by a user that were not given back.
+    async fn user_redemptions(&self, offer_id: Uuid, user_id: Uuid) -> StoreResult<i64>;
+}
+
+/// Orders, their lifecycle and their ratings.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Checkout's one transaction; see [`crate::PlaceOrder`].
+    async fn place_order(&self, p: &crate::PlaceOrder) -> StoreResult<()>;
+    async fn order(&self, order_id: Uuid) -> StoreResult<Option<Order>>;
+    async fn order_lines(&self, order_id: Uuid) -> StoreResult<Vec<OrderLine>>;
+    async fn timeline(&self, order_id: Uuid) -> StoreResult<Vec<TimelineEntry>>;
+    /// A customer's orders, newest first; `active` filters on still-moving orders.
+    async fn orders_of_user(
+        &self,
+        user_id: Uuid,
+        active: Option<bool>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Order>>;
+    /// A restaurant's orders, newest first, optionally in one status.
+    async fn orders_of_restaurant(
+        &self,
+        restaurant_id: Uuid,
+        status: Option<OrderStatus>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Order>>;
+    /// Orders that are not cancelled, of a customer (FIRST_ORDER offers).
+    async fn count_orders_of_user(&self, user_id: Uuid) -> StoreResult<i64>;
+    /// Applies a transition if the order is still in `t.from`; `false` if it moved meanwhile.
+    async fn transition(&self, t: &crate::Transition) -> StoreResult<bool>;
+    /// CONFIRMED orders whose `accept_by` is before `now`.
+    async fn unaccepted_before(&self, now: OffsetDateTime) -> StoreResult<Vec<Order>>;
+    /// Records a rating, completes the DELIVERED order and updates the restaurant's average;
+    /// `false` if the order is not DELIVERED (any more).
+    async fn rate_order(&self, rating: &Rating, events: &[NewEvent]) -> StoreResult<bool>;
+    async fn rating(&self, order_id: Uuid) -> StoreResult<Option<Rating>>;
+    async fn ratings_of_restaurant(&self, restaurant_id: Uuid, limit: i64, offset: i64) -> StoreResult<Vec<Rating>>;
+}
+
+/// Idempotency keys, the outbox and the notification inbox.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Claims an idempotency key for a request whose body hashes to `request_hash`. A claim left
+    /// IN_PROGRESS for longer than `stale_after` (a crashed request) is taken over.
+    async fn claim_key(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        request_hash: &str,
+        stale_after: time::Duration,
+    ) -> StoreResult<KeyClaim>;
+    /// Gives a claimed key back (the request failed; a retry may run it again).
+    async fn release_key(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
+    async fn forget_keys_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// Events not yet relayed, oldest first.
+    async fn pending_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
+    async fn mark_relayed(&self, event_ids: &[i64]) -> StoreResult<()>;
+    /// Adds a notification unless this event already notified this user; `true` if added.
+    async fn notify(&self, n: &Notification) -> StoreResult<bool>;
+    /// A user's notifications, newest first.
+    async fn notifications(
+        &self,
+        user_id: Uuid,
+        unread_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Notification>>;
+    /// Marks one (or, with `None`, every) notification of the user read; returns how many changed.
+    async fn mark_read(&self, user_id: Uuid, notification_id: Option<Uuid>) -> StoreResult<u64>;
 }

@@ -73,6 +73,7 @@ fn restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
         operating_hours: WeeklyHours { friday: day.clone(), saturday: day, ..Default::default() },
         timezone: "Asia/Kolkata".into(),
         is_paused: false,
+        kitchen_limit: None,
         is_banned: false,
         ban_reason: None,
         rating_avg: 4.3,

@@ -40,6 +40,8 @@ pub struct RestaurantInput {
     pub timezone: String,
     /// Stop taking orders for now (the kitchen is swamped, a power cut…).
     pub is_paused: Option<bool>,
+    /// Take at most this many orders per 15 minutes (1–500); absent = no limit.
+    pub kitchen_limit: Option<i32>,
 }
 
 /// Changes to a restaurant; absent fields stay, `null` clears an optional one.
@@ -65,6 +67,10 @@ pub struct RestaurantPatch {
     pub operating_hours: Option<WeeklyHours>,
     pub timezone: Option<String>,
     pub is_paused: Option<bool>,
+    /// At most this many orders per 15 minutes; `null` removes the limit.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub kitchen_limit: Option<Option<i32>>,
 }
 
 impl From<RestaurantInput> for RestaurantPatch {
@@ -85,6 +91,7 @@ impl From<RestaurantInput> for RestaurantPatch {
             operating_hours: Some(i.operating_hours),
             timezone: Some(i.timezone),
             is_paused: i.is_paused,
+            kitchen_limit: Some(i.kitchen_limit),
         }
     }
 }
@@ -190,6 +197,15 @@ impl RestaurantPatch {
         }
         if let Some(v) = self.is_paused {
             next.is_paused = v;
+        }
+        if let Some(v) = self.kitchen_limit {
+            next.kitchen_limit = match v {
+                Some(n) if !(1..=500).contains(&n) => {
+                    e.push(Invalid::new("kitchen_limit", "must be between 1 and 500 orders per 15 minutes"));
+                    None
+                }
+                other => other,
+            };
         }
         if !errs.is_empty() {
             return Err(ApiError::Invalid(errs));

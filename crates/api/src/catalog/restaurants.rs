@@ -41,6 +41,7 @@ fn blank(owner_id: Uuid) -> Restaurant {
         operating_hours: WeeklyHours::default(),
         timezone: "UTC".into(),
         is_paused: false,
+        kitchen_limit: None,
         is_banned: false,
         ban_reason: None,
         rating_avg: 0.0,

@@ -261,6 +261,7 @@ pub fn stored_restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
         },
         timezone: "Asia/Kolkata".into(),
         is_paused: false,
+        kitchen_limit: None,
         is_banned: false,
         ban_reason: None,
         rating_avg: 4.0,

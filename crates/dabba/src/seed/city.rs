@@ -225,6 +225,7 @@ impl City {
             operating_hours: self.weekly(),
             timezone: "Asia/Kolkata".into(),
             is_paused: self.rng.chance(0.02),
+            kitchen_limit: None,
             is_banned: false,
             ban_reason: None,
             rating_avg: if rated {

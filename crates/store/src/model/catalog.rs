@@ -46,6 +46,8 @@ pub struct Restaurant {
     pub timezone: String,
     /// The owner stopped taking orders for now.
     pub is_paused: bool,
+    /// At most this many orders per 15 minutes; checkout beyond it is refused (busy kitchen).
+    pub kitchen_limit: Option<i32>,
     /// Banned by an admin: hidden from everyone but its owner.
     pub is_banned: bool,
     pub ban_reason: Option<String>,

@@ -2,7 +2,12 @@
 //! names are the public contract (`user_id`, `restaurant_id`, …).
 
 mod catalog;
+mod ordering;
 mod users;
 
 pub use catalog::{Category, CustomizationGroup, CustomizationOption, MenuItem, PostalAddress, Restaurant};
+pub use ordering::{
+    AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, KeyClaim, NewEvent, Notification, Offer,
+    Order, OrderLine, Rating, Selection, TimelineEntry,
+};
 pub use users::{Address, NewUser, Principal, ProfileChange, User};

@@ -6,7 +6,7 @@ macro_rules! restaurant_cols {
     () => {
         "restaurant_id, owner_id, name, description, cuisines, latitude, longitude, address, phone, cost_for_two, \
          avg_preparation_minutes, delivery_radius_km, min_order_value, is_veg, operating_hours, timezone, \
-         is_paused, is_banned, ban_reason, rating_avg, rating_count, created_at, updated_at"
+         is_paused, kitchen_limit, is_banned, ban_reason, rating_avg, rating_count, created_at, updated_at"
     };
 }
 
@@ -59,7 +59,8 @@ macro_rules! impl_catalog_store {
                     "UPDATE restaurants SET name = $2, description = $3, cuisines = $4, latitude = $5, longitude = $6, \
                      address = $7, phone = $8, cost_for_two = $9, avg_preparation_minutes = $10, \
                      delivery_radius_km = $11, min_order_value = $12, is_veg = $13, operating_hours = $14, \
-                     timezone = $15, is_paused = $16, updated_at = $17 WHERE restaurant_id = $1 AND updated_at = $18",
+                     timezone = $15, is_paused = $16, updated_at = $17, kitchen_limit = $19 \
+                     WHERE restaurant_id = $1 AND updated_at = $18",
                 )
                 .bind(r.restaurant_id)
                 .bind(&r.name)
@@ -79,6 +80,7 @@ macro_rules! impl_catalog_store {
                 .bind(r.is_paused)
                 .bind(r.updated_at)
                 .bind(read_at)
+                .bind(r.kitchen_limit)
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() > 0)
@@ -162,10 +164,7 @@ macro_rules! impl_catalog_store {
                         .fetch_one(&mut *tx)
                         .await?;
                 if items > 0 {
-                    return Err($crate::StoreError::Refused {
-                        code: "CATEGORY_NOT_EMPTY",
-                        message: "the category still has items; move or delete them first",
-                    });
+                    return Err($crate::StoreError::refused("CATEGORY_NOT_EMPTY", "the category still has items; move or delete them first"));
                 }
                 let done = sqlx::query("DELETE FROM menu_categories WHERE restaurant_id = $1 AND category_id = $2")
                     .bind(restaurant_id)

@@ -5,6 +5,12 @@
 mod users;
 #[macro_use]
 mod catalog;
+#[macro_use]
+mod cart;
+#[macro_use]
+mod orders;
+#[macro_use]
+mod events;
 
 /// Binds every column of a restaurant, in `restaurant_cols!` order, onto a `push_values` row.
 macro_rules! push_restaurant {
@@ -27,6 +33,7 @@ macro_rules! push_restaurant {
             .push_bind(sqlx::types::Json(&$r.operating_hours))
             .push_bind(&$r.timezone)
             .push_bind($r.is_paused)
+            .push_bind($r.kitchen_limit)
             .push_bind($r.is_banned)
             .push_bind(&$r.ban_reason)
             .push_bind($r.rating_avg)

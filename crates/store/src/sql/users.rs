@@ -189,10 +189,7 @@ macro_rules! impl_user_store {
                     .fetch_one(&mut *tx)
                     .await?;
                 if count as usize >= max {
-                    return Err($crate::StoreError::Refused {
-                        code: "TOO_MANY_ADDRESSES",
-                        message: "this account has the most addresses allowed; delete one first",
-                    });
+                    return Err($crate::StoreError::refused("TOO_MANY_ADDRESSES", "this account has the most addresses allowed; delete one first"));
                 }
                 a.is_default = a.is_default || count == 0;
                 if a.is_default {

@@ -1,0 +1,81 @@
+//! The inputs of the ordering transactions: everything checkout and a status change write,
+//! decided by the caller, applied by the store atomically.
+
+use crate::model::{NewEvent, Order, OrderLine};
+use dabba_domain::order::{Actor, OrderStatus};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Units of a tracked item to take at checkout.
+#[derive(Debug, Clone)]
+pub struct StockTake {
+    pub item_id: Uuid,
+    pub quantity: i64,
+    /// For the error that names it when it ran out.
+    pub name: String,
+}
+
+/// An offer to redeem at checkout.
+#[derive(Debug, Clone)]
+pub struct OfferTake {
+    pub offer_id: Uuid,
+    pub per_user_limit: Option<i64>,
+}
+
+/// The response to remember under an idempotency key once the order is placed.
+#[derive(Debug, Clone)]
+pub struct KeyDone {
+    pub key: String,
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// Checkout's transaction. In order: the kitchen limit (`RESTAURANT_BUSY`), consuming exactly
+/// these cart lines (`CART_CHANGED`), taking stock (`OUT_OF_STOCK`, naming the item), redeeming
+/// the offer (`OFFER_EXHAUSTED`, `OFFER_LIMIT_REACHED`), then the order, its lines, timeline,
+/// events and idempotency record. Any refusal rolls everything back.
+#[derive(Debug, Clone)]
+pub struct PlaceOrder {
+    pub order: Order,
+    pub lines: Vec<OrderLine>,
+    pub cart_item_ids: Vec<Uuid>,
+    pub stock: Vec<StockTake>,
+    pub offer: Option<OfferTake>,
+    /// `(limit, since)`: refuse if the restaurant took `limit` orders since `since`.
+    pub kitchen_limit: Option<(i64, OffsetDateTime)>,
+    pub actor: Actor,
+    pub events: Vec<NewEvent>,
+    pub key: Option<KeyDone>,
+}
+
+/// What a cancellation settles.
+#[derive(Debug, Clone)]
+pub struct Cancellation {
+    pub reason: String,
+    pub fee: i64,
+    pub refund: i64,
+}
+
+/// One status change. Cancelling also puts taken stock back and gives the offer redemption back.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub order_id: Uuid,
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub actor: Actor,
+    pub note: Option<String>,
+    pub cancel: Option<Cancellation>,
+    pub preparation_minutes: Option<i32>,
+    pub estimated_delivery_time: Option<OffsetDateTime>,
+    pub events: Vec<NewEvent>,
+}
+
+pub(crate) fn actor_name(a: Actor) -> &'static str {
+    match a {
+        Actor::Customer => "CUSTOMER",
+        Actor::Restaurant => "RESTAURANT",
+        Actor::Rider => "RIDER",
+        Actor::Admin => "ADMIN",
+        Actor::System => "SYSTEM",
+    }
+}

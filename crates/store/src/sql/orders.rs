@@ -1,0 +1,461 @@
+//! `OrderStore` in SQL both backends accept, instantiated per backend. Every status change
+//! is conditional on the status it starts from (`WHERE status = $from`), so of two racing
+//! changes (cancel and accept) exactly one applies.
+
+macro_rules! order_cols {
+    () => {
+        "order_id, user_id, restaurant_id, status, payment_method, payment_status, subtotal, discount, delivery_fee, \
+         packaging_fee, taxes, total_amount, promo_code, offer_id, delivery_address, delivery_instructions, distance_km, \
+         estimated_delivery_time, estimated_preparation_minutes, accept_by, cancel_reason, cancellation_fee, \
+         refund_amount, created_at, updated_at"
+    };
+}
+
+macro_rules! rating_cols {
+    () => {
+        "order_id, user_id, restaurant_id, restaurant_rating, delivery_rating, food_quality, review_text, dish_ratings, \
+         created_at"
+    };
+}
+
+macro_rules! impl_order_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            async fn write_events(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                events: &[$crate::model::NewEvent],
+            ) -> $crate::StoreResult<()> {
+                let now = $crate::now_utc();
+                for e in events {
+                    sqlx::query("INSERT INTO outbox (topic, key, payload, created_at, relayed) VALUES ($1, $2, $3, $4, FALSE)")
+                        .bind(e.topic)
+                        .bind(e.key)
+                        .bind(sqlx::types::Json(&e.payload))
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn write_timeline(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                order_id: uuid::Uuid,
+                status: dabba_domain::order::OrderStatus,
+                actor: dabba_domain::order::Actor,
+                note: Option<&str>,
+                at: time::OffsetDateTime,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO order_timeline (order_id, seq, status, actor, note, at) \
+                     SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM order_timeline WHERE order_id = $1",
+                )
+                .bind(order_id)
+                .bind(status.as_str())
+                .bind($crate::ordering::actor_name(actor))
+                .bind(note)
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// The conditional status change, its timeline entry and events; `false` if the
+            /// order is no longer in `t.from`.
+            async fn apply_transition(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                t: &$crate::Transition,
+            ) -> $crate::StoreResult<bool> {
+                let now = $crate::now_utc();
+                let (reason, fee, refund) = match &t.cancel {
+                    Some(c) => (Some(c.reason.as_str()), c.fee, c.refund),
+                    None => (None, 0, 0),
+                };
+                let done = sqlx::query(
+                    "UPDATE orders SET status = $3, updated_at = $4, cancel_reason = COALESCE($5, cancel_reason), \
+                     cancellation_fee = cancellation_fee + $6, refund_amount = refund_amount + $7, \
+                     estimated_preparation_minutes = COALESCE($8, estimated_preparation_minutes), \
+                     estimated_delivery_time = COALESCE($9, estimated_delivery_time) \
+                     WHERE order_id = $1 AND status = $2",
+                )
+                .bind(t.order_id)
+                .bind(t.from.as_str())
+                .bind(t.to.as_str())
+                .bind(now)
+                .bind(reason)
+                .bind(fee)
+                .bind(refund)
+                .bind(t.preparation_minutes)
+                .bind(t.estimated_delivery_time)
+                .execute(&mut **tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                if t.cancel.is_some() {
+                    // Put taken stock back and give the offer redemption back.
+                    let lines: Vec<(uuid::Uuid, i64)> =
+                        sqlx::query_as("SELECT item_id, quantity FROM order_items WHERE order_id = $1")
+                            .bind(t.order_id)
+                            .fetch_all(&mut **tx)
+                            .await?;
+                    for (item_id, quantity) in lines {
+                        sqlx::query(
+                            "UPDATE menu_items SET stock = stock + $2, updated_at = $3 WHERE item_id = $1 AND stock IS NOT NULL",
+                        )
+                        .bind(item_id)
+                        .bind(quantity)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    let released: Option<(uuid::Uuid,)> = sqlx::query_as(
+                        "UPDATE offer_redemptions SET released_at = $2 WHERE order_id = $1 AND released_at IS NULL RETURNING offer_id",
+                    )
+                    .bind(t.order_id)
+                    .bind(now)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if let Some((offer_id,)) = released {
+                        sqlx::query("UPDATE offers SET usage_count = usage_count - 1 WHERE offer_id = $1 AND usage_count > 0")
+                            .bind(offer_id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                Self::write_timeline(tx, t.order_id, t.to, t.actor, t.note.as_deref(), now).await?;
+                Self::write_events(tx, &t.events).await?;
+                Ok(true)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::OrderStore for $store {
+            async fn place_order(&self, p: &$crate::PlaceOrder) -> $crate::StoreResult<()> {
+                let o = &p.order;
+                let mut tx = self.begin_write().await?;
+                if let Some((limit, since)) = p.kitchen_limit {
+                    // Serialise this restaurant's checkouts so the limit is exact.
+                    sqlx::query("UPDATE restaurants SET kitchen_limit = kitchen_limit WHERE restaurant_id = $1")
+                        .bind(o.restaurant_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let recent: Vec<(time::OffsetDateTime,)> = sqlx::query_as(
+                        "SELECT created_at FROM orders WHERE restaurant_id = $1 AND status <> 'CANCELLED' \
+                         ORDER BY order_id DESC LIMIT $2",
+                    )
+                    .bind(o.restaurant_id)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    if recent.len() as i64 >= limit && recent.iter().all(|(at,)| *at >= since) {
+                        return Err($crate::StoreError::refused("RESTAURANT_BUSY", "the kitchen is at its limit"));
+                    }
+                }
+                let consumed: Vec<(uuid::Uuid,)> =
+                    sqlx::query_as("DELETE FROM cart_items WHERE user_id = $1 RETURNING cart_item_id")
+                        .bind(o.user_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let mut consumed: Vec<uuid::Uuid> = consumed.into_iter().map(|(id,)| id).collect();
+                let mut expected = p.cart_item_ids.clone();
+                consumed.sort();
+                expected.sort();
+                if consumed != expected {
+                    return Err($crate::StoreError::refused(
+                        "CART_CHANGED",
+                        "the cart changed while checking out (or this order was already placed); review it and try again",
+                    ));
+                }
+                sqlx::query("DELETE FROM carts WHERE user_id = $1").bind(o.user_id).execute(&mut *tx).await?;
+                let now = $crate::now_utc();
+                for s in &p.stock {
+                    let taken = sqlx::query(
+                        "UPDATE menu_items SET stock = stock - $2, updated_at = $3 \
+                         WHERE item_id = $1 AND stock IS NOT NULL AND stock >= $2",
+                    )
+                    .bind(s.item_id)
+                    .bind(s.quantity)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    if taken.rows_affected() == 0 {
+                        return Err($crate::StoreError::refused(
+                            "OUT_OF_STOCK",
+                            format!("{} has just sold out (fewer than {} left)", s.name, s.quantity),
+                        ));
+                    }
+                }
+                if let Some(offer) = &p.offer {
+                    let took = sqlx::query(
+                        "UPDATE offers SET usage_count = usage_count + 1 WHERE offer_id = $1 AND is_active = TRUE \
+                         AND (usage_limit IS NULL OR usage_count < usage_limit)",
+                    )
+                    .bind(offer.offer_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if took.rows_affected() == 0 {
+                        return Err($crate::StoreError::refused("OFFER_EXHAUSTED", "this offer has just been fully used"));
+                    }
+                    if let Some(limit) = offer.per_user_limit {
+                        let (used,): (i64,) = sqlx::query_as(
+                            "SELECT COUNT(*) FROM offer_redemptions WHERE offer_id = $1 AND user_id = $2 AND released_at IS NULL",
+                        )
+                        .bind(offer.offer_id)
+                        .bind(o.user_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if used >= limit {
+                            return Err($crate::StoreError::refused(
+                                "OFFER_LIMIT_REACHED",
+                                "you have already used this offer as often as allowed",
+                            ));
+                        }
+                    }
+                }
+                sqlx::query(concat!(
+                    "INSERT INTO orders (",
+                    order_cols!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                     $21, $22, $23, $24, $25)"
+                ))
+                .bind(o.order_id)
+                .bind(o.user_id)
+                .bind(o.restaurant_id)
+                .bind(o.status.as_str())
+                .bind(&o.payment_method)
+                .bind(&o.payment_status)
+                .bind(o.subtotal)
+                .bind(o.discount)
+                .bind(o.delivery_fee)
+                .bind(o.packaging_fee)
+                .bind(o.taxes)
+                .bind(o.total_amount)
+                .bind(&o.promo_code)
+                .bind(o.offer_id)
+                .bind(sqlx::types::Json(&o.delivery_address))
+                .bind(&o.delivery_instructions)
+                .bind(o.distance_km)
+                .bind(o.estimated_delivery_time)
+                .bind(o.estimated_preparation_minutes)
+                .bind(o.accept_by)
+                .bind(&o.cancel_reason)
+                .bind(o.cancellation_fee)
+                .bind(o.refund_amount)
+                .bind(o.created_at)
+                .bind(o.updated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::StoreError::classify)?;
+                for l in &p.lines {
+                    sqlx::query(
+                        "INSERT INTO order_items (order_id, line_no, item_id, name, quantity, unit_price, customizations, line_total) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(o.order_id)
+                    .bind(l.line_no)
+                    .bind(l.item_id)
+                    .bind(&l.name)
+                    .bind(l.quantity)
+                    .bind(l.unit_price)
+                    .bind(sqlx::types::Json(&l.customizations))
+                    .bind(l.line_total)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(offer) = &p.offer {
+                    sqlx::query("INSERT INTO offer_redemptions (order_id, offer_id, user_id, redeemed_at) VALUES ($1, $2, $3, $4)")
+                        .bind(o.order_id)
+                        .bind(offer.offer_id)
+                        .bind(o.user_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Self::write_timeline(&mut tx, o.order_id, o.status, p.actor, None, o.created_at).await?;
+                Self::write_events(&mut tx, &p.events).await?;
+                if let Some(k) = &p.key {
+                    sqlx::query(
+                        "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 WHERE user_id = $1 AND key = $2",
+                    )
+                    .bind(o.user_id)
+                    .bind(&k.key)
+                    .bind(k.status as i32)
+                    .bind(sqlx::types::Json(&k.body))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn order(&self, order_id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::Order>> {
+                Ok(sqlx::query_as(concat!("SELECT ", order_cols!(), " FROM orders WHERE order_id = $1"))
+                    .bind(order_id)
+                    .fetch_optional(self.reader())
+                    .await?)
+            }
+
+            async fn order_lines(&self, order_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::OrderLine>> {
+                Ok(sqlx::query_as(
+                    "SELECT order_id, line_no, item_id, name, quantity, unit_price, customizations, line_total \
+                     FROM order_items WHERE order_id = $1 ORDER BY line_no",
+                )
+                .bind(order_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn timeline(&self, order_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::TimelineEntry>> {
+                Ok(sqlx::query_as(
+                    "SELECT order_id, seq, status, actor, note, at FROM order_timeline WHERE order_id = $1 ORDER BY seq",
+                )
+                .bind(order_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn orders_of_user(
+                &self,
+                user_id: uuid::Uuid,
+                active: Option<bool>,
+                limit: i64,
+                offset: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Order>> {
+                let q = match active {
+                    None => concat!("SELECT ", order_cols!(), " FROM orders WHERE user_id = $1 ORDER BY order_id DESC LIMIT $2 OFFSET $3"),
+                    Some(true) => concat!(
+                        "SELECT ",
+                        order_cols!(),
+                        " FROM orders WHERE user_id = $1 AND status NOT IN ('DELIVERED', 'COMPLETED', 'CANCELLED') \
+                         ORDER BY order_id DESC LIMIT $2 OFFSET $3"
+                    ),
+                    Some(false) => concat!(
+                        "SELECT ",
+                        order_cols!(),
+                        " FROM orders WHERE user_id = $1 AND status IN ('DELIVERED', 'COMPLETED', 'CANCELLED') \
+                         ORDER BY order_id DESC LIMIT $2 OFFSET $3"
+                    ),
+                };
+                Ok(sqlx::query_as(q).bind(user_id).bind(limit).bind(offset).fetch_all(self.reader()).await?)
+            }
+
+            async fn orders_of_restaurant(
+                &self,
+                restaurant_id: uuid::Uuid,
+                status: Option<dabba_domain::order::OrderStatus>,
+                limit: i64,
+                offset: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Order>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    order_cols!(),
+                    " FROM orders WHERE restaurant_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY order_id DESC LIMIT $3 OFFSET $4"
+                ))
+                .bind(restaurant_id)
+                .bind(status.map(|s| s.as_str()))
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn count_orders_of_user(&self, user_id: uuid::Uuid) -> $crate::StoreResult<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE user_id = $1 AND status <> 'CANCELLED'")
+                    .bind(user_id)
+                    .fetch_one(self.reader())
+                    .await?;
+                Ok(n)
+            }
+
+            async fn transition(&self, t: &$crate::Transition) -> $crate::StoreResult<bool> {
+                let mut tx = self.begin_write().await?;
+                let applied = Self::apply_transition(&mut tx, t).await?;
+                if applied {
+                    tx.commit().await?;
+                }
+                Ok(applied)
+            }
+
+            async fn unaccepted_before(&self, now: time::OffsetDateTime) -> $crate::StoreResult<Vec<$crate::model::Order>> {
+                let confirmed: Vec<$crate::model::Order> =
+                    sqlx::query_as(concat!("SELECT ", order_cols!(), " FROM orders WHERE status = 'CONFIRMED' ORDER BY order_id"))
+                        .fetch_all(self.reader())
+                        .await?;
+                Ok(confirmed.into_iter().filter(|o| o.accept_by.is_some_and(|a| a < now)).collect())
+            }
+
+            async fn rate_order(
+                &self,
+                r: &$crate::model::Rating,
+                events: &[$crate::model::NewEvent],
+            ) -> $crate::StoreResult<bool> {
+                use dabba_domain::order::{Actor, OrderStatus};
+                let mut tx = self.begin_write().await?;
+                let t = $crate::Transition {
+                    order_id: r.order_id,
+                    from: OrderStatus::Delivered,
+                    to: OrderStatus::Completed,
+                    actor: Actor::Customer,
+                    note: Some("rated".into()),
+                    cancel: None,
+                    preparation_minutes: None,
+                    estimated_delivery_time: None,
+                    events: events.to_vec(),
+                };
+                if !Self::apply_transition(&mut tx, &t).await? {
+                    return Ok(false);
+                }
+                sqlx::query(concat!("INSERT INTO ratings (", rating_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+                    .bind(r.order_id)
+                    .bind(r.user_id)
+                    .bind(r.restaurant_id)
+                    .bind(r.restaurant_rating)
+                    .bind(r.delivery_rating)
+                    .bind(r.food_quality)
+                    .bind(&r.review_text)
+                    .bind(sqlx::types::Json(&r.dish_ratings))
+                    .bind(r.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::StoreError::classify)?;
+                sqlx::query(
+                    "UPDATE restaurants SET rating_avg = (rating_avg * rating_count + $2) / (rating_count + 1), \
+                     rating_count = rating_count + 1, updated_at = $3 WHERE restaurant_id = $1",
+                )
+                .bind(r.restaurant_id)
+                .bind(r.restaurant_rating as f64)
+                .bind($crate::now_utc())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn rating(&self, order_id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::Rating>> {
+                Ok(sqlx::query_as(concat!("SELECT ", rating_cols!(), " FROM ratings WHERE order_id = $1"))
+                    .bind(order_id)
+                    .fetch_optional(self.reader())
+                    .await?)
+            }
+
+            async fn ratings_of_restaurant(
+                &self,
+                restaurant_id: uuid::Uuid,
+                limit: i64,
+                offset: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Rating>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    rating_cols!(),
+                    " FROM ratings WHERE restaurant_id = $1 ORDER BY order_id DESC LIMIT $2 OFFSET $3"
+                ))
+                .bind(restaurant_id)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.reader())
+                .await?)
+            }
+        }
+    };
+}
