@@ -34,6 +34,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Like `Conflict`, with structured details (the items concerned, the updated cart…).
+    #[error("{message}")]
+    ConflictWith { code: &'static str, message: String, details: serde_json::Value },
     /// A status the framework decided (413, 415, 405…), with our body.
     #[error("{message}")]
     Status { status: StatusCode, code: &'static str, message: String },
@@ -51,9 +54,11 @@ pub struct ErrorBody {
     pub error_code: &'static str,
     /// What went wrong, for a person.
     pub message: String,
-    /// Per-field problems, for validation errors.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<FieldError>,
+    /// Per-field problems (`[{field, message}]`) for validation errors; what a conflict is
+    /// about (the items concerned, the updated cart…) for some conflicts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
     /// The request id to quote when reporting a server error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -92,7 +97,9 @@ impl ApiError {
             }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "FORBIDDEN", m.clone()),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "NOT_FOUND", format!("{what} not found")),
-            ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
+            ApiError::Conflict { code, message } | ApiError::ConflictWith { code, message, .. } => {
+                (StatusCode::CONFLICT, code, message.clone())
+            }
             ApiError::Status { status, code, message } => (*status, code, message.clone()),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -112,9 +119,12 @@ impl IntoResponse for ApiError {
         }
         let details = match self {
             ApiError::Invalid(list) => {
-                list.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect()
+                let list: Vec<FieldError> =
+                    list.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect();
+                serde_json::to_value(list).ok()
             }
-            _ => Vec::new(),
+            ApiError::ConflictWith { details, .. } => Some(details),
+            _ => None,
         };
         let request_id = if status.is_server_error() { request_id } else { None };
         let body = ErrorBody { status: "error", error_code, message, details, request_id };

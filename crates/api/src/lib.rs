@@ -3,12 +3,18 @@
 
 pub mod admin;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod health;
 pub mod metrics;
+pub mod notifications;
 pub mod observe;
+pub mod offers;
+pub mod orders;
+pub mod ratings;
 pub mod users;
 
 use axum::Router;
@@ -39,15 +45,43 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The listing read model.
     pub nearby: Arc<NearbyIndex>,
+    /// Delivers outbox events to in-process subscribers.
+    pub relay: Arc<events::Relay>,
+    pub pricing: Arc<dabba_domain::pricing::PricingConfig>,
+    pub ordering: Arc<orders::OrderingConfig>,
 }
 
 impl AppState {
-    /// Builds the state, loading the listing index from the store.
+    /// Builds the state with default pricing and ordering settings, loading the listing index.
     pub async fn load(store: Arc<dyn Store>, tokens: TokenKeys) -> Result<Self, dabba_store::StoreError> {
+        Self::with_settings(store, tokens, Default::default(), Default::default()).await
+    }
+
+    /// Builds the state, loading the listing index and subscribing the in-process consumers.
+    pub async fn with_settings(
+        store: Arc<dyn Store>,
+        tokens: TokenKeys,
+        pricing: dabba_domain::pricing::PricingConfig,
+        ordering: orders::OrderingConfig,
+    ) -> Result<Self, dabba_store::StoreError> {
         let nearby = NearbyIndex::load(store.clone()).await?;
-        Ok(Self { store, tokens: Arc::new(tokens), metrics: Arc::default(), nearby })
+        let relay = events::Relay::new(store.clone());
+        relay.subscribe(Arc::new(notifications::Inbox { store: store.clone() }));
+        relay.subscribe(Arc::new(ratings::RatingsFollower { nearby: nearby.clone() }));
+        Ok(Self {
+            store,
+            tokens: Arc::new(tokens),
+            metrics: Arc::default(),
+            nearby,
+            relay,
+            pricing: Arc::new(pricing),
+            ordering: Arc::new(ordering),
+        })
     }
 }
+
+/// How often timers look for orders nobody moves.
+pub const TIMER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often a node picks up catalog changes made elsewhere (other nodes, `dabba seed`).
 pub const LISTING_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
@@ -79,6 +113,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(catalog::router())
         .merge(admin::router())
+        .merge(cart::router())
+        .merge(offers::router())
+        .merge(orders::router())
+        .merge(ratings::router())
+        .merge(notifications::router())
 }
 
 /// The OpenAPI document generated from the handlers.
@@ -127,8 +166,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let follower = state.nearby.follow(LISTING_REFRESH);
+    let background =
+        [state.nearby.follow(LISTING_REFRESH), state.relay.spawn(), orders::timers::spawn(state.clone(), TIMER_PERIOD)];
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
-    follower.abort();
+    for task in background {
+        task.abort();
+    }
     served
 }

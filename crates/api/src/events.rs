@@ -1,0 +1,94 @@
+//! Domain events: written to the outbox in the same transaction as the change (see the store),
+//! relayed here to in-process subscribers, at least once. A subscriber must be idempotent: after
+//! a crash between handling and marking, it sees the event again. The catalogue of topics and
+//! payloads is in docs/EVENTS.md.
+
+use async_trait::async_trait;
+use dabba_store::model::Event;
+use dabba_store::{Store, StoreResult};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, Notify};
+
+/// Something that reacts to domain events.
+#[async_trait]
+pub trait Subscriber: Send + Sync {
+    /// For logs.
+    fn name(&self) -> &'static str;
+    /// Handles one event; an error leaves the event to be delivered again.
+    async fn handle(&self, event: &Event) -> anyhow::Result<()>;
+}
+
+/// Moves events from the outbox to the subscribers.
+pub struct Relay {
+    store: Arc<dyn Store>,
+    subscribers: std::sync::RwLock<Vec<Arc<dyn Subscriber>>>,
+    wake: Notify,
+    /// One drain at a time, so a subscriber sees events in order.
+    draining: Mutex<()>,
+}
+
+/// How many events one drain step reads.
+const BATCH: i64 = 256;
+/// How long the relay sleeps when nobody wakes it (changes made by other nodes).
+const IDLE: Duration = Duration::from_millis(500);
+
+impl Relay {
+    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
+        Arc::new(Self { store, subscribers: Default::default(), wake: Notify::new(), draining: Mutex::new(()) })
+    }
+
+    /// Adds a subscriber; it receives every event relayed from now on.
+    pub fn subscribe(&self, s: Arc<dyn Subscriber>) {
+        self.subscribers.write().unwrap_or_else(|p| p.into_inner()).push(s);
+    }
+
+    /// Tells the relay that events were just committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Delivers every pending event; returns how many were delivered to all subscribers. An
+    /// event some subscriber failed on stays pending (and stops the drain, to keep order).
+    pub async fn drain(&self) -> StoreResult<usize> {
+        let _one = self.draining.lock().await;
+        let subscribers = self.subscribers.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut delivered = 0;
+        loop {
+            let events = self.store.pending_events(BATCH).await?;
+            if events.is_empty() {
+                return Ok(delivered);
+            }
+            let mut done = Vec::with_capacity(events.len());
+            let mut failed = false;
+            'events: for e in &events {
+                for s in &subscribers {
+                    if let Err(err) = s.handle(e).await {
+                        tracing::warn!(event_id = e.event_id, topic = %e.topic, subscriber = s.name(), error = %err, "event handling failed; will retry");
+                        failed = true;
+                        break 'events;
+                    }
+                }
+                done.push(e.event_id);
+            }
+            self.store.mark_relayed(&done).await?;
+            delivered += done.len();
+            if failed {
+                return Ok(delivered);
+            }
+        }
+    }
+
+    /// Drains whenever woken, and every half second regardless, until aborted.
+    pub fn spawn(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let relay = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = relay.drain().await {
+                    tracing::warn!(error = %e, "event relay failed; will retry");
+                }
+                let _ = tokio::time::timeout(IDLE, relay.wake.notified()).await;
+            }
+        })
+    }
+}

@@ -1,0 +1,298 @@
+//! `POST /api/v1/orders`: checkout. Re-validates the cart against the live catalog, prices it,
+//! and hands one transaction to the store (see `PlaceOrder`). Idempotent by `Idempotency-Key`.
+
+use super::events;
+use crate::AppState;
+use crate::auth::Auth;
+use crate::cart::price::{CartView, price_cart};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use dabba_domain::estimate::delivery_minutes;
+use dabba_domain::order::{Actor, OrderStatus};
+use dabba_domain::pricing::Bill;
+use dabba_domain::{Role, invalid::optional_text};
+use dabba_store::model::{AddressSnapshot, KeyClaim, Order, OrderLine};
+use dabba_store::{KeyDone, OfferTake, PlaceOrder, StockTake, StoreError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(checkout))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentMethod {
+    Cod,
+    Card,
+    Upi,
+    Wallet,
+}
+
+/// Place the cart as an order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutRequest {
+    pub address_id: Uuid,
+    pub payment_method: PaymentMethod,
+    pub delivery_instructions: Option<String>,
+}
+
+/// The placed order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckoutResponse {
+    pub order_id: Uuid,
+    pub status: OrderStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub estimated_delivery_time: OffsetDateTime,
+    pub total_amount: i64,
+    pub bill: Bill,
+    /// Payment details for online methods (none for COD).
+    pub payment: Option<serde_json::Value>,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+    let key = headers.get("idempotency-key").ok_or_else(|| {
+        ApiError::invalid("Idempotency-Key", "send an Idempotency-Key header (a UUID per checkout attempt)")
+    })?;
+    let key = key.to_str().map_err(|_| ApiError::invalid("Idempotency-Key", "must be printable ASCII"))?.trim();
+    if key.is_empty() || key.len() > 255 {
+        return Err(ApiError::invalid("Idempotency-Key", "must be 1 to 255 characters"));
+    }
+    Ok(key.to_owned())
+}
+
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = CheckoutRequest,
+    params(("Idempotency-Key" = String, Header, description = "one per checkout attempt; a retry with the same key and body returns the first response")),
+    responses((status = 201, body = CheckoutResponse), (status = 400, body = ErrorBody),
+              (status = 409, description = "CART_EMPTY, PRICE_CHANGED (details: the updated cart), ITEMS_UNAVAILABLE, OUT_OF_STOCK, RESTAURANT_CLOSED, RESTAURANT_BUSY, ADDRESS_NOT_SERVICEABLE, BELOW_MINIMUM_ORDER, OFFER_NOT_APPLICABLE, REQUEST_IN_PROGRESS", body = ErrorBody),
+              (status = 422, description = "the key was used with another body; online payment not available yet", body = ErrorBody)))]
+async fn checkout(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Json(req): Json<CheckoutRequest>,
+) -> ApiResult<Response> {
+    auth.require(Role::Customer)?;
+    let key = idempotency_key(&headers)?;
+    let instructions = optional_text("delivery_instructions", req.delivery_instructions.as_deref(), 300)?;
+    if req.payment_method != PaymentMethod::Cod {
+        return Err(ApiError::Status {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "PAYMENT_METHOD_UNAVAILABLE",
+            message: "online payment (CARD, UPI, WALLET) is not available yet; pay cash on delivery (COD)".into(),
+        });
+    }
+    let hash = hex(&Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
+    match state.store.claim_key(auth.user_id, &key, &hash, state.ordering.key_stale_after).await? {
+        KeyClaim::Claimed => {}
+        KeyClaim::Done { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok((status, [("idempotent-replayed", "true")], axum::Json(body)).into_response());
+        }
+        KeyClaim::InProgress => {
+            return Err(ApiError::conflict(
+                "REQUEST_IN_PROGRESS",
+                "this checkout is already being placed; wait for its answer",
+            ));
+        }
+        KeyClaim::Mismatch => {
+            return Err(ApiError::Status {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "IDEMPOTENCY_KEY_REUSED",
+                message: "this Idempotency-Key was used for a different request; use a new key".into(),
+            });
+        }
+    }
+    match place(&state, &auth, &key, req.address_id, instructions).await {
+        Ok(body) => {
+            state.relay.wake();
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err(e) => {
+            // A failed attempt leaves nothing behind: a retry with the same key runs again.
+            state.store.release_key(auth.user_id, &key).await?;
+            Err(e)
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn conflict_with_cart(code: &'static str, message: String, cart: &CartView) -> ApiError {
+    ApiError::ConflictWith { code, message, details: serde_json::json!({ "cart": cart }) }
+}
+
+async fn place(
+    state: &AppState,
+    auth: &Auth,
+    key: &str,
+    address_id: Uuid,
+    instructions: Option<String>,
+) -> ApiResult<CheckoutResponse> {
+    let priced = price_cart(state, auth.user_id, Some(address_id)).await?;
+    let view = &priced.view;
+    let (Some(restaurant), Some(address)) = (&priced.restaurant, &priced.address) else {
+        return Err(ApiError::conflict("CART_EMPTY", "the cart is empty"));
+    };
+    if restaurant.is_banned {
+        return Err(ApiError::conflict("RESTAURANT_UNAVAILABLE", format!("{} is not taking orders", restaurant.name)));
+    }
+    let now = OffsetDateTime::now_utc();
+    if restaurant.is_paused || !crate::catalog::is_open_now(restaurant, jiff::Timestamp::now()) {
+        return Err(ApiError::conflict("RESTAURANT_CLOSED", format!("{} is closed right now", restaurant.name)));
+    }
+    let distance = view.distance_km.unwrap_or(f64::MAX);
+    if distance > restaurant.delivery_radius_km {
+        return Err(ApiError::conflict(
+            "ADDRESS_NOT_SERVICEABLE",
+            format!(
+                "{} delivers up to {} km; this address is {distance:.1} km away",
+                restaurant.name, restaurant.delivery_radius_km
+            ),
+        ));
+    }
+    let problems: Vec<_> = view.lines.iter().filter(|l| l.problem.is_some()).collect();
+    if !problems.is_empty() {
+        let names: Vec<&str> = problems.iter().filter_map(|l| l.problem.as_deref()).collect();
+        return Err(conflict_with_cart("ITEMS_UNAVAILABLE", names.join("; "), view));
+    }
+    let changed: Vec<(Uuid, i64)> =
+        view.lines.iter().filter(|l| l.previous_unit_price.is_some()).map(|l| (l.cart_item_id, l.unit_price)).collect();
+    if !changed.is_empty() {
+        // The customer is shown the new prices; placing again accepts them.
+        state.store.reprice_cart(auth.user_id, &changed).await?;
+        let names: Vec<String> = view
+            .lines
+            .iter()
+            .filter_map(|l| l.previous_unit_price.map(|p| format!("{} ({} → {})", l.name, p, l.unit_price)))
+            .collect();
+        let fresh = price_cart(state, auth.user_id, Some(address_id)).await?.view;
+        return Err(conflict_with_cart("PRICE_CHANGED", format!("prices changed: {}", names.join(", ")), &fresh));
+    }
+    if view.bill.subtotal < restaurant.min_order_value {
+        return Err(ApiError::conflict(
+            "BELOW_MINIMUM_ORDER",
+            format!(
+                "{} takes orders from {} paise; add {} more",
+                restaurant.name,
+                restaurant.min_order_value,
+                restaurant.min_order_value - view.bill.subtotal
+            ),
+        ));
+    }
+    if let Some(o) = view.offer.as_ref().filter(|o| !o.applied) {
+        return Err(ApiError::ConflictWith {
+            code: "OFFER_NOT_APPLICABLE",
+            message: o.reason.clone().unwrap_or_default(),
+            details: serde_json::json!({"reason_code": o.reason_code, "cart": view}),
+        });
+    }
+    let order_id = Uuid::now_v7();
+    let minutes = delivery_minutes(restaurant.avg_preparation_minutes.max(0) as u32, distance);
+    let created = dabba_store::now_utc();
+    let order = Order {
+        order_id,
+        user_id: auth.user_id,
+        restaurant_id: restaurant.restaurant_id,
+        status: OrderStatus::Confirmed,
+        payment_method: "COD".into(),
+        payment_status: "PENDING".into(),
+        subtotal: view.bill.subtotal,
+        discount: view.bill.discount,
+        delivery_fee: view.bill.delivery_fee,
+        packaging_fee: view.bill.packaging_fee,
+        taxes: view.bill.taxes,
+        total_amount: view.bill.total,
+        promo_code: view.offer.as_ref().filter(|o| o.applied).map(|o| o.code.clone()),
+        offer_id: priced.offer.as_ref().filter(|_| view.offer.as_ref().is_some_and(|o| o.applied)).map(|o| o.offer_id),
+        delivery_address: AddressSnapshot {
+            address_id: address.address_id,
+            address_line1: address.address_line1.clone(),
+            address_line2: address.address_line2.clone(),
+            landmark: address.landmark.clone(),
+            city: address.city.clone(),
+            pincode: address.pincode.clone(),
+            latitude: address.latitude,
+            longitude: address.longitude,
+        },
+        delivery_instructions: instructions,
+        distance_km: view.distance_km.unwrap_or_default(),
+        estimated_delivery_time: created + time::Duration::minutes(minutes as i64),
+        estimated_preparation_minutes: None,
+        accept_by: Some(created + state.ordering.accept_within),
+        cancel_reason: None,
+        cancellation_fee: 0,
+        refund_amount: 0,
+        created_at: created,
+        updated_at: created,
+    };
+    let lines: Vec<OrderLine> = view
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| OrderLine {
+            order_id,
+            line_no: i as i32 + 1,
+            item_id: l.item_id,
+            name: l.name.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            customizations: l.customizations.clone(),
+            line_total: l.line_total,
+        })
+        .collect();
+    let mut stock: Vec<StockTake> = Vec::new();
+    for l in &view.lines {
+        if priced.items.get(&l.item_id).is_some_and(|i| i.stock.is_some()) {
+            match stock.iter_mut().find(|s| s.item_id == l.item_id) {
+                Some(s) => s.quantity += l.quantity,
+                None => stock.push(StockTake { item_id: l.item_id, quantity: l.quantity, name: l.name.clone() }),
+            }
+        }
+    }
+    let response = CheckoutResponse {
+        order_id,
+        status: order.status,
+        estimated_delivery_time: order.estimated_delivery_time,
+        total_amount: order.total_amount,
+        bill: view.bill,
+        payment: None,
+    };
+    let place = PlaceOrder {
+        events: events::placed(&order, restaurant.owner_id),
+        cart_item_ids: priced.lines.iter().map(|l| l.cart_item_id).collect(),
+        stock,
+        offer: order.offer_id.map(|offer_id| OfferTake {
+            offer_id,
+            per_user_limit: priced.offer.as_ref().and_then(|o| o.per_user_limit),
+        }),
+        kitchen_limit: restaurant.kitchen_limit.map(|l| (l as i64, now - state.ordering.kitchen_window)),
+        actor: Actor::Customer,
+        key: Some(KeyDone {
+            key: key.to_owned(),
+            status: 201,
+            body: serde_json::to_value(&response).unwrap_or_default(),
+        }),
+        order,
+        lines,
+    };
+    state.store.place_order(&place).await.map_err(|e| match e {
+        StoreError::Refused { code: "RESTAURANT_BUSY", .. } => ApiError::ConflictWith {
+            code: "RESTAURANT_BUSY",
+            message: format!("{} is busy; try again in a few minutes", restaurant.name),
+            details: serde_json::json!({"retry_after_seconds": state.ordering.kitchen_window.whole_seconds() / 3}),
+        },
+        other => other.into(),
+    })?;
+    Ok(response)
+}

@@ -1,0 +1,142 @@
+//! The restaurant's side (seed 001): its orders, accept (→ PREPARING), reject (→ CANCELLED,
+//! full refund), mark READY; and an admin's hand on any order, for support.
+
+use super::customer::paging;
+use super::{check, events, moved_meanwhile};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::catalog::owned_restaurant;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Path, Query};
+use axum::extract::State;
+use dabba_domain::Role;
+use dabba_domain::estimate::delivery_minutes;
+use dabba_domain::invalid::optional_text;
+use dabba_domain::order::{Actor, OrderStatus, cancellation_terms};
+use dabba_store::model::Order;
+use dabba_store::{Cancellation, Transition};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(restaurant_orders))
+        .routes(routes!(restaurant_status))
+        .routes(routes!(admin_status))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct KitchenQuery {
+    /// Only orders in this status.
+    pub status: Option<OrderStatus>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/restaurants/{id}/orders", tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "restaurant id"), KitchenQuery),
+    responses((status = 200, description = "newest first", body = Vec<Order>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn restaurant_orders(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<KitchenQuery>,
+) -> ApiResult<Json<Vec<Order>>> {
+    owned_restaurant(&state, &auth, id).await?;
+    let (limit, offset) = paging(q.page, q.limit)?;
+    Ok(Json(state.store.orders_of_restaurant(id, q.status, limit, offset).await?))
+}
+
+/// A status change by the restaurant (or an admin).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// PREPARING (accept), READY, or CANCELLED (reject); admins may give any status the state
+    /// machine allows them.
+    pub status: OrderStatus,
+    /// Required when cancelling.
+    pub reason: Option<String>,
+    /// On accept: minutes until ready (defaults to the restaurant's average).
+    pub estimated_preparation_minutes: Option<i32>,
+}
+
+async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) -> ApiResult<Json<Order>> {
+    check(&order, req.status, actor)?;
+    let reason = optional_text("reason", req.reason.as_deref(), 300)?;
+    let restaurant = state.store.restaurant(order.restaurant_id).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    let mut t = Transition {
+        order_id: order.order_id,
+        from: order.status,
+        to: req.status,
+        actor,
+        note: reason.clone(),
+        cancel: None,
+        preparation_minutes: None,
+        estimated_delivery_time: None,
+        events: Vec::new(),
+    };
+    let mut extra = serde_json::json!({});
+    match req.status {
+        OrderStatus::Preparing => {
+            let minutes = req.estimated_preparation_minutes.unwrap_or(restaurant.avg_preparation_minutes);
+            if !(1..=180).contains(&minutes) {
+                return Err(ApiError::invalid("estimated_preparation_minutes", "must be between 1 and 180"));
+            }
+            let total = delivery_minutes(minutes as u32, order.distance_km);
+            t.preparation_minutes = Some(minutes);
+            t.estimated_delivery_time = Some(dabba_store::now_utc() + time::Duration::minutes(total as i64));
+            extra = serde_json::json!({"estimated_preparation_minutes": minutes});
+        }
+        OrderStatus::Cancelled => {
+            let reason = reason
+                .ok_or_else(|| ApiError::invalid("reason", "say why the order is cancelled; the customer is told"))?;
+            let (fee, refund) = cancellation_terms(order.status, order.total_amount, actor);
+            extra = serde_json::json!({"reason": reason, "refund_amount": refund, "cancellation_fee": fee});
+            t.cancel = Some(Cancellation { reason, fee, refund });
+        }
+        _ => {}
+    }
+    t.events = events::changed(&order, restaurant.owner_id, order.status, req.status, actor, Some(extra));
+    if !state.store.transition(&t).await? {
+        return Err(moved_meanwhile(state, order.order_id, req.status).await);
+    }
+    state.relay.wake();
+    let now = state.store.order(order.order_id).await?.ok_or(ApiError::NotFound("order"))?;
+    Ok(Json(now))
+}
+
+#[utoipa::path(patch, path = "/api/v1/restaurants/{id}/orders/{order_id}/status", tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "restaurant id"), ("order_id" = Uuid, Path)), request_body = StatusChange,
+    responses((status = 200, body = Order), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "INVALID_TRANSITION", body = ErrorBody)))]
+async fn restaurant_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, order_id)): Path<(Uuid, Uuid)>,
+    Json(req): Json<StatusChange>,
+) -> ApiResult<Json<Order>> {
+    owned_restaurant(&state, &auth, id).await?;
+    let order =
+        state.store.order(order_id).await?.filter(|o| o.restaurant_id == id).ok_or(ApiError::NotFound("order"))?;
+    if !matches!(req.status, OrderStatus::Preparing | OrderStatus::Ready | OrderStatus::Cancelled) {
+        return Err(ApiError::invalid("status", "a restaurant sets PREPARING (accept), READY or CANCELLED (reject)"));
+    }
+    apply(&state, order, req, Actor::Restaurant).await
+}
+
+#[utoipa::path(patch, path = "/api/v1/admin/orders/{id}/status", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")), request_body = StatusChange,
+    responses((status = 200, body = Order), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn admin_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Json(req): Json<StatusChange>,
+) -> ApiResult<Json<Order>> {
+    auth.require(Role::Admin)?;
+    let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
+    apply(&state, order, req, Actor::Admin).await
+}
