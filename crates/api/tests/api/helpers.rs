@@ -293,3 +293,102 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// A restaurant with a small menu, its owner, and a customer who lives 1 km away.
+pub struct Shop {
+    pub owner: String,
+    pub restaurant: String,
+    pub category: String,
+    /// ₹200 dosa, untracked stock.
+    pub dosa: String,
+    /// ₹300 pizza with a required Size group (Small +0 / Large +₹100).
+    pub pizza: Value,
+    pub customer: String,
+    pub address: String,
+}
+
+impl TestApp {
+    pub async fn shop(&self) -> Shop {
+        let owner = self.owner().await;
+        let restaurant = self.restaurant(&owner, json!({"min_order_value": 10000})).await;
+        let category = self.category(&owner, &restaurant, "Mains").await;
+        let dosa = self.item(&owner, &restaurant, &category, json!({"name": "Dosa", "price": 20000})).await;
+        let size = json!([{"name": "Size", "required": true,
+                           "options": [{"label": "Small", "price": 0}, {"label": "Large", "price": 10000}]}]);
+        let pizza = self
+            .item(&owner, &restaurant, &category, json!({"name": "Pizza", "price": 30000, "customizations": size}))
+            .await;
+        let (customer, address) = self.customer_near(12.9716 + 1.0 / 111.195, 77.5946).await;
+        Shop {
+            owner,
+            restaurant,
+            category,
+            dosa: dosa["item_id"].as_str().unwrap().to_owned(),
+            pizza,
+            customer,
+            address,
+        }
+    }
+
+    /// A customer with a default address at the point.
+    pub async fn customer_near(&self, lat: f64, lng: f64) -> (String, String) {
+        let customer = self.customer().await;
+        let a = self
+            .post(
+                "/api/v1/users/addresses",
+                Some(&customer),
+                json!({"address_type": "HOME", "address_line1": "2 Church St",
+                "city": "Bengaluru", "latitude": lat, "longitude": lng}),
+            )
+            .await;
+        let address = a.expect(201)["address_id"].as_str().unwrap().to_owned();
+        (customer, address)
+    }
+
+    pub async fn add(&self, customer: &str, restaurant: &str, item: &str, quantity: i64) -> Reply {
+        self.post(
+            "/api/v1/cart/items",
+            Some(customer),
+            json!({"restaurant_id": restaurant, "item_id": item, "quantity": quantity}),
+        )
+        .await
+    }
+
+    /// Checks out with COD under a fresh idempotency key.
+    pub async fn checkout(&self, customer: &str, address: &str) -> Reply {
+        self.checkout_with_key(customer, address, &Uuid::new_v4().to_string()).await
+    }
+
+    pub async fn checkout_with_key(&self, customer: &str, address: &str, key: &str) -> Reply {
+        let res = self
+            .client
+            .post(format!("{}/api/v1/orders", self.base))
+            .bearer_auth(customer)
+            .header("idempotency-key", key)
+            .json(&json!({"address_id": address, "payment_method": "COD"}))
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = serde_json::from_str(&res.text().await.unwrap_or_default()).unwrap_or(Value::Null);
+        Reply { status, body, headers }
+    }
+
+    /// An order placed by the shop's customer: one dosa. Returns its id.
+    pub async fn order(&self, shop: &Shop) -> String {
+        self.add(&shop.customer, &shop.restaurant, &shop.dosa, 1).await.expect(200);
+        self.checkout(&shop.customer, &shop.address).await.expect(201)["order_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Moves an order with the restaurant's PATCH.
+    pub async fn kitchen(&self, shop: &Shop, order: &str, body: Value) -> Reply {
+        self.patch(&format!("/api/v1/restaurants/{}/orders/{order}/status", shop.restaurant), Some(&shop.owner), body)
+            .await
+    }
+
+    /// Delivers events to subscribers now (instead of waiting for the relay's timer).
+    pub async fn drain(&self) {
+        self.state.relay.drain().await.unwrap();
+    }
+}
