@@ -196,6 +196,14 @@ async fn unaccepted_orders_are_cancelled_and_the_customer_told(app: TestApp) {
     app.drain().await;
     let n = app.get("/api/v1/notifications?unread=true", Some(&s.customer)).await.expect(200).clone();
     assert!(n[0]["body"].as_str().unwrap().contains("did not accept"), "{n}");
+    let one = n[0]["notification_id"].as_str().unwrap();
+    let marked = app.post(&format!("/api/v1/notifications/{one}/read"), Some(&s.customer), json!({})).await;
+    assert_eq!(marked.expect(200)["marked"], 1);
+    app.post(&format!("/api/v1/notifications/{one}/read"), Some(&s.owner), json!({})).await.expect(404);
+    app.post(&format!("/api/v1/notifications/{}/read", uuid::Uuid::now_v7()), Some(&s.customer), json!({}))
+        .await
+        .expect(404);
+    app.get("/api/v1/notifications", None).await.expect(401);
     let marked = app.post("/api/v1/notifications/read-all", Some(&s.customer), json!({})).await;
     assert!(marked.expect(200)["marked"].as_u64().unwrap() >= 1);
     assert!(

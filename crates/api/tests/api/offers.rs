@@ -16,6 +16,7 @@ async fn who_may_create_offers(app: TestApp) {
     let mine = offer("DOSA10", json!({"applicable_to": "RESTAURANT", "restaurant_ids": [s.restaurant]}));
     let r = app.post("/api/v1/offers", Some(&s.owner), mine).await;
     assert_eq!(r.expect(201)["code"], "DOSA10");
+    let dosa10 = r.body["offer_id"].as_str().unwrap().to_owned();
     let other_owner = app.owner().await;
     let theirs = offer("STEAL10", json!({"applicable_to": "RESTAURANT", "restaurant_ids": [s.restaurant]}));
     app.post("/api/v1/offers", Some(&other_owner), theirs).await.expect(403);
@@ -35,6 +36,14 @@ async fn who_may_create_offers(app: TestApp) {
     ] {
         app.post("/api/v1/offers", Some(&admin), bad).await.expect(400);
     }
+    // Withdrawing: the creator or an admin; then the code no longer applies.
+    app.delete(&format!("/api/v1/offers/{dosa10}"), Some(&other_owner)).await.expect(403);
+    app.delete(&format!("/api/v1/offers/{dosa10}"), Some(&s.customer)).await.expect(403);
+    app.delete(&format!("/api/v1/offers/{}", uuid::Uuid::now_v7()), Some(&admin)).await.expect(404);
+    app.delete(&format!("/api/v1/offers/{dosa10}"), Some(&s.owner)).await.expect(204);
+    app.add(&s.customer, &s.restaurant, &s.dosa, 2).await.expect(200);
+    let r = app.post("/api/v1/cart/apply-offer", Some(&s.customer), json!({"promo_code": "DOSA10"})).await;
+    assert_eq!(r.expect(409)["details"]["reason_code"], "OFFER_INACTIVE");
 }
 
 async fn offers_apply_in_the_cart_and_say_why_not(app: TestApp) {
