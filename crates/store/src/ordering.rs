@@ -22,15 +22,18 @@ pub struct OfferTake {
     pub per_user_limit: Option<i64>,
 }
 
-/// The response to remember under an idempotency key once the order is placed.
+/// The response to remember under an idempotency key, written with the order. A key used
+/// before (by a request that committed first) refuses the checkout with `IDEMPOTENCY_KEY_USED`,
+/// and the caller replays what is stored.
 #[derive(Debug, Clone)]
 pub struct KeyDone {
     pub key: String,
+    pub request_hash: String,
     pub status: u16,
     pub body: serde_json::Value,
 }
 
-/// Checkout's transaction. In order: the kitchen limit (`RESTAURANT_BUSY`), consuming exactly
+/// Checkout's transaction. In order: the idempotency key, the kitchen limit (`RESTAURANT_BUSY`), consuming exactly
 /// these cart lines (`CART_CHANGED`), taking stock (`OUT_OF_STOCK`, naming the item), redeeming
 /// the offer (`OFFER_EXHAUSTED`, `OFFER_LIMIT_REACHED`), then the order, its lines, timeline,
 /// events and idempotency record. Any refusal rolls everything back.

@@ -170,17 +170,8 @@ pub trait OrderStore: Send + Sync {
 /// Idempotency keys, the outbox and the notification inbox.
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// Claims an idempotency key for a request whose body hashes to `request_hash`. A claim left
-    /// IN_PROGRESS for longer than `stale_after` (a crashed request) is taken over.
-    async fn claim_key(
-        &self,
-        user_id: Uuid,
-        key: &str,
-        request_hash: &str,
-        stale_after: time::Duration,
-    ) -> StoreResult<KeyClaim>;
-    /// Gives a claimed key back (the request failed; a retry may run it again).
-    async fn release_key(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
+    /// The response stored under a user's idempotency key, if that key was used.
+    async fn stored_response(&self, user_id: Uuid, key: &str) -> StoreResult<Option<StoredResponse>>;
     async fn forget_keys_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Events not yet relayed, oldest first.
     async fn pending_events(&self, limit: i64) -> StoreResult<Vec<Event>>;

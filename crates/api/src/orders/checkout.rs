@@ -1,5 +1,8 @@
 //! `POST /api/v1/orders`: checkout. Re-validates the cart against the live catalog, prices it,
-//! and hands one transaction to the store (see `PlaceOrder`). Idempotent by `Idempotency-Key`.
+//! and hands one transaction to the store (see `PlaceOrder`). Idempotent by `Idempotency-Key`:
+//! the key and its response are written in the order's own transaction, so a key is either
+//! unused or bound to a placed order; a concurrent duplicate waits for the first and replays its
+//! answer, and a failed attempt leaves nothing behind (a retry runs again).
 
 use super::events;
 use crate::AppState;
@@ -14,7 +17,7 @@ use dabba_domain::estimate::delivery_minutes;
 use dabba_domain::order::{Actor, OrderStatus};
 use dabba_domain::pricing::Bill;
 use dabba_domain::{Role, invalid::optional_text};
-use dabba_store::model::{AddressSnapshot, KeyClaim, Order, OrderLine};
+use dabba_store::model::{AddressSnapshot, Order, OrderLine, StoredResponse};
 use dabba_store::{KeyDone, OfferTake, PlaceOrder, StockTake, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -72,7 +75,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = CheckoutRequest,
     params(("Idempotency-Key" = String, Header, description = "one per checkout attempt; a retry with the same key and body returns the first response")),
     responses((status = 201, body = CheckoutResponse), (status = 400, body = ErrorBody),
-              (status = 409, description = "CART_EMPTY, PRICE_CHANGED (details: the updated cart), ITEMS_UNAVAILABLE, OUT_OF_STOCK, RESTAURANT_CLOSED, RESTAURANT_BUSY, ADDRESS_NOT_SERVICEABLE, BELOW_MINIMUM_ORDER, OFFER_NOT_APPLICABLE, REQUEST_IN_PROGRESS", body = ErrorBody),
+              (status = 409, description = "CART_EMPTY, PRICE_CHANGED (details: the updated cart), ITEMS_UNAVAILABLE, OUT_OF_STOCK, RESTAURANT_CLOSED, RESTAURANT_BUSY, ADDRESS_NOT_SERVICEABLE, BELOW_MINIMUM_ORDER, OFFER_NOT_APPLICABLE", body = ErrorBody),
               (status = 422, description = "the key was used with another body; online payment not available yet", body = ErrorBody)))]
 async fn checkout(
     State(state): State<AppState>,
@@ -91,37 +94,33 @@ async fn checkout(
         });
     }
     let hash = hex(&Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
-    match state.store.claim_key(auth.user_id, &key, &hash, state.ordering.key_stale_after).await? {
-        KeyClaim::Claimed => {}
-        KeyClaim::Done { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return Ok((status, [("idempotent-replayed", "true")], axum::Json(body)).into_response());
-        }
-        KeyClaim::InProgress => {
-            return Err(ApiError::conflict(
-                "REQUEST_IN_PROGRESS",
-                "this checkout is already being placed; wait for its answer",
-            ));
-        }
-        KeyClaim::Mismatch => {
-            return Err(ApiError::Status {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "IDEMPOTENCY_KEY_REUSED",
-                message: "this Idempotency-Key was used for a different request; use a new key".into(),
-            });
-        }
+    if let Some(stored) = state.store.stored_response(auth.user_id, &key).await? {
+        return replay(stored, &hash);
     }
-    match place(&state, &auth, &key, req.address_id, instructions).await {
+    match place(&state, &auth, &key, &hash, req.address_id, instructions).await {
         Ok(body) => {
             state.relay.wake();
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
-        Err(e) => {
-            // A failed attempt leaves nothing behind: a retry with the same key runs again.
-            state.store.release_key(auth.user_id, &key).await?;
-            Err(e)
-        }
+        Err(e) => match state.store.stored_response(auth.user_id, &key).await? {
+            // The same key committed meanwhile (a double click): answer as it was answered.
+            Some(stored) => replay(stored, &hash),
+            None => Err(e),
+        },
     }
+}
+
+/// The stored answer to a key's first request, or 422 if this request is a different one.
+fn replay(stored: StoredResponse, hash: &str) -> ApiResult<Response> {
+    if stored.request_hash != hash {
+        return Err(ApiError::Status {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "IDEMPOTENCY_KEY_REUSED",
+            message: "this Idempotency-Key was used for a different request; use a new key".into(),
+        });
+    }
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    Ok((status, [("idempotent-replayed", "true")], axum::Json(stored.body)).into_response())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -136,6 +135,7 @@ async fn place(
     state: &AppState,
     auth: &Auth,
     key: &str,
+    request_hash: &str,
     address_id: Uuid,
     instructions: Option<String>,
 ) -> ApiResult<CheckoutResponse> {
@@ -280,6 +280,7 @@ async fn place(
         actor: Actor::Customer,
         key: Some(KeyDone {
             key: key.to_owned(),
+            request_hash: request_hash.to_owned(),
             status: 201,
             body: serde_json::to_value(&response).unwrap_or_default(),
         }),

@@ -28,8 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct OrderingConfig {
     /// A CONFIRMED order the restaurant has not accepted by then is cancelled automatically.
     pub accept_within: time::Duration,
-    /// An idempotency key left IN_PROGRESS this long belongs to a crashed request.
-    pub key_stale_after: time::Duration,
     /// How long idempotency keys are kept (at least 24 h, as Stripe does).
     pub key_keep: time::Duration,
     /// Window of the kitchen limit.
@@ -40,7 +38,6 @@ impl Default for OrderingConfig {
     fn default() -> Self {
         Self {
             accept_within: time::Duration::minutes(10),
-            key_stale_after: time::Duration::seconds(60),
             key_keep: time::Duration::hours(48),
             kitchen_window: time::Duration::minutes(15),
         }

@@ -219,15 +219,11 @@ pub struct Rating {
     pub created_at: OffsetDateTime,
 }
 
-/// What happened to an idempotency key when a request claimed it.
+/// The response remembered under an idempotency key.
 #[derive(Debug, Clone, PartialEq)]
-pub enum KeyClaim {
-    /// First use: go ahead.
-    Claimed,
-    /// The same request is running now.
-    InProgress,
-    /// The same key was used with another request body.
-    Mismatch,
-    /// Done before: here is the stored response.
-    Done { status: u16, body: serde_json::Value },
+pub struct StoredResponse {
+    /// Hash of the request body that produced it.
+    pub request_hash: String,
+    pub status: u16,
+    pub body: serde_json::Value,
 }

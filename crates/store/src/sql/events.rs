@@ -5,74 +5,23 @@ macro_rules! impl_event_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::EventStore for $store {
-            async fn claim_key(
+            async fn stored_response(
                 &self,
                 user_id: uuid::Uuid,
                 key: &str,
-                request_hash: &str,
-                stale_after: time::Duration,
-            ) -> $crate::StoreResult<$crate::model::KeyClaim> {
-                use $crate::model::KeyClaim;
-                let now = $crate::now_utc();
-                let mut tx = self.begin_write().await?;
-                let inserted = sqlx::query(
-                    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at) \
-                     VALUES ($1, $2, $3, 'IN_PROGRESS', $4) ON CONFLICT (user_id, key) DO NOTHING",
+            ) -> $crate::StoreResult<Option<$crate::model::StoredResponse>> {
+                let row: Option<(String, i32, sqlx::types::Json<serde_json::Value>)> = sqlx::query_as(
+                    "SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
                 )
                 .bind(user_id)
                 .bind(key)
-                .bind(request_hash)
-                .bind(now)
-                .execute(&mut *tx)
+                .fetch_optional(self.reader())
                 .await?;
-                if inserted.rows_affected() == 1 {
-                    tx.commit().await?;
-                    return Ok(KeyClaim::Claimed);
-                }
-                let (hash, state, status, body, created_at): (
-                    String,
-                    String,
-                    Option<i32>,
-                    Option<sqlx::types::Json<serde_json::Value>>,
-                    time::OffsetDateTime,
-                ) = sqlx::query_as(
-                    "SELECT request_hash, state, status_code, response, created_at FROM idempotency_keys \
-                     WHERE user_id = $1 AND key = $2",
-                )
-                .bind(user_id)
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await?;
-                let claim = if hash != request_hash {
-                    KeyClaim::Mismatch
-                } else if state == "DONE" {
-                    KeyClaim::Done {
-                        status: status.unwrap_or(200) as u16,
-                        body: body.map(|b| b.0).unwrap_or(serde_json::Value::Null),
-                    }
-                } else if now - created_at > stale_after {
-                    // The request that claimed it died; this one takes over.
-                    sqlx::query("UPDATE idempotency_keys SET created_at = $3 WHERE user_id = $1 AND key = $2")
-                        .bind(user_id)
-                        .bind(key)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    KeyClaim::Claimed
-                } else {
-                    KeyClaim::InProgress
-                };
-                tx.commit().await?;
-                Ok(claim)
-            }
-
-            async fn release_key(&self, user_id: uuid::Uuid, key: &str) -> $crate::StoreResult<()> {
-                sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS'")
-                    .bind(user_id)
-                    .bind(key)
-                    .execute(self.writer())
-                    .await?;
-                Ok(())
+                Ok(row.map(|(request_hash, status, body)| $crate::model::StoredResponse {
+                    request_hash,
+                    status: status as u16,
+                    body: body.0,
+                }))
             }
 
             async fn forget_keys_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {

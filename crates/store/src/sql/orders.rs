@@ -134,6 +134,25 @@ macro_rules! impl_order_store {
             async fn place_order(&self, p: &$crate::PlaceOrder) -> $crate::StoreResult<()> {
                 let o = &p.order;
                 let mut tx = self.begin_write().await?;
+                if let Some(k) = &p.key {
+                    // First, so a concurrent request with the same key waits here (PostgreSQL
+                    // row lock, SQLite's single writer) and then finds the key taken.
+                    let claimed = sqlx::query(
+                        "INSERT INTO idempotency_keys (user_id, key, request_hash, state, status_code, response, created_at) \
+                         VALUES ($1, $2, $3, 'DONE', $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
+                    )
+                    .bind(o.user_id)
+                    .bind(&k.key)
+                    .bind(&k.request_hash)
+                    .bind(k.status as i32)
+                    .bind(sqlx::types::Json(&k.body))
+                    .bind(o.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                    if claimed.rows_affected() == 0 {
+                        return Err($crate::StoreError::refused("IDEMPOTENCY_KEY_USED", "this key was used by another request"));
+                    }
+                }
                 if let Some((limit, since)) = p.kitchen_limit {
                     // Serialise this restaurant's checkouts so the limit is exact.
                     sqlx::query("UPDATE restaurants SET kitchen_limit = kitchen_limit WHERE restaurant_id = $1")
@@ -274,17 +293,6 @@ macro_rules! impl_order_store {
                 }
                 Self::write_timeline(&mut tx, o.order_id, o.status, p.actor, None, o.created_at).await?;
                 Self::write_events(&mut tx, &p.events).await?;
-                if let Some(k) = &p.key {
-                    sqlx::query(
-                        "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 WHERE user_id = $1 AND key = $2",
-                    )
-                    .bind(o.user_id)
-                    .bind(&k.key)
-                    .bind(k.status as i32)
-                    .bind(sqlx::types::Json(&k.body))
-                    .execute(&mut *tx)
-                    .await?;
-                }
                 tx.commit().await?;
                 Ok(())
             }
