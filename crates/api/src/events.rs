@@ -15,8 +15,9 @@ use tokio::sync::{Mutex, Notify};
 pub trait Subscriber: Send + Sync {
     /// For logs.
     fn name(&self) -> &'static str;
-    /// Handles one event; an error leaves the event to be delivered again.
-    async fn handle(&self, event: &Event) -> anyhow::Result<()>;
+    /// Handles events in order; an error leaves them all to be delivered again. Subscribers
+    /// that write may do so once per batch, which is what keeps the relay cheap under load.
+    async fn handle(&self, events: &[Event]) -> anyhow::Result<()>;
 }
 
 /// Moves events from the outbox to the subscribers.
@@ -48,8 +49,9 @@ impl Relay {
         self.wake.notify_one();
     }
 
-    /// Delivers every pending event; returns how many were delivered to all subscribers. An
-    /// event some subscriber failed on stays pending (and stops the drain, to keep order).
+    /// Delivers every pending event, a batch at a time; returns how many were delivered to all
+    /// subscribers. A batch some subscriber failed on stays pending (and stops the drain, to keep
+    /// order).
     pub async fn drain(&self) -> StoreResult<usize> {
         let _one = self.draining.lock().await;
         let subscribers = self.subscribers.read().unwrap_or_else(|p| p.into_inner()).clone();
@@ -59,23 +61,15 @@ impl Relay {
             if events.is_empty() {
                 return Ok(delivered);
             }
-            let mut done = Vec::with_capacity(events.len());
-            let mut failed = false;
-            'events: for e in &events {
-                for s in &subscribers {
-                    if let Err(err) = s.handle(e).await {
-                        tracing::warn!(event_id = e.event_id, topic = %e.topic, subscriber = s.name(), error = %err, "event handling failed; will retry");
-                        failed = true;
-                        break 'events;
-                    }
+            for s in &subscribers {
+                if let Err(err) = s.handle(&events).await {
+                    tracing::warn!(first_event = events[0].event_id, subscriber = s.name(), error = %err, "event handling failed; will retry");
+                    return Ok(delivered);
                 }
-                done.push(e.event_id);
             }
-            self.store.mark_relayed(&done).await?;
-            delivered += done.len();
-            if failed {
-                return Ok(delivered);
-            }
+            let ids: Vec<i64> = events.iter().map(|e| e.event_id).collect();
+            self.store.mark_relayed(&ids).await?;
+            delivered += ids.len();
         }
     }
 

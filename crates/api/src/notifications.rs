@@ -100,21 +100,24 @@ impl Subscriber for Inbox {
         "notifications"
     }
 
-    async fn handle(&self, e: &Event) -> anyhow::Result<()> {
-        for (user_id, kind, title, body) in messages(e) {
-            let n = Notification {
-                notification_id: Uuid::now_v7(),
-                user_id,
-                event_id: e.event_id,
-                kind: kind.into(),
-                title,
-                body,
-                order_id: e.payload["order_id"].as_str().and_then(|s| s.parse().ok()),
-                read_at: None,
-                created_at: dabba_store::now_utc(),
-            };
-            self.store.notify(&n).await?;
+    async fn handle(&self, events: &[Event]) -> anyhow::Result<()> {
+        let mut batch = Vec::new();
+        for e in events {
+            for (user_id, kind, title, body) in messages(e) {
+                batch.push(Notification {
+                    notification_id: Uuid::now_v7(),
+                    user_id,
+                    event_id: e.event_id,
+                    kind: kind.into(),
+                    title,
+                    body,
+                    order_id: e.payload["order_id"].as_str().and_then(|s| s.parse().ok()),
+                    read_at: None,
+                    created_at: dabba_store::now_utc(),
+                });
+            }
         }
+        self.store.notify(&batch).await?;
         Ok(())
     }
 }

@@ -170,8 +170,8 @@ impl Subscriber for RatingsFollower {
         "listing-ratings"
     }
 
-    async fn handle(&self, e: &Event) -> anyhow::Result<()> {
-        if e.topic == RATING_SUBMITTED {
+    async fn handle(&self, events: &[Event]) -> anyhow::Result<()> {
+        if events.iter().any(|e| e.topic == RATING_SUBMITTED) {
             self.nearby.refresh().await?;
         }
         Ok(())

@@ -176,8 +176,9 @@ pub trait EventStore: Send + Sync {
     /// Events not yet relayed, oldest first.
     async fn pending_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
     async fn mark_relayed(&self, event_ids: &[i64]) -> StoreResult<()>;
-    /// Adds a notification unless this event already notified this user; `true` if added.
-    async fn notify(&self, n: &Notification) -> StoreResult<bool>;
+    /// Adds notifications, in one transaction, skipping any (event, user) already notified;
+    /// returns how many were added.
+    async fn notify(&self, batch: &[Notification]) -> StoreResult<u64>;
     /// A user's notifications, newest first.
     async fn notifications(
         &self,

@@ -1,4 +1,4 @@
-//! A minimal keep-alive HTTP/1.1 client for the load generator: GET only, `Content-Length`
+//! A minimal keep-alive HTTP/1.1 client for the load generator: GET and POST, `Content-Length`
 //! bodies only (what axum sends for JSON). Small enough that the client's own cost stays well
 //! below the server's, which a general-purpose client would not guarantee.
 
@@ -21,8 +21,32 @@ impl Conn {
     /// Sends a GET and reads the whole response; returns the status. The body stays in
     /// [`Conn::body`] until the next request.
     pub async fn get(&mut self, path: &str) -> io::Result<u16> {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n");
-        self.stream.get_mut().write_all(req.as_bytes()).await?;
+        self.send("GET", path, &[], None).await
+    }
+
+    /// Sends a JSON POST with extra headers (`Authorization`, `Idempotency-Key`…).
+    pub async fn post(&mut self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<u16> {
+        self.send("POST", path, headers, Some(body)).await
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> io::Result<u16> {
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n");
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(b) = body {
+            req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+        }
+        req.push_str("\r\n");
+        let mut bytes = req.into_bytes();
+        bytes.extend_from_slice(body.unwrap_or_default());
+        self.stream.get_mut().write_all(&bytes).await?;
         let mut line = String::new();
         self.stream.read_line(&mut line).await?;
         let status: u16 = line

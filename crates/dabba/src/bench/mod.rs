@@ -1,9 +1,11 @@
 //! `dabba bench`: starts the server in this process on a seeded city, drives it over loopback
 //! with many keep-alive connections, prints a table and writes it as JSON.
 //!
-//! Scenario `browse`: a customer somewhere in the city lists nearby restaurants (page of 20),
-//! then opens a restaurant's menu.
+//! Scenarios: `browse` (list nearby + menu) and `checkout` (add to cart + COD checkout). Each
+//! run also drives a bare axum handler with the same client: the reference of the same run.
 
+mod browse;
+mod checkout;
 mod client;
 
 use crate::config::Settings;
@@ -12,7 +14,6 @@ use anyhow::{Context, Result, bail};
 use client::Conn;
 use dabba_api::{AppState, TokenKeys};
 use serde::Serialize;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,8 +30,21 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 10)]
     duration: u64,
     /// Where to write the JSON results.
-    #[arg(long, default_value = "bench-results/browse.json")]
+    #[arg(long, default_value = "bench-results/bench.json")]
     out: PathBuf,
+    /// Which scenarios to run.
+    #[arg(long, value_enum, default_value_t = Scenario::All)]
+    scenario: Scenario,
+    /// Concurrent customers in the checkout scenario.
+    #[arg(long, default_value_t = 16)]
+    checkout_connections: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Scenario {
+    All,
+    Browse,
+    Checkout,
 }
 
 /// One line of the results table.
@@ -56,13 +70,6 @@ struct Report {
     rows: Vec<Row>,
 }
 
-#[derive(Default)]
-struct Samples {
-    list: Vec<u32>,
-    menu: Vec<u32>,
-    errors: usize,
-}
-
 pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     let store = serve::open_store(&settings).await?;
     let have = store.restaurant_count().await? as usize;
@@ -86,30 +93,26 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = AppState::load(store.clone(), TokenKeys::new(b"bench", Duration::from_secs(3600))).await?;
+    let keys = TokenKeys::new(b"bench", Duration::from_secs(3600));
+    let state = AppState::load(store.clone(), keys.clone()).await?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dabba_api::serve(listener, state, async {
+    let server = tokio::spawn(dabba_api::serve(listener, state.clone(), async {
         let _ = stop_rx.await;
     }));
-
-    let warmup = Duration::from_secs((args.duration / 4).max(1));
-    drive(addr, &places, args.connections, warmup).await?;
     let measured = Duration::from_secs(args.duration.max(1));
-    let (samples, elapsed) = drive(addr, &places, args.connections, measured).await?;
+    let backend = store.backend().to_owned();
+    let mut rows = Vec::new();
+    if args.scenario != Scenario::Checkout {
+        rows.extend(browse::run(addr, &places, args.connections, measured, &backend).await?);
+    }
+    if args.scenario != Scenario::Browse {
+        let shoppers = checkout::prepare(&state, &keys, args.checkout_connections).await?;
+        rows.extend(checkout::run(addr, shoppers, measured, &backend).await?);
+    }
     let _ = stop_tx.send(());
     server.await.context("server task")??;
     store.close().await;
-
-    let reference = reference(args.connections, measured).await?;
-
-    let backend = store.backend().to_owned();
-    let both: Vec<u32> = samples.list.iter().chain(&samples.menu).copied().collect();
-    let mut rows = vec![
-        row("browse (list + menu)", &backend, both, samples.errors, elapsed),
-        row("  list nearby", &backend, samples.list, 0, elapsed),
-        row("  menu", &backend, samples.menu, 0, elapsed),
-        reference,
-    ];
+    rows.push(reference(args.connections, measured).await?);
     let best = rows.last().map_or(0.0, |r| r.requests_per_sec);
     for r in &mut rows {
         r.vs_reference = if best > 0.0 { r.requests_per_sec / best } else { 0.0 };
@@ -164,50 +167,7 @@ async fn reference(connections: usize, duration: Duration) -> Result<Row> {
     Ok(row("reference: bare axum JSON", "-", micros, errors, elapsed))
 }
 
-/// Runs `connections` clients for `duration`; each repeats list-then-menu.
-async fn drive(
-    addr: SocketAddr,
-    places: &Arc<Vec<(uuid::Uuid, f64, f64)>>,
-    connections: usize,
-    duration: Duration,
-) -> Result<(Samples, Duration)> {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::new();
-    for c in 0..connections {
-        let places = places.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut rng = seed_rng(c as u64);
-            let mut s = Samples::default();
-            let mut conn = Conn::open(addr).await?;
-            while Instant::now() < deadline {
-                let (_, lat, lng) = places[rng.below(places.len())];
-                // A customer up to ~2 km from a restaurant: where people actually are.
-                let (lat, lng) = (lat + rng.range(-0.018, 0.018), lng + rng.range(-0.018, 0.018));
-                let t = Instant::now();
-                let status = conn.get(&format!("/api/v1/restaurants?lat={lat:.6}&lng={lng:.6}&limit=20")).await?;
-                s.list.push(t.elapsed().as_micros() as u32);
-                s.errors += usize::from(status != 200);
-                let (id, _, _) = places[rng.below(places.len())];
-                let t = Instant::now();
-                let status = conn.get(&format!("/api/v1/restaurants/{id}/menu")).await?;
-                s.menu.push(t.elapsed().as_micros() as u32);
-                s.errors += usize::from(status != 200 || conn.body().is_empty());
-            }
-            Ok::<_, std::io::Error>(s)
-        }));
-    }
-    let mut all = Samples::default();
-    for t in tasks {
-        let s = t.await.context("client task")?.context("client I/O")?;
-        all.list.extend(s.list);
-        all.menu.extend(s.menu);
-        all.errors += s.errors;
-    }
-    Ok((all, started.elapsed()))
-}
-
-fn seed_rng(n: u64) -> seed::Rng {
+pub(crate) fn seed_rng(n: u64) -> seed::Rng {
     seed::Rng::new(1000 + n)
 }
 
@@ -219,7 +179,7 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
-fn row(scenario: &str, backend: &str, mut micros: Vec<u32>, errors: usize, elapsed: Duration) -> Row {
+pub(crate) fn row(scenario: &str, backend: &str, mut micros: Vec<u32>, errors: usize, elapsed: Duration) -> Row {
     micros.sort_unstable();
     Row {
         scenario: scenario.into(),

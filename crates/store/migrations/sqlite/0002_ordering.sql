@@ -71,7 +71,8 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_user ON orders (user_id, order_id);
 CREATE INDEX orders_restaurant ON orders (restaurant_id, order_id);
-CREATE INDEX orders_status ON orders (status);
+-- The acceptance timer looks for CONFIRMED orders past their deadline.
+CREATE INDEX orders_awaiting ON orders (status, accept_by);
 
 CREATE TABLE order_items (
     order_id       BLOB NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,

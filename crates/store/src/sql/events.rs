@@ -65,22 +65,31 @@ macro_rules! impl_event_store {
                 Ok(())
             }
 
-            async fn notify(&self, n: &$crate::model::Notification) -> $crate::StoreResult<bool> {
-                let done = sqlx::query(
-                    "INSERT INTO notifications (notification_id, user_id, event_id, kind, title, body, order_id, read_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8) ON CONFLICT (event_id, user_id) DO NOTHING",
-                )
-                .bind(n.notification_id)
-                .bind(n.user_id)
-                .bind(n.event_id)
-                .bind(&n.kind)
-                .bind(&n.title)
-                .bind(&n.body)
-                .bind(n.order_id)
-                .bind(n.created_at)
-                .execute(self.writer())
-                .await?;
-                Ok(done.rows_affected() > 0)
+            async fn notify(&self, batch: &[$crate::model::Notification]) -> $crate::StoreResult<u64> {
+                if batch.is_empty() {
+                    return Ok(0);
+                }
+                let mut tx = self.begin_write().await?;
+                let mut added = 0;
+                for n in batch {
+                    added += sqlx::query(
+                        "INSERT INTO notifications (notification_id, user_id, event_id, kind, title, body, order_id, read_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8) ON CONFLICT (event_id, user_id) DO NOTHING",
+                    )
+                    .bind(n.notification_id)
+                    .bind(n.user_id)
+                    .bind(n.event_id)
+                    .bind(&n.kind)
+                    .bind(&n.title)
+                    .bind(&n.body)
+                    .bind(n.order_id)
+                    .bind(n.created_at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(added)
             }
 
             async fn notifications(
