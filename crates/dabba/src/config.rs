@@ -37,6 +37,18 @@ pub struct ConfigArgs {
     /// SQLite: fsync every commit (survives power loss) [default: true].
     #[arg(long, global = true, env = "DABBA_SQLITE_DURABLE")]
     pub sqlite_durable: Option<bool>,
+    /// Delivery fee slabs `km:paise,…` in increasing distance [default: 2:2000,5:3500,8:5000,15:7000].
+    #[arg(long, global = true, env = "DABBA_DELIVERY_FEE_SLABS")]
+    pub delivery_fee_slabs: Option<String>,
+    /// Packaging fee per order, paise [default: 1500].
+    #[arg(long, global = true, env = "DABBA_PACKAGING_FEE")]
+    pub packaging_fee: Option<i64>,
+    /// Tax on food in basis points (500 = 5%) [default: 500].
+    #[arg(long, global = true, env = "DABBA_TAX_RATE_BP")]
+    pub tax_rate_bp: Option<i64>,
+    /// Minutes a restaurant has to accept a confirmed order before it is cancelled [default: 10].
+    #[arg(long, global = true, env = "DABBA_ACCEPT_TIMEOUT_MINUTES")]
+    pub accept_timeout_minutes: Option<i64>,
     /// Log filter, e.g. `info` or `warn,dabba_api=debug` [default: info].
     #[arg(long, global = true, env = "DABBA_LOG")]
     pub log: Option<String>,
@@ -133,6 +145,27 @@ pub struct Settings {
     pub sqlite_durable: bool,
     pub log: String,
     pub log_json: bool,
+    pub pricing: dabba_domain::pricing::PricingConfig,
+    pub accept_timeout_minutes: i64,
+}
+
+/// Parses `km:paise,km:paise,…` with increasing distances.
+fn slabs(text: &str) -> Result<Vec<(f64, i64)>> {
+    let mut out: Vec<(f64, i64)> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (km, fee) =
+            part.split_once(':').with_context(|| format!("delivery_fee_slabs: {part:?} is not km:paise"))?;
+        let km: f64 = km.trim().parse().with_context(|| format!("delivery_fee_slabs: bad distance {km:?}"))?;
+        let fee: i64 = fee.trim().parse().with_context(|| format!("delivery_fee_slabs: bad fee {fee:?}"))?;
+        if !km.is_finite() || km <= 0.0 || fee < 0 || out.last().is_some_and(|(k, _)| *k >= km) {
+            bail!("delivery_fee_slabs: distances must increase and fees must not be negative");
+        }
+        out.push((km, fee));
+    }
+    if out.is_empty() {
+        bail!("delivery_fee_slabs: give at least one km:paise slab");
+    }
+    Ok(out)
 }
 
 impl ConfigArgs {
@@ -151,7 +184,29 @@ impl ConfigArgs {
         if !(1..=MAX_TOKEN_TTL_HOURS).contains(&ttl) {
             bail!("token_ttl_hours must be between 1 and {MAX_TOKEN_TTL_HOURS} (a year)");
         }
+        let mut pricing = dabba_domain::pricing::PricingConfig::default();
+        if let Some(text) = self.delivery_fee_slabs.or(file.delivery_fee_slabs) {
+            pricing.delivery_slabs = slabs(&text)?;
+        }
+        if let Some(fee) = self.packaging_fee.or(file.packaging_fee) {
+            if !(0..=100_000).contains(&fee) {
+                bail!("packaging_fee must be between 0 and 100000 paise");
+            }
+            pricing.packaging_fee = fee;
+        }
+        if let Some(bp) = self.tax_rate_bp.or(file.tax_rate_bp) {
+            if !(0..=5_000).contains(&bp) {
+                bail!("tax_rate_bp must be between 0 and 5000 (50%)");
+            }
+            pricing.tax_rate_bp = bp;
+        }
+        let accept_timeout_minutes = self.accept_timeout_minutes.or(file.accept_timeout_minutes).unwrap_or(10);
+        if !(1..=240).contains(&accept_timeout_minutes) {
+            bail!("accept_timeout_minutes must be between 1 and 240");
+        }
         Ok(Settings {
+            pricing,
+            accept_timeout_minutes,
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             database_url: DatabaseUrl(
                 self.database_url.or(file.database_url).unwrap_or_else(|| "sqlite://dabba.db".into()),
@@ -257,6 +312,26 @@ mod tests {
         assert!(shown.contains("postgres://app:***@db.internal:5432/dabba"));
         let q = DatabaseUrl("postgres://app@db/dabba?sslmode=require&password=hunter2".into());
         assert_eq!(q.to_string(), "postgres://app@db/dabba?sslmode=require&password=***");
+    }
+
+    #[test]
+    fn pricing_settings_are_checked() {
+        let s = ConfigArgs {
+            delivery_fee_slabs: Some("1:1000, 4:3000".into()),
+            tax_rate_bp: Some(1200),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(s.pricing.delivery_slabs, vec![(1.0, 1000), (4.0, 3000)]);
+        assert_eq!(s.pricing.tax_rate_bp, 1200);
+        for bad in ["", "4:3000,1:1000", "x:1", "2:-5", "2"] {
+            assert!(
+                ConfigArgs { delivery_fee_slabs: Some(bad.into()), ..Default::default() }.resolve().is_err(),
+                "{bad}"
+            );
+        }
+        assert!(ConfigArgs { accept_timeout_minutes: Some(0), ..Default::default() }.resolve().is_err());
     }
 
     #[test]

@@ -99,7 +99,13 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         .with_context(|| format!("listening on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     let shutdown = shutdown_signal()?;
-    let state = AppState::load(store.clone(), tokens).await.context("loading the listing index")?;
+    let ordering = dabba_api::orders::OrderingConfig {
+        accept_within: time::Duration::minutes(settings.accept_timeout_minutes),
+        ..Default::default()
+    };
+    let state = AppState::with_settings(store.clone(), tokens, settings.pricing.clone(), ordering)
+        .await
+        .context("loading the listing index")?;
     tracing::info!(restaurants = state.nearby.len(), "listing index loaded");
     tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
     println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
