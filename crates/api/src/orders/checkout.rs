@@ -123,6 +123,15 @@ fn replay(stored: StoredResponse, hash: &str) -> ApiResult<Response> {
     Ok((status, [("idempotent-replayed", "true")], axum::Json(stored.body)).into_response())
 }
 
+/// When the oldest of the orders filling the kitchen's window leaves it.
+async fn retry_after_seconds(state: &AppState, restaurant_id: Uuid, limit: i64) -> ApiResult<i64> {
+    let recent = state.store.orders_of_restaurant(restaurant_id, None, limit + 20, 0).await?;
+    let counted: Vec<_> = recent.iter().filter(|o| o.status != OrderStatus::Cancelled).take(limit as usize).collect();
+    let oldest = counted.last().map_or_else(OffsetDateTime::now_utc, |o| o.created_at);
+    let free_at = oldest + state.ordering.kitchen_window;
+    Ok((free_at - OffsetDateTime::now_utc()).whole_seconds().max(1))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -287,13 +296,18 @@ async fn place(
         order,
         lines,
     };
-    state.store.place_order(&place).await.map_err(|e| match e {
-        StoreError::Refused { code: "RESTAURANT_BUSY", .. } => ApiError::ConflictWith {
-            code: "RESTAURANT_BUSY",
-            message: format!("{} is busy; try again in a few minutes", restaurant.name),
-            details: serde_json::json!({"retry_after_seconds": state.ordering.kitchen_window.whole_seconds() / 3}),
-        },
-        other => other.into(),
-    })?;
+    match state.store.place_order(&place).await {
+        Ok(()) => {}
+        Err(StoreError::Refused { code: "RESTAURANT_BUSY", .. }) => {
+            let limit = restaurant.kitchen_limit.unwrap_or(1).max(1) as i64;
+            let retry_after = retry_after_seconds(state, restaurant.restaurant_id, limit).await?;
+            return Err(ApiError::ConflictWith {
+                code: "RESTAURANT_BUSY",
+                message: format!("{} is busy; try again in {} minutes", restaurant.name, (retry_after + 59) / 60),
+                details: serde_json::json!({"retry_after_seconds": retry_after}),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(response)
 }

@@ -105,6 +105,9 @@ async fn lines_are_edited_removed_and_cleared(app: TestApp) {
 async fn carts_are_for_customers(app: TestApp) {
     let s = app.shop().await;
     app.get("/api/v1/cart", None).await.expect(401);
+    app.delete("/api/v1/cart/clear", None).await.expect(401);
+    app.delete("/api/v1/cart/offer", Some(&s.owner)).await.expect(403);
+    app.delete("/api/v1/cart/clear", Some(&s.owner)).await.expect(403);
     for t in [s.owner.clone(), app.rider().await, app.admin().await] {
         app.get("/api/v1/cart", Some(&t)).await.expect(403);
         app.add(&t, &s.restaurant, &s.dosa, 1).await.expect(403);
