@@ -36,7 +36,9 @@ async fn set_user_ban(state: &AppState, auth: &Auth, id: Uuid, reason: Option<St
     if target.role == Role::Admin {
         return Err(ApiError::conflict("CANNOT_BAN_ADMIN", "admins cannot be banned; remove the account instead"));
     }
-    state.store.set_user_ban(id, reason).await?.ok_or(ApiError::NotFound("user"))
+    let user = state.store.set_user_ban(id, reason).await?.ok_or(ApiError::NotFound("user"))?;
+    state.sessions.forget_all();
+    Ok(user)
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/ban", tag = "admin", security(("bearer" = [])),

@@ -33,6 +33,9 @@ pub struct Relay {
 const BATCH: i64 = 256;
 /// How long the relay sleeps when nobody wakes it (changes made by other nodes).
 const IDLE: Duration = Duration::from_millis(500);
+/// After a wake-up, wait this long for more events, so that under load one drain (and one
+/// transaction per subscriber) carries many events instead of one.
+const COALESCE: Duration = Duration::from_millis(20);
 
 impl Relay {
     pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
@@ -81,7 +84,9 @@ impl Relay {
                 if let Err(e) = relay.drain().await {
                     tracing::warn!(error = %e, "event relay failed; will retry");
                 }
-                let _ = tokio::time::timeout(IDLE, relay.wake.notified()).await;
+                if tokio::time::timeout(IDLE, relay.wake.notified()).await.is_ok() {
+                    tokio::time::sleep(COALESCE).await;
+                }
             }
         })
     }

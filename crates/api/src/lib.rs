@@ -49,6 +49,8 @@ pub struct AppState {
     pub relay: Arc<events::Relay>,
     pub pricing: Arc<dabba_domain::pricing::PricingConfig>,
     pub ordering: Arc<orders::OrderingConfig>,
+    /// Recently seen sessions (see `auth::sessions`).
+    pub sessions: Arc<auth::sessions::SessionCache>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             relay,
             pricing: Arc::new(pricing),
             ordering: Arc::new(ordering),
+            sessions: Arc::default(),
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod password;
 pub(crate) mod routes;
+pub mod sessions;
 pub mod token;
 
 pub use routes::router;
@@ -56,10 +57,17 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Auth>, A
         TokenError::Expired => unauthorized("your session has expired; log in again"),
         TokenError::Malformed | TokenError::BadSignature => unauthorized("the token is not valid; log in again"),
     })?;
-    let principal = state
-        .store
-        .session_principal(claims.sid)
-        .await?
+    let principal = match state.sessions.get(claims.sid) {
+        Some(p) => Some(p),
+        None => {
+            let found = state.store.session_principal(claims.sid).await?;
+            if let Some(p) = &found {
+                state.sessions.put(claims.sid, p.clone());
+            }
+            found
+        }
+    };
+    let principal = principal
         .filter(|p| p.user_id == claims.sub)
         .ok_or_else(|| unauthorized("this session has ended; log in again"))?;
     if principal.is_banned {

@@ -142,5 +142,6 @@ async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> 
     responses((status = 204, description = "the token no longer works"), (status = 401, body = ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: Auth, _: NoBody) -> ApiResult<StatusCode> {
     state.store.revoke_session(auth.session_id).await?;
+    state.sessions.forget(auth.session_id);
     Ok(StatusCode::NO_CONTENT)
 }

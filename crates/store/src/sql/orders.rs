@@ -25,16 +25,19 @@ macro_rules! impl_order_store {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 events: &[$crate::model::NewEvent],
             ) -> $crate::StoreResult<()> {
-                let now = $crate::now_utc();
-                for e in events {
-                    sqlx::query("INSERT INTO outbox (topic, key, payload, created_at, relayed) VALUES ($1, $2, $3, $4, FALSE)")
-                        .bind(e.topic)
-                        .bind(e.key)
-                        .bind(sqlx::types::Json(&e.payload))
-                        .bind(now)
-                        .execute(&mut **tx)
-                        .await?;
+                if events.is_empty() {
+                    return Ok(());
                 }
+                let now = $crate::now_utc();
+                let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (topic, key, payload, created_at, relayed) ");
+                qb.push_values(events, |mut b, e| {
+                    b.push_bind(e.topic)
+                        .push_bind(e.key)
+                        .push_bind(sqlx::types::Json(&e.payload))
+                        .push_bind(now)
+                        .push_bind(false);
+                });
+                qb.build().execute(&mut **tx).await?;
                 Ok(())
             }
 
