@@ -110,6 +110,26 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The status and body a client sees, without the request id (to store under an
+    /// idempotency key and replay later).
+    pub fn client_view(&self) -> (StatusCode, serde_json::Value) {
+        let (status, error_code, message) = self.parts();
+        let details = match self {
+            ApiError::Invalid(list) => serde_json::to_value(
+                list.iter()
+                    .map(|i| FieldError { field: i.field.clone(), message: i.message.clone() })
+                    .collect::<Vec<_>>(),
+            )
+            .ok(),
+            ApiError::ConflictWith { details, .. } => Some(details.clone()),
+            _ => None,
+        };
+        let body = ErrorBody { status: "error", error_code, message, details, request_id: None };
+        (status, serde_json::to_value(body).unwrap_or_default())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error_code, message) = self.parts();
@@ -145,6 +165,13 @@ impl From<StoreError> for ApiError {
                 ApiError::conflict("ALREADY_EXISTS", format!("this {field} is already registered"))
             }
             StoreError::Refused { code, message } => ApiError::conflict(code, message),
+            // A deadlock or serialisation failure (PostgreSQL) or a lock wait that timed out
+            // (SQLite): nothing was written, and the same request will most likely pass.
+            StoreError::Database(sqlx::Error::Database(db))
+                if matches!(db.code().as_deref(), Some("40P01" | "40001" | "55P03" | "5" | "517")) =>
+            {
+                ApiError::conflict("TRY_AGAIN", "the request ran into a concurrent change; send it again")
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -72,11 +72,16 @@ fn messages(e: &Event) -> Vec<(Uuid, &'static str, String, String)> {
             "CANCELLED" => {
                 let reason = p["reason"].as_str().unwrap_or("cancelled").to_owned();
                 let refund = p["refund_amount"].as_i64().unwrap_or(0);
+                let money = if refund > 0 {
+                    format!("{} will be refunded", rupees(refund))
+                } else {
+                    "nothing was charged".to_owned()
+                };
                 let mut out = vec![(
                     customer,
                     "ORDER_CANCELLED",
                     "Order cancelled".into(),
-                    format!("Order …{short} was cancelled: {reason}. Refund: {}", rupees(refund)),
+                    format!("Order …{short} was cancelled: {reason}; {money}"),
                 )];
                 if p["actor"].as_str() != Some("RESTAURANT") {
                     out.push((

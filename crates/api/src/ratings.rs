@@ -90,6 +90,7 @@ async fn rate(
         ));
     }
     let rating = Rating {
+        rating_id: Uuid::now_v7(),
         order_id: order.order_id,
         user_id: auth.user_id,
         restaurant_id: order.restaurant_id,

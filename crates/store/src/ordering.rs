@@ -22,18 +22,16 @@ pub struct OfferTake {
     pub per_user_limit: Option<i64>,
 }
 
-/// The response to remember under an idempotency key, written with the order. A key used
-/// before (by a request that committed first) refuses the checkout with `IDEMPOTENCY_KEY_USED`,
-/// and the caller replays what is stored.
+/// The response to remember under a claimed idempotency key, written with the order.
 #[derive(Debug, Clone)]
 pub struct KeyDone {
     pub key: String,
-    pub request_hash: String,
     pub status: u16,
     pub body: serde_json::Value,
 }
 
-/// Checkout's transaction. In order: the idempotency key, the kitchen limit (`RESTAURANT_BUSY`), consuming exactly
+/// Checkout's transaction. In order: the cart row (locked first, as every cart write does), the
+/// kitchen limit (`RESTAURANT_BUSY`), consuming exactly
 /// these cart lines (`CART_CHANGED`), taking stock (`OUT_OF_STOCK`, naming the item), redeeming
 /// the offer (`OFFER_EXHAUSTED`, `OFFER_LIMIT_REACHED`), then the order, its lines, timeline,
 /// events and idempotency record. Any refusal rolls everything back.
@@ -41,7 +39,10 @@ pub struct KeyDone {
 pub struct PlaceOrder {
     pub order: Order,
     pub lines: Vec<OrderLine>,
-    pub cart_item_ids: Vec<Uuid>,
+    /// The cart lines priced, with their quantities: the cart must still be exactly this.
+    pub cart_lines: Vec<(Uuid, i64)>,
+    /// Stock to take, sorted by item id (every transaction locks items in that order, so two
+    /// checkouts cannot deadlock).
     pub stock: Vec<StockTake>,
     pub offer: Option<OfferTake>,
     /// `(limit, since)`: refuse if the restaurant took `limit` orders since `since`.

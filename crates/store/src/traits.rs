@@ -170,8 +170,20 @@ pub trait OrderStore: Send + Sync {
 /// Idempotency keys, the outbox and the notification inbox.
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// The response stored under a user's idempotency key, if that key was used.
-    async fn stored_response(&self, user_id: Uuid, key: &str) -> StoreResult<Option<StoredResponse>>;
+    /// Claims an idempotency key for a request whose body hashes to `request_hash`, in its own
+    /// short transaction. A claim left IN_PROGRESS longer than `stale_after` (a crashed request)
+    /// is taken over.
+    async fn claim_key(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        request_hash: &str,
+        stale_after: time::Duration,
+    ) -> StoreResult<KeyClaim>;
+    /// Stores the final answer of a claimed key (a refusal; success is stored with the order).
+    async fn finish_key(&self, user_id: Uuid, key: &str, status: u16, body: &serde_json::Value) -> StoreResult<()>;
+    /// Gives a claimed key back: the request failed on our side, a retry may run it again.
+    async fn release_key(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
     async fn forget_keys_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Events not yet relayed, oldest first.
     async fn pending_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
@@ -187,6 +199,7 @@ pub trait EventStore: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Notification>>;
-    /// Marks one (or, with `None`, every) notification of the user read; returns how many changed.
+    /// Marks one notification of the user read (returns 1 if it is theirs, read before or not, 0
+    /// if not), or with `None` every unread one (returns how many).
     async fn mark_read(&self, user_id: Uuid, notification_id: Option<Uuid>) -> StoreResult<u64>;
 }

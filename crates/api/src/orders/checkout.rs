@@ -1,8 +1,8 @@
 //! `POST /api/v1/orders`: checkout. Re-validates the cart against the live catalog, prices it,
-//! and hands one transaction to the store (see `PlaceOrder`). Idempotent by `Idempotency-Key`:
-//! the key and its response are written in the order's own transaction, so a key is either
-//! unused or bound to a placed order; a concurrent duplicate waits for the first and replays its
-//! answer, and a failed attempt leaves nothing behind (a retry runs again).
+//! and hands one transaction to the store (see `PlaceOrder`). Idempotent by `Idempotency-Key`,
+//! with Stripe's semantics: the key is claimed first (a duplicate while it runs gets 409), the
+//! order's transaction stores the response with it, a refusal (4xx) is stored as the key's
+//! answer, our own failure (5xx) gives the key back.
 
 use super::events;
 use crate::AppState;
@@ -17,7 +17,7 @@ use dabba_domain::estimate::delivery_minutes;
 use dabba_domain::order::{Actor, OrderStatus};
 use dabba_domain::pricing::Bill;
 use dabba_domain::{Role, invalid::optional_text};
-use dabba_store::model::{AddressSnapshot, Order, OrderLine, StoredResponse};
+use dabba_store::model::{AddressSnapshot, KeyClaim, Order, OrderLine};
 use dabba_store::{KeyDone, OfferTake, PlaceOrder, StockTake, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -94,34 +94,48 @@ async fn checkout(
         });
     }
     let hash = hex(&Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
-    if let Some(stored) = state.store.stored_response(auth.user_id, &key).await? {
-        return replay(stored, &hash);
+    match state.store.claim_key(auth.user_id, &key, &hash, KEY_STALE_AFTER).await? {
+        KeyClaim::Claimed => {}
+        KeyClaim::Done { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok((status, [("idempotent-replayed", "true")], axum::Json(body)).into_response());
+        }
+        KeyClaim::InProgress => {
+            return Err(ApiError::conflict(
+                "REQUEST_IN_PROGRESS",
+                "this checkout is being placed right now; wait for its answer",
+            ));
+        }
+        KeyClaim::Mismatch => {
+            return Err(ApiError::Status {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "IDEMPOTENCY_KEY_REUSED",
+                message: "this Idempotency-Key was used for a different request; use a new key".into(),
+            });
+        }
     }
-    match place(&state, &auth, &key, &hash, req.address_id, instructions).await {
+    match place(&state, &auth, &key, req.address_id, instructions).await {
         Ok(body) => {
             state.relay.wake();
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
-        Err(e) => match state.store.stored_response(auth.user_id, &key).await? {
-            // The same key committed meanwhile (a double click): answer as it was answered.
-            Some(stored) => replay(stored, &hash),
-            None => Err(e),
-        },
+        Err(e) => {
+            let (status, body) = e.client_view();
+            if status.is_client_error() {
+                // A refusal is the key's answer, as Stripe keeps it: a retry with the same key
+                // gets it again; a new attempt (after reviewing the cart) uses a new key.
+                state.store.finish_key(auth.user_id, &key, status.as_u16(), &body).await?;
+            } else {
+                // Our failure: nothing happened, so a retry may run again.
+                state.store.release_key(auth.user_id, &key).await?;
+            }
+            Err(e)
+        }
     }
 }
 
-/// The stored answer to a key's first request, or 422 if this request is a different one.
-fn replay(stored: StoredResponse, hash: &str) -> ApiResult<Response> {
-    if stored.request_hash != hash {
-        return Err(ApiError::Status {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "IDEMPOTENCY_KEY_REUSED",
-            message: "this Idempotency-Key was used for a different request; use a new key".into(),
-        });
-    }
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    Ok((status, [("idempotent-replayed", "true")], axum::Json(stored.body)).into_response())
-}
+/// A claim older than this belongs to a request that died; the next one takes it over.
+const KEY_STALE_AFTER: time::Duration = time::Duration::seconds(60);
 
 /// When the oldest of the orders filling the kitchen's window leaves it.
 async fn retry_after_seconds(state: &AppState, restaurant_id: Uuid, limit: i64) -> ApiResult<i64> {
@@ -144,7 +158,6 @@ async fn place(
     state: &AppState,
     auth: &Auth,
     key: &str,
-    request_hash: &str,
     address_id: Uuid,
     instructions: Option<String>,
 ) -> ApiResult<CheckoutResponse> {
@@ -245,11 +258,13 @@ async fn place(
         created_at: created,
         updated_at: created,
     };
+    let tracked = |item: &Uuid| priced.items.get(item).is_some_and(|i| i.stock.is_some());
     let lines: Vec<OrderLine> = view
         .lines
         .iter()
         .enumerate()
         .map(|(i, l)| OrderLine {
+            stock_taken: if tracked(&l.item_id) { l.quantity } else { 0 },
             order_id,
             line_no: i as i32 + 1,
             item_id: l.item_id,
@@ -260,15 +275,17 @@ async fn place(
             line_total: l.line_total,
         })
         .collect();
+    // Sorted by item: every transaction that locks items does so in this order.
     let mut stock: Vec<StockTake> = Vec::new();
     for l in &view.lines {
-        if priced.items.get(&l.item_id).is_some_and(|i| i.stock.is_some()) {
+        if tracked(&l.item_id) {
             match stock.iter_mut().find(|s| s.item_id == l.item_id) {
                 Some(s) => s.quantity += l.quantity,
                 None => stock.push(StockTake { item_id: l.item_id, quantity: l.quantity, name: l.name.clone() }),
             }
         }
     }
+    stock.sort_by_key(|s| s.item_id);
     let response = CheckoutResponse {
         order_id,
         status: order.status,
@@ -279,7 +296,7 @@ async fn place(
     };
     let place = PlaceOrder {
         events: events::placed(&order, restaurant.owner_id),
-        cart_item_ids: priced.lines.iter().map(|l| l.cart_item_id).collect(),
+        cart_lines: priced.lines.iter().map(|l| (l.cart_item_id, l.quantity)).collect(),
         stock,
         offer: order.offer_id.map(|offer_id| OfferTake {
             offer_id,
@@ -289,7 +306,6 @@ async fn place(
         actor: Actor::Customer,
         key: Some(KeyDone {
             key: key.to_owned(),
-            request_hash: request_hash.to_owned(),
             status: 201,
             body: serde_json::to_value(&response).unwrap_or_default(),
         }),

@@ -1,6 +1,6 @@
 //! The customer's side of an order: read it, list them, cancel, reorder.
 
-use super::{OrderView, Party, check, events, moved_meanwhile, order_view, visible_order};
+use super::{OrderView, Party, check, events, moved_meanwhile, order_view, settle, visible_order};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::cart::MAX_QUANTITY;
@@ -10,7 +10,7 @@ use crate::extract::{Json, Path, Query};
 use axum::extract::State;
 use dabba_domain::Role;
 use dabba_domain::invalid::optional_text;
-use dabba_domain::order::{Actor, OrderStatus, cancellation_terms};
+use dabba_domain::order::{Actor, OrderStatus};
 use dabba_store::model::{CartLine, Order, Selection};
 use dabba_store::{Cancellation, Transition};
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,8 @@ pub struct CancelRequest {
     pub reason: Option<String>,
 }
 
-/// What cancelling settled.
+/// What cancelling settled. Only money actually paid is refunded (cash on delivery: nothing);
+/// the fee (20% once cooking started) is kept from a refund, or owed on a COD order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CancelResponse {
     pub order_id: Uuid,
@@ -112,7 +113,7 @@ async fn cancel_order(
         ));
     }
     check(&order, OrderStatus::Cancelled, Actor::Customer)?;
-    let (fee, refund) = cancellation_terms(order.status, order.total_amount, Actor::Customer);
+    let (fee, refund) = settle(&order, Actor::Customer);
     let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
     let extra = serde_json::json!({"reason": reason, "refund_amount": refund, "cancellation_fee": fee});
     let t = Transition {

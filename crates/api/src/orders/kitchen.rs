@@ -12,7 +12,7 @@ use axum::extract::State;
 use dabba_domain::Role;
 use dabba_domain::estimate::delivery_minutes;
 use dabba_domain::invalid::optional_text;
-use dabba_domain::order::{Actor, OrderStatus, cancellation_terms};
+use dabba_domain::order::{Actor, OrderStatus};
 use dabba_store::model::Order;
 use dabba_store::{Cancellation, Transition};
 use serde::Deserialize;
@@ -93,7 +93,7 @@ async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) 
         OrderStatus::Cancelled => {
             let reason = reason
                 .ok_or_else(|| ApiError::invalid("reason", "say why the order is cancelled; the customer is told"))?;
-            let (fee, refund) = cancellation_terms(order.status, order.total_amount, actor);
+            let (fee, refund) = super::settle(&order, actor);
             extra = serde_json::json!({"reason": reason, "refund_amount": refund, "cancellation_fee": fee});
             t.cancel = Some(Cancellation { reason, fee, refund });
         }

@@ -15,15 +15,15 @@ pub async fn cancel_unaccepted(state: &AppState, now: OffsetDateTime) -> StoreRe
     let mut n = 0;
     for order in state.store.unaccepted_before(now).await? {
         let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
-        let extra =
-            serde_json::json!({"reason": NOT_ACCEPTED, "refund_amount": order.total_amount, "cancellation_fee": 0});
+        let (fee, refund) = super::settle(&order, Actor::System);
+        let extra = serde_json::json!({"reason": NOT_ACCEPTED, "refund_amount": refund, "cancellation_fee": fee});
         let t = Transition {
             order_id: order.order_id,
             from: OrderStatus::Confirmed,
             to: OrderStatus::Cancelled,
             actor: Actor::System,
             note: Some(NOT_ACCEPTED.into()),
-            cancel: Some(Cancellation { reason: NOT_ACCEPTED.into(), fee: 0, refund: order.total_amount }),
+            cancel: Some(Cancellation { reason: NOT_ACCEPTED.into(), fee, refund }),
             preparation_minutes: None,
             estimated_delivery_time: None,
             events: events::changed(

@@ -114,9 +114,14 @@ async fn a_changed_price_stops_checkout_and_shows_the_new_cart(app: TestApp) {
     )
     .await
     .expect(200);
-    let r = app.checkout(&s.customer, &s.address).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let r = app.checkout_with_key(&s.customer, &s.address, &key).await;
     r.expect(409);
     assert_eq!(r.code(), "PRICE_CHANGED");
+    // That refusal is the key's answer now (Stripe keeps it); a new attempt uses a new key.
+    let replayed = app.checkout_with_key(&s.customer, &s.address, &key).await;
+    assert_eq!(replayed.expect(409)["error_code"], "PRICE_CHANGED");
+    assert_eq!(replayed.headers["idempotent-replayed"], "true");
     assert!(r.body["message"].as_str().unwrap().contains("Dosa"));
     assert_eq!(r.body["details"]["cart"]["lines"][0]["unit_price"], 25000);
     assert!(
@@ -287,7 +292,27 @@ async fn only_customers_check_out(app: TestApp) {
     assert_eq!(bad.status(), 400);
 }
 
+async fn crossing_carts_do_not_deadlock(app: TestApp) {
+    // Two customers take the same two tracked dishes, added in opposite orders, at once.
+    let s = app.shop().await;
+    let x = app.item(&s.owner, &s.restaurant, &s.category, json!({"name": "X", "price": 20000, "stock": 100})).await;
+    let y = app.item(&s.owner, &s.restaurant, &s.category, json!({"name": "Y", "price": 20000, "stock": 100})).await;
+    let (x, y) = (x["item_id"].as_str().unwrap().to_owned(), y["item_id"].as_str().unwrap().to_owned());
+    for _ in 0..5 {
+        let (a, a_addr) = app.customer_near(12.9716, 77.5946).await;
+        let (b, b_addr) = app.customer_near(12.9716, 77.5946).await;
+        for (c, first, second) in [(&a, &x, &y), (&b, &y, &x)] {
+            app.add(c, &s.restaurant, first, 1).await.expect(200);
+            app.add(c, &s.restaurant, second, 1).await.expect(200);
+        }
+        let (r1, r2) = tokio::join!(app.checkout(&a, &a_addr), app.checkout(&b, &b_addr));
+        r1.expect(201);
+        r2.expect(201);
+    }
+}
+
 crate::both_backends!(
+    crossing_carts_do_not_deadlock,
     cod_checkout_places_a_confirmed_order,
     the_same_key_returns_the_same_order,
     double_clicks_make_one_order,

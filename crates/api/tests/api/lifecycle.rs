@@ -67,10 +67,7 @@ async fn customers_cancel_free_then_with_a_fee(app: TestApp) {
         .await;
     let body = r.expect(200).clone();
     assert_eq!(body["cancellation_fee"], 0);
-    let total = app.get(&format!("/api/v1/orders/{first}"), Some(&s.customer)).await.expect(200)["total_amount"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(body["refund_amount"], total);
+    assert_eq!(body["refund_amount"], 0, "cash on delivery: nothing was paid, nothing to refund");
     let second = app.order(&s).await;
     app.kitchen(&s, &second, json!({"status": "PREPARING"})).await.expect(200);
     let r = app.put(&format!("/api/v1/orders/{second}/cancel"), Some(&s.customer), json!({})).await;
@@ -78,8 +75,10 @@ async fn customers_cancel_free_then_with_a_fee(app: TestApp) {
     let total = app.get(&format!("/api/v1/orders/{second}"), Some(&s.customer)).await.expect(200)["total_amount"]
         .as_i64()
         .unwrap();
-    assert_eq!(body["cancellation_fee"], (total * 20 + 50) / 100, "20% once cooking started");
-    assert_eq!(body["refund_amount"].as_i64().unwrap() + body["cancellation_fee"].as_i64().unwrap(), total);
+    assert_eq!(body["cancellation_fee"], (total * 20 + 50) / 100, "20% once cooking started (owed on COD)");
+    assert_eq!(body["refund_amount"], 0);
+    let o = app.get(&format!("/api/v1/orders/{second}"), Some(&s.customer)).await.expect(200).clone();
+    assert_eq!(o["cancellation_fee"], body["cancellation_fee"], "recorded on the order");
     app.put(&format!("/api/v1/orders/{second}/cancel"), Some(&s.customer), json!({})).await.expect(409);
     // After pickup there is no cancelling.
     let third = app.order(&s).await;
@@ -118,12 +117,36 @@ async fn cancelling_gives_stock_back(app: TestApp) {
         2
     );
     let o = app.get(&format!("/api/v1/orders/{id}"), Some(&s.customer)).await.expect(200).clone();
-    assert_eq!(o["refund_amount"], o["total_amount"], "a rejection is refunded in full");
+    assert_eq!(
+        (o["refund_amount"].as_i64(), o["cancellation_fee"].as_i64()),
+        (Some(0), Some(0)),
+        "COD: no fee, nothing to refund"
+    );
     assert_eq!(o["cancel_reason"], "out of rice");
     app.drain().await;
     let n = app.get("/api/v1/notifications", Some(&s.customer)).await.expect(200).clone();
     assert_eq!(n[0]["kind"], "ORDER_CANCELLED");
     assert!(n[0]["body"].as_str().unwrap().contains("out of rice"));
+    assert!(n[0]["body"].as_str().unwrap().contains("nothing was charged"), "{}", n[0]);
+}
+
+async fn only_stock_that_was_taken_comes_back(app: TestApp) {
+    let s = app.shop().await;
+    // Untracked when ordered, tracked (10 left) before the cancel: the cancel must not invent 3.
+    app.add(&s.customer, &s.restaurant, &s.dosa, 3).await.expect(200);
+    let id = app.checkout(&s.customer, &s.address).await.expect(201)["order_id"].as_str().unwrap().to_owned();
+    let item = format!("/api/v1/restaurants/{}/items/{}", s.restaurant, s.dosa);
+    app.patch(&item, Some(&s.owner), json!({"stock": 10})).await.expect(200);
+    app.put(&format!("/api/v1/orders/{id}/cancel"), Some(&s.customer), json!({})).await.expect(200);
+    let menu = app.get(&format!("/api/v1/restaurants/{}/menu", s.restaurant), None).await.expect(200).clone();
+    let dosa = menu["categories"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item_id"] == s.dosa.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(dosa["stock"], 10);
 }
 
 async fn cancel_and_accept_race_and_one_wins(app: TestApp) {
@@ -278,6 +301,7 @@ crate::both_backends!(
     the_kitchen_cannot_skip_or_act_for_others,
     customers_cancel_free_then_with_a_fee,
     cancelling_gives_stock_back,
+    only_stock_that_was_taken_comes_back,
     cancel_and_accept_race_and_one_wins,
     unaccepted_orders_are_cancelled_and_the_customer_told,
     orders_are_private_and_listed,

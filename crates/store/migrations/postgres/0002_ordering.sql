@@ -83,6 +83,8 @@ CREATE TABLE order_items (
     unit_price     BIGINT NOT NULL,
     customizations JSONB NOT NULL,
     line_total     BIGINT NOT NULL,
+    -- Units taken from tracked stock at checkout; exactly what a cancellation gives back.
+    stock_taken    BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (order_id, line_no)
 );
 
@@ -141,6 +143,7 @@ CREATE UNIQUE INDEX notifications_once ON notifications (event_id, user_id);
 CREATE INDEX notifications_user ON notifications (user_id, notification_id);
 
 CREATE TABLE ratings (
+    rating_id         UUID NOT NULL,
     order_id          UUID PRIMARY KEY REFERENCES orders (order_id),
     user_id           UUID NOT NULL,
     restaurant_id     UUID NOT NULL,
@@ -151,4 +154,4 @@ CREATE TABLE ratings (
     dish_ratings      JSONB NOT NULL,
     created_at        TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX ratings_restaurant ON ratings (restaurant_id, order_id);
+CREATE INDEX ratings_restaurant ON ratings (restaurant_id, rating_id);

@@ -83,6 +83,8 @@ CREATE TABLE order_items (
     unit_price     INTEGER NOT NULL,
     customizations TEXT NOT NULL,
     line_total     INTEGER NOT NULL,
+    -- Units taken from tracked stock at checkout; exactly what a cancellation gives back.
+    stock_taken    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (order_id, line_no)
 );
 
@@ -141,6 +143,7 @@ CREATE UNIQUE INDEX notifications_once ON notifications (event_id, user_id);
 CREATE INDEX notifications_user ON notifications (user_id, notification_id);
 
 CREATE TABLE ratings (
+    rating_id         BLOB NOT NULL,
     order_id          BLOB PRIMARY KEY NOT NULL REFERENCES orders (order_id),
     user_id           BLOB NOT NULL,
     restaurant_id     BLOB NOT NULL,
@@ -151,4 +154,4 @@ CREATE TABLE ratings (
     dish_ratings      TEXT NOT NULL,
     created_at        TEXT NOT NULL
 );
-CREATE INDEX ratings_restaurant ON ratings (restaurant_id, order_id);
+CREATE INDEX ratings_restaurant ON ratings (restaurant_id, rating_id);

@@ -7,7 +7,7 @@ mod users;
 
 pub use catalog::{Category, CustomizationGroup, CustomizationOption, MenuItem, PostalAddress, Restaurant};
 pub use ordering::{
-    AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, NewEvent, Notification, Offer, Order,
-    OrderLine, Rating, Selection, StoredResponse, TimelineEntry,
+    AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, KeyClaim, NewEvent, Notification, Offer,
+    Order, OrderLine, Rating, Selection, TimelineEntry,
 };
 pub use users::{Address, NewUser, Principal, ProfileChange, User};

@@ -139,6 +139,9 @@ pub struct OrderLine {
     #[sqlx(json)]
     pub customizations: Vec<ChosenOption>,
     pub line_total: i64,
+    /// Units taken from tracked stock at checkout (given back on cancellation).
+    #[serde(skip)]
+    pub stock_taken: i64,
 }
 
 /// One step of an order's history.
@@ -203,10 +206,13 @@ pub struct DishRating {
     pub rating: i32,
 }
 
-/// A customer's review of a delivered order.
+/// A customer's review of a delivered order. Who wrote it is not published.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Rating {
+    /// UUIDv7: reviews page newest first by it.
+    pub rating_id: Uuid,
     pub order_id: Uuid,
+    #[serde(skip)]
     pub user_id: Uuid,
     pub restaurant_id: Uuid,
     pub restaurant_rating: i32,
@@ -219,11 +225,15 @@ pub struct Rating {
     pub created_at: OffsetDateTime,
 }
 
-/// The response remembered under an idempotency key.
+/// What happened to an idempotency key when a request claimed it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StoredResponse {
-    /// Hash of the request body that produced it.
-    pub request_hash: String,
-    pub status: u16,
-    pub body: serde_json::Value,
+pub enum KeyClaim {
+    /// First use (or the claim of a crashed request, taken over): go ahead.
+    Claimed,
+    /// The same request is running now.
+    InProgress,
+    /// The key was used with another request body.
+    Mismatch,
+    /// Answered before: here is the stored response.
+    Done { status: u16, body: serde_json::Value },
 }

@@ -40,46 +40,35 @@ macro_rules! impl_cart_store {
             ) -> $crate::StoreResult<$crate::model::CartLine> {
                 let mut tx = self.begin_write().await?;
                 let now = $crate::now_utc();
-                let current: Option<(uuid::Uuid,)> = sqlx::query_as("SELECT restaurant_id FROM carts WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match current {
-                    Some((r,)) if r != restaurant_id => {
-                        let (lines,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cart_items WHERE user_id = $1")
-                            .bind(user_id)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        if lines > 0 && !replace {
-                            return Err($crate::StoreError::refused(
-                                "CART_RESTAURANT_CONFLICT",
-                                "your cart has food from another restaurant; send replace_cart: true to start a new cart",
-                            ));
-                        }
-                        sqlx::query("DELETE FROM carts WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                        sqlx::query("DELETE FROM cart_items WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                        sqlx::query("INSERT INTO carts (user_id, restaurant_id, promo_code, updated_at) VALUES ($1, $2, NULL, $3)")
-                            .bind(user_id)
-                            .bind(restaurant_id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
+                // Create or lock the cart row first: concurrent adds (and checkout) for this
+                // customer then queue on it instead of colliding on inserts or deadlocking.
+                let (current,): (uuid::Uuid,) = sqlx::query_as(
+                    "INSERT INTO carts (user_id, restaurant_id, promo_code, updated_at) VALUES ($1, $2, NULL, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING restaurant_id",
+                )
+                .bind(user_id)
+                .bind(restaurant_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err($crate::StoreError::classify)?;
+                if current != restaurant_id {
+                    let (lines,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cart_items WHERE user_id = $1")
+                        .bind(user_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if lines > 0 && !replace {
+                        return Err($crate::StoreError::refused(
+                            "CART_RESTAURANT_CONFLICT",
+                            "your cart has food from another restaurant; send replace_cart: true to start a new cart",
+                        ));
                     }
-                    Some(_) => {
-                        sqlx::query("UPDATE carts SET updated_at = $2 WHERE user_id = $1")
-                            .bind(user_id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    None => {
-                        sqlx::query("INSERT INTO carts (user_id, restaurant_id, promo_code, updated_at) VALUES ($1, $2, NULL, $3)")
-                            .bind(user_id)
-                            .bind(restaurant_id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    sqlx::query("DELETE FROM cart_items WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                    sqlx::query("UPDATE carts SET restaurant_id = $2, promo_code = NULL WHERE user_id = $1")
+                        .bind(user_id)
+                        .bind(restaurant_id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 let same: Option<$crate::model::CartLine> = sqlx::query_as(
                     "SELECT cart_item_id, user_id, item_id, selection_key, selection, quantity, unit_price \
@@ -121,7 +110,8 @@ macro_rules! impl_cart_store {
                         .bind(line.quantity)
                         .bind(line.unit_price)
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        .map_err($crate::StoreError::classify)?;
                         line
                     }
                 };
@@ -149,10 +139,8 @@ macro_rules! impl_cart_store {
             }
 
             async fn clear_cart(&self, user_id: uuid::Uuid) -> $crate::StoreResult<()> {
-                let mut tx = self.begin_write().await?;
-                sqlx::query("DELETE FROM cart_items WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM carts WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                tx.commit().await?;
+                // The cart row first (its lines go with it, ON DELETE CASCADE), as every cart write.
+                sqlx::query("DELETE FROM carts WHERE user_id = $1").bind(user_id).execute(self.writer()).await?;
                 Ok(())
             }
 
@@ -186,16 +174,19 @@ macro_rules! impl_cart_store {
                 lines: &[$crate::model::CartLine],
             ) -> $crate::StoreResult<()> {
                 let mut tx = self.begin_write().await?;
+                // Create or lock the cart row first, as every cart write does.
+                sqlx::query(
+                    "INSERT INTO carts (user_id, restaurant_id, promo_code, updated_at) VALUES ($1, $2, NULL, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET restaurant_id = excluded.restaurant_id, promo_code = NULL, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(user_id)
+                .bind(restaurant_id)
+                .bind($crate::now_utc())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::StoreError::classify)?;
                 sqlx::query("DELETE FROM cart_items WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM carts WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                if !lines.is_empty() {
-                    sqlx::query("INSERT INTO carts (user_id, restaurant_id, promo_code, updated_at) VALUES ($1, $2, NULL, $3)")
-                        .bind(user_id)
-                        .bind(restaurant_id)
-                        .bind($crate::now_utc())
-                        .execute(&mut *tx)
-                        .await?;
-                }
                 for l in lines {
                     sqlx::query(
                         "INSERT INTO cart_items (cart_item_id, user_id, item_id, selection_key, selection, quantity, unit_price) \

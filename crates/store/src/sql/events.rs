@@ -5,40 +5,100 @@ macro_rules! impl_event_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::EventStore for $store {
-            async fn stored_response(
+            async fn claim_key(
                 &self,
                 user_id: uuid::Uuid,
                 key: &str,
-            ) -> $crate::StoreResult<Option<$crate::model::StoredResponse>> {
-                let row: Option<(String, i32, sqlx::types::Json<serde_json::Value>)> = sqlx::query_as(
-                    "SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+                request_hash: &str,
+                stale_after: time::Duration,
+            ) -> $crate::StoreResult<$crate::model::KeyClaim> {
+                use $crate::model::KeyClaim;
+                let now = $crate::now_utc();
+                let mut tx = self.begin_write().await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at) \
+                     VALUES ($1, $2, $3, 'IN_PROGRESS', $4) ON CONFLICT (user_id, key) DO NOTHING",
                 )
                 .bind(user_id)
                 .bind(key)
-                .fetch_optional(self.reader())
+                .bind(request_hash)
+                .bind(now)
+                .execute(&mut *tx)
                 .await?;
-                Ok(row.map(|(request_hash, status, body)| $crate::model::StoredResponse {
-                    request_hash,
-                    status: status as u16,
-                    body: body.0,
-                }))
+                if inserted.rows_affected() == 1 {
+                    tx.commit().await?;
+                    return Ok(KeyClaim::Claimed);
+                }
+                let (hash, state, status, body, created_at): (
+                    String,
+                    String,
+                    Option<i32>,
+                    Option<sqlx::types::Json<serde_json::Value>>,
+                    time::OffsetDateTime,
+                ) = sqlx::query_as(
+                    "SELECT request_hash, state, status_code, response, created_at FROM idempotency_keys \
+                     WHERE user_id = $1 AND key = $2",
+                )
+                .bind(user_id)
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+                let claim = if hash != request_hash {
+                    KeyClaim::Mismatch
+                } else if state == "DONE" {
+                    KeyClaim::Done { status: status.unwrap_or(200) as u16, body: body.map(|b| b.0).unwrap_or_default() }
+                } else if now - created_at > stale_after {
+                    sqlx::query("UPDATE idempotency_keys SET created_at = $3 WHERE user_id = $1 AND key = $2")
+                        .bind(user_id)
+                        .bind(key)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    KeyClaim::Claimed
+                } else {
+                    KeyClaim::InProgress
+                };
+                tx.commit().await?;
+                Ok(claim)
+            }
+
+            async fn finish_key(
+                &self,
+                user_id: uuid::Uuid,
+                key: &str,
+                status: u16,
+                body: &serde_json::Value,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 \
+                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS'",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(status as i32)
+                .bind(sqlx::types::Json(body))
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn release_key(&self, user_id: uuid::Uuid, key: &str) -> $crate::StoreResult<()> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS'")
+                    .bind(user_id)
+                    .bind(key)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
             }
 
             async fn forget_keys_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {
-                let old: Vec<(uuid::Uuid, String, time::OffsetDateTime)> =
-                    sqlx::query_as("SELECT user_id, key, created_at FROM idempotency_keys")
-                        .fetch_all(self.reader())
-                        .await?;
-                let mut n = 0;
-                for (user_id, key, _) in old.into_iter().filter(|(_, _, at)| *at < before) {
-                    n += sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-                        .bind(user_id)
-                        .bind(key)
-                        .execute(self.writer())
-                        .await?
-                        .rows_affected();
-                }
-                Ok(n)
+                // One statement. SQLite compares these times as text: off by under a second at
+                // worst, for keys kept two days.
+                let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(before)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn pending_events(&self, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Event>> {
@@ -113,9 +173,11 @@ macro_rules! impl_event_store {
             }
 
             async fn mark_read(&self, user_id: uuid::Uuid, id: Option<uuid::Uuid>) -> $crate::StoreResult<u64> {
+                // One message: counts it if it is the user's, read before or not. All: counts
+                // those newly read.
                 let done = sqlx::query(
-                    "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND read_at IS NULL \
-                     AND ($2 IS NULL OR notification_id = $2)",
+                    "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE user_id = $1 \
+                     AND (($2 IS NULL AND read_at IS NULL) OR notification_id = $2)",
                 )
                 .bind(user_id)
                 .bind(id)

@@ -13,8 +13,8 @@ macro_rules! order_cols {
 
 macro_rules! rating_cols {
     () => {
-        "order_id, user_id, restaurant_id, restaurant_rating, delivery_rating, food_quality, review_text, dish_ratings, \
-         created_at"
+        "rating_id, order_id, user_id, restaurant_id, restaurant_rating, delivery_rating, food_quality, review_text, \
+         dish_ratings, created_at"
     };
 }
 
@@ -97,8 +97,10 @@ macro_rules! impl_order_store {
                 }
                 if t.cancel.is_some() {
                     // Put taken stock back and give the offer redemption back.
-                    let lines: Vec<(uuid::Uuid, i64)> =
-                        sqlx::query_as("SELECT item_id, quantity FROM order_items WHERE order_id = $1")
+                    // Exactly what checkout took, in item order (the order checkouts lock items in).
+                    let lines: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+                        "SELECT item_id, stock_taken FROM order_items WHERE order_id = $1 AND stock_taken > 0 ORDER BY item_id",
+                    )
                             .bind(t.order_id)
                             .fetch_all(&mut **tx)
                             .await?;
@@ -137,25 +139,11 @@ macro_rules! impl_order_store {
             async fn place_order(&self, p: &$crate::PlaceOrder) -> $crate::StoreResult<()> {
                 let o = &p.order;
                 let mut tx = self.begin_write().await?;
-                if let Some(k) = &p.key {
-                    // First, so a concurrent request with the same key waits here (PostgreSQL
-                    // row lock, SQLite's single writer) and then finds the key taken.
-                    let claimed = sqlx::query(
-                        "INSERT INTO idempotency_keys (user_id, key, request_hash, state, status_code, response, created_at) \
-                         VALUES ($1, $2, $3, 'DONE', $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
-                    )
+                // The cart row first: every cart write locks it first, so they queue, not deadlock.
+                sqlx::query("UPDATE carts SET updated_at = updated_at WHERE user_id = $1")
                     .bind(o.user_id)
-                    .bind(&k.key)
-                    .bind(&k.request_hash)
-                    .bind(k.status as i32)
-                    .bind(sqlx::types::Json(&k.body))
-                    .bind(o.created_at)
                     .execute(&mut *tx)
                     .await?;
-                    if claimed.rows_affected() == 0 {
-                        return Err($crate::StoreError::refused("IDEMPOTENCY_KEY_USED", "this key was used by another request"));
-                    }
-                }
                 if let Some((limit, since)) = p.kitchen_limit {
                     // Serialise this restaurant's checkouts so the limit is exact.
                     sqlx::query("UPDATE restaurants SET kitchen_limit = kitchen_limit WHERE restaurant_id = $1")
@@ -174,13 +162,12 @@ macro_rules! impl_order_store {
                         return Err($crate::StoreError::refused("RESTAURANT_BUSY", "the kitchen is at its limit"));
                     }
                 }
-                let consumed: Vec<(uuid::Uuid,)> =
-                    sqlx::query_as("DELETE FROM cart_items WHERE user_id = $1 RETURNING cart_item_id")
+                let mut consumed: Vec<(uuid::Uuid, i64)> =
+                    sqlx::query_as("DELETE FROM cart_items WHERE user_id = $1 RETURNING cart_item_id, quantity")
                         .bind(o.user_id)
                         .fetch_all(&mut *tx)
                         .await?;
-                let mut consumed: Vec<uuid::Uuid> = consumed.into_iter().map(|(id,)| id).collect();
-                let mut expected = p.cart_item_ids.clone();
+                let mut expected = p.cart_lines.clone();
                 consumed.sort();
                 expected.sort();
                 if consumed != expected {
@@ -191,7 +178,9 @@ macro_rules! impl_order_store {
                 }
                 sqlx::query("DELETE FROM carts WHERE user_id = $1").bind(o.user_id).execute(&mut *tx).await?;
                 let now = $crate::now_utc();
-                for s in &p.stock {
+                let mut stock: Vec<&$crate::StockTake> = p.stock.iter().collect();
+                stock.sort_by_key(|s| s.item_id);
+                for s in stock {
                     let taken = sqlx::query(
                         "UPDATE menu_items SET stock = stock - $2, updated_at = $3 \
                          WHERE item_id = $1 AND stock IS NOT NULL AND stock >= $2",
@@ -271,8 +260,8 @@ macro_rules! impl_order_store {
                 .map_err($crate::StoreError::classify)?;
                 for l in &p.lines {
                     sqlx::query(
-                        "INSERT INTO order_items (order_id, line_no, item_id, name, quantity, unit_price, customizations, line_total) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO order_items (order_id, line_no, item_id, name, quantity, unit_price, customizations, \
+                         line_total, stock_taken) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .bind(o.order_id)
                     .bind(l.line_no)
@@ -282,6 +271,7 @@ macro_rules! impl_order_store {
                     .bind(l.unit_price)
                     .bind(sqlx::types::Json(&l.customizations))
                     .bind(l.line_total)
+                    .bind(l.stock_taken)
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -296,6 +286,17 @@ macro_rules! impl_order_store {
                 }
                 Self::write_timeline(&mut tx, o.order_id, o.status, p.actor, None, o.created_at).await?;
                 Self::write_events(&mut tx, &p.events).await?;
+                if let Some(k) = &p.key {
+                    sqlx::query(
+                        "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 WHERE user_id = $1 AND key = $2",
+                    )
+                    .bind(o.user_id)
+                    .bind(&k.key)
+                    .bind(k.status as i32)
+                    .bind(sqlx::types::Json(&k.body))
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }
@@ -309,7 +310,7 @@ macro_rules! impl_order_store {
 
             async fn order_lines(&self, order_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::OrderLine>> {
                 Ok(sqlx::query_as(
-                    "SELECT order_id, line_no, item_id, name, quantity, unit_price, customizations, line_total \
+                    "SELECT order_id, line_no, item_id, name, quantity, unit_price, customizations, line_total, stock_taken \
                      FROM order_items WHERE order_id = $1 ORDER BY line_no",
                 )
                 .bind(order_id)
@@ -422,7 +423,8 @@ macro_rules! impl_order_store {
                 if !Self::apply_transition(&mut tx, &t).await? {
                     return Ok(false);
                 }
-                sqlx::query(concat!("INSERT INTO ratings (", rating_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+                sqlx::query(concat!("INSERT INTO ratings (", rating_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+                    .bind(r.rating_id)
                     .bind(r.order_id)
                     .bind(r.user_id)
                     .bind(r.restaurant_id)
@@ -464,7 +466,7 @@ macro_rules! impl_order_store {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     rating_cols!(),
-                    " FROM ratings WHERE restaurant_id = $1 ORDER BY order_id DESC LIMIT $2 OFFSET $3"
+                    " FROM ratings WHERE restaurant_id = $1 ORDER BY rating_id DESC LIMIT $2 OFFSET $3"
                 ))
                 .bind(restaurant_id)
                 .bind(limit)
