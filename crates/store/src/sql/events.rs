@@ -14,7 +14,7 @@ macro_rules! impl_event_store {
             ) -> $crate::StoreResult<$crate::model::KeyClaim> {
                 use $crate::model::KeyClaim;
                 let now = $crate::now_utc();
-                let mut tx = self.begin_write().await?;
+                // The common case (a new key) is one autocommitted statement.
                 let inserted = sqlx::query(
                     "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at) \
                      VALUES ($1, $2, $3, 'IN_PROGRESS', $4) ON CONFLICT (user_id, key) DO NOTHING",
@@ -23,12 +23,12 @@ macro_rules! impl_event_store {
                 .bind(key)
                 .bind(request_hash)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(self.writer())
                 .await?;
                 if inserted.rows_affected() == 1 {
-                    tx.commit().await?;
                     return Ok(KeyClaim::Claimed);
                 }
+                let mut tx = self.begin_write().await?;
                 let (hash, state, status, body, created_at): (
                     String,
                     String,
