@@ -26,11 +26,11 @@ impl SqliteStore {
             .foreign_keys(true)
             .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(base.clone()).await?;
-        // Each SQLite connection is a thread in sqlx; beyond two per core they only add
-        // context switches (measured: 16 readers place ~15% fewer orders/s than 4 on 2 cores).
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        // Each SQLite connection is a thread in sqlx. Many readers serve many concurrent reads
+        // (listings, menus); a write-heavy load on few cores does better with fewer
+        // (`db_max_connections`; see the README's checkout figures).
         let reader = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.clamp(1, 2 * cores))
+            .max_connections(options.max_connections.max(1))
             .connect_with(base.read_only(true))
             .await?;
         Ok(Self { reader, writer })
