@@ -49,16 +49,8 @@ async fn the_same_key_returns_the_same_order(app: TestApp) {
     let orders = app.get("/api/v1/orders", Some(&s.customer)).await;
     assert_eq!(orders.expect(200).as_array().unwrap().len(), 1);
     // The same key with another body is a client bug.
-    let other_body = app
-        .client
-        .post(format!("{}/api/v1/orders", app.base))
-        .bearer_auth(&s.customer)
-        .header("idempotency-key", &key)
-        .json(&json!({"address_id": s.address, "payment_method": "COD", "delivery_instructions": "ring twice"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(other_body.status(), 422);
+    let other = json!({"address_id": s.address, "payment_method": "COD", "delivery_instructions": "ring twice"});
+    app.checkout_body(&s.customer, &key, other).await.expect(422);
     let no_key =
         app.post("/api/v1/orders", Some(&s.customer), json!({"address_id": s.address, "payment_method": "COD"})).await;
     no_key.expect(400);
@@ -71,20 +63,7 @@ async fn double_clicks_make_one_order(app: TestApp) {
     // The same key twice at once, then two different keys at once: one order in all.
     let mut tasks = Vec::new();
     for k in [key.clone(), key.clone(), uuid::Uuid::new_v4().to_string()] {
-        let (client, base, c, a) = (app.client.clone(), app.base.clone(), s.customer.clone(), s.address.clone());
-        tasks.push(tokio::spawn(async move {
-            let r = client
-                .post(format!("{base}/api/v1/orders"))
-                .bearer_auth(c)
-                .header("idempotency-key", k)
-                .json(&json!({"address_id": a, "payment_method": "COD"}))
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            let body: serde_json::Value = r.json().await.unwrap();
-            (status, body)
-        }));
+        tasks.push(app.spawn_checkout(&s.customer, &s.address, &k));
     }
     let mut placed = std::collections::HashSet::new();
     for t in tasks {
@@ -185,16 +164,9 @@ async fn checkout_rechecks_the_live_catalog(app: TestApp) {
     r.expect(409);
     assert_eq!(r.code(), "ITEMS_UNAVAILABLE");
     assert!(r.body["message"].as_str().unwrap().contains("Dosa"), "names the dish");
-    let online = app
-        .client
-        .post(format!("{}/api/v1/orders", app.base))
-        .bearer_auth(&s.customer)
-        .header("idempotency-key", "k-online")
-        .json(&json!({"address_id": s.address, "payment_method": "UPI"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(online.status(), 422);
+    let online =
+        app.checkout_body(&s.customer, "k-online", json!({"address_id": s.address, "payment_method": "UPI"})).await;
+    online.expect(422);
     assert!(app.get("/api/v1/orders", Some(&s.customer)).await.expect(200).as_array().unwrap().is_empty());
 }
 
@@ -212,20 +184,7 @@ async fn the_last_units_go_to_exactly_that_many_customers(app: TestApp) {
     }
     let mut tasks = Vec::new();
     for (c, a) in customers {
-        let (client, base) = (app.client.clone(), app.base.clone());
-        tasks.push(tokio::spawn(async move {
-            let r = client
-                .post(format!("{base}/api/v1/orders"))
-                .bearer_auth(c)
-                .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-                .json(&json!({"address_id": a, "payment_method": "COD"}))
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            let body: serde_json::Value = r.json().await.unwrap();
-            (status, body)
-        }));
+        tasks.push(app.spawn_checkout(&c, &a, &uuid::Uuid::new_v4().to_string()));
     }
     let mut won = 0;
     for t in tasks {
@@ -280,16 +239,8 @@ async fn only_customers_check_out(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let bad = app
-        .client
-        .post(format!("{}/api/v1/orders", app.base))
-        .bearer_auth(&s.customer)
-        .header("idempotency-key", "k1")
-        .json(&json!({"address_id": s.address, "payment_method": "BITCOIN"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
+    let bad = app.checkout_body(&s.customer, "k1", json!({"address_id": s.address, "payment_method": "BITCOIN"})).await;
+    bad.expect(400);
 }
 
 async fn crossing_carts_do_not_deadlock(app: TestApp) {

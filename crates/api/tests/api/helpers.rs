@@ -360,12 +360,17 @@ impl TestApp {
     }
 
     pub async fn checkout_with_key(&self, customer: &str, address: &str, key: &str) -> Reply {
+        self.checkout_body(customer, key, json!({"address_id": address, "payment_method": "COD"})).await
+    }
+
+    /// `POST /api/v1/orders` with any body under `key`.
+    pub async fn checkout_body(&self, customer: &str, key: &str, body: Value) -> Reply {
         let res = self
             .client
             .post(format!("{}/api/v1/orders", self.base))
             .bearer_auth(customer)
             .header("idempotency-key", key)
-            .json(&json!({"address_id": address, "payment_method": "COD"}))
+            .json(&body)
             .send()
             .await
             .expect("request");
@@ -373,6 +378,25 @@ impl TestApp {
         let headers = res.headers().clone();
         let body = serde_json::from_str(&res.text().await.unwrap_or_default()).unwrap_or(Value::Null);
         Reply { status, body, headers }
+    }
+
+    /// Starts a COD checkout on its own task (for races); yields its status and body.
+    pub fn spawn_checkout(&self, customer: &str, address: &str, key: &str) -> tokio::task::JoinHandle<(u16, Value)> {
+        let (client, base) = (self.client.clone(), self.base.clone());
+        let (customer, key) = (customer.to_owned(), key.to_owned());
+        let body = json!({"address_id": address, "payment_method": "COD"});
+        tokio::spawn(async move {
+            let r = client
+                .post(format!("{base}/api/v1/orders"))
+                .bearer_auth(customer)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .expect("request");
+            let status = r.status().as_u16();
+            (status, r.json().await.unwrap_or(Value::Null))
+        })
     }
 
     /// An order placed by the shop's customer: one dosa. Returns its id.

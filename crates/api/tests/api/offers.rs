@@ -111,20 +111,8 @@ async fn exactly_the_limit_of_redemptions_succeed(app: TestApp) {
         carts.push((c, a));
     }
     let mut tasks = Vec::new();
-    for (c, a) in carts.clone() {
-        let (client, base) = (app.client.clone(), app.base.clone());
-        tasks.push(tokio::spawn(async move {
-            let r = client
-                .post(format!("{base}/api/v1/orders"))
-                .bearer_auth(c)
-                .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-                .json(&json!({"address_id": a, "payment_method": "COD"}))
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            (status, r.json::<Value>().await.unwrap())
-        }));
+    for (c, a) in &carts {
+        tasks.push(app.spawn_checkout(c, a, &uuid::Uuid::new_v4().to_string()));
     }
     let mut redeemed = Vec::new();
     for (t, (c, _)) in tasks.into_iter().zip(&carts) {
