@@ -132,3 +132,18 @@ impl<S: Send + Sync> FromRequest<S> for NoBody {
         }
     }
 }
+
+/// Largest page any list returns.
+pub const MAX_PAGE_SIZE: u32 = 50;
+
+/// `page` (1-based, default 1) and `limit` (1–50, default 20) as SQL `LIMIT`/`OFFSET`, checked.
+pub fn paging(page: Option<u32>, limit: Option<u32>) -> Result<(i64, i64), ApiError> {
+    let (page, limit) = (page.unwrap_or(1), limit.unwrap_or(20));
+    if page == 0 {
+        return Err(ApiError::invalid("page", "pages start at 1"));
+    }
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
+    }
+    Ok((limit as i64, (page as i64 - 1) * limit as i64))
+}

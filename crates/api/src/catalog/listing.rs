@@ -6,7 +6,7 @@ use super::is_open_with;
 use super::nearby::{Entry, NearbyIndex};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Query, paging};
 use axum::extract::State;
 use dabba_domain::LatLng;
 use dabba_domain::estimate::delivery_minutes;
@@ -33,8 +33,6 @@ pub enum Sort {
     /// Fastest estimated delivery first.
     DeliveryTime,
 }
-
-pub const MAX_PAGE_SIZE: u32 = 50;
 
 /// Where the customer is, and what they want.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -184,14 +182,8 @@ async fn list_restaurants(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<RestaurantList>> {
     let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
-    let page = q.page.unwrap_or(1);
-    let limit = q.limit.unwrap_or(20);
-    if page == 0 {
-        return Err(ApiError::invalid("page", "pages start at 1"));
-    }
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
-    }
+    paging(q.page, q.limit)?;
+    let (page, limit) = (q.page.unwrap_or(1), q.limit.unwrap_or(20));
     if q.min_rating.is_some_and(|m| !(0.0..=5.0).contains(&m)) {
         return Err(ApiError::invalid("min_rating", "must be between 0 and 5"));
     }

@@ -6,7 +6,7 @@ use crate::auth::Auth;
 use crate::cart::MAX_QUANTITY;
 use crate::cart::price::{CartView, price_cart, price_selection, selection_key};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, Path, Query, paging};
 use axum::extract::State;
 use dabba_domain::Role;
 use dabba_domain::invalid::optional_text;
@@ -44,18 +44,6 @@ pub struct OrderListQuery {
     pub page: Option<u32>,
     /// 1–50, default 20.
     pub limit: Option<u32>,
-}
-
-/// Page and limit as SQL `LIMIT`/`OFFSET`, checked.
-pub fn paging(page: Option<u32>, limit: Option<u32>) -> ApiResult<(i64, i64)> {
-    let (page, limit) = (page.unwrap_or(1), limit.unwrap_or(20));
-    if page == 0 {
-        return Err(ApiError::invalid("page", "pages start at 1"));
-    }
-    if !(1..=50).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be between 1 and 50"));
-    }
-    Ok((limit as i64, (page as i64 - 1) * limit as i64))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(OrderListQuery),

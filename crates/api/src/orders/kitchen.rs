@@ -1,13 +1,12 @@
 //! The restaurant's side (seed 001): its orders, accept (→ PREPARING), reject (→ CANCELLED,
 //! full refund), mark READY; and an admin's hand on any order, for support.
 
-use super::customer::paging;
 use super::{check, events, moved_meanwhile};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::catalog::owned_restaurant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, Path, Query, paging};
 use axum::extract::State;
 use dabba_domain::Role;
 use dabba_domain::estimate::delivery_minutes;

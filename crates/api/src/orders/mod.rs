@@ -17,8 +17,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-pub use customer::paging as customer_paging;
-
 pub fn router() -> OpenApiRouter<AppState> {
     checkout::router().merge(customer::router()).merge(kitchen::router())
 }
