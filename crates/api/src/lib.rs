@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod observe;
 pub mod offers;
 pub mod orders;
+pub mod payments;
 pub mod ratings;
 pub mod users;
 
@@ -51,12 +52,14 @@ pub struct AppState {
     pub ordering: Arc<orders::OrderingConfig>,
     /// Recently seen sessions (see `auth::sessions`).
     pub sessions: Arc<auth::sessions::SessionCache>,
+    /// The gateway, its breaker and payments settings.
+    pub payments: Arc<payments::Payments>,
 }
 
 impl AppState {
     /// Builds the state with default pricing and ordering settings, loading the listing index.
     pub async fn load(store: Arc<dyn Store>, tokens: TokenKeys) -> Result<Self, dabba_store::StoreError> {
-        Self::with_settings(store, tokens, Default::default(), Default::default()).await
+        Self::with_settings(store, tokens, Default::default(), Default::default(), Default::default()).await
     }
 
     /// Builds the state, loading the listing index and subscribing the in-process consumers.
@@ -65,6 +68,7 @@ impl AppState {
         tokens: TokenKeys,
         pricing: dabba_domain::pricing::PricingConfig,
         ordering: orders::OrderingConfig,
+        payments: payments::PaymentsConfig,
     ) -> Result<Self, dabba_store::StoreError> {
         let nearby = NearbyIndex::load(store.clone()).await?;
         let relay = events::Relay::new(store.clone());
@@ -79,6 +83,7 @@ impl AppState {
             pricing: Arc::new(pricing),
             ordering: Arc::new(ordering),
             sessions: Arc::default(),
+            payments: Arc::new(payments::Payments::with_sandbox(payments)),
         })
     }
 }
@@ -121,6 +126,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(orders::router())
         .merge(ratings::router())
         .merge(notifications::router())
+        .merge(payments::router())
 }
 
 /// The OpenAPI document generated from the handlers.
@@ -153,6 +159,7 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = api_routes().split_for_parts();
     router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .merge(payments::pages())
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -169,8 +176,19 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let background =
-        [state.nearby.follow(LISTING_REFRESH), state.relay.spawn(), orders::timers::spawn(state.clone(), TIMER_PERIOD)];
+    if let (Some(sandbox), Ok(addr)) = (state.payments.sandbox.as_ref(), listener.local_addr()) {
+        // The sandbox's webhooks come back to this server, over loopback when it listens on
+        // every interface.
+        let host =
+            if addr.ip().is_unspecified() { std::net::SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr };
+        sandbox.set_callback_base(&format!("http://{host}"));
+    }
+    let background = [
+        state.nearby.follow(LISTING_REFRESH),
+        state.relay.spawn(),
+        orders::timers::spawn(state.clone(), TIMER_PERIOD),
+        payments::timers::spawn(state.clone(), TIMER_PERIOD),
+    ];
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
     for task in background {
         task.abort();

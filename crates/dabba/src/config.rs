@@ -49,6 +49,22 @@ pub struct ConfigArgs {
     /// Minutes a restaurant has to accept a confirmed order before it is cancelled [default: 10].
     #[arg(long, global = true, env = "DABBA_ACCEPT_TIMEOUT_MINUTES")]
     pub accept_timeout_minutes: Option<i64>,
+    /// Minutes an order waits for card/UPI payment before it is cancelled [default: 15].
+    #[arg(long, global = true, env = "DABBA_PAYMENT_WINDOW_MINUTES")]
+    pub payment_window_minutes: Option<i64>,
+    /// Restaurant commission on food, basis points (1800 = 18%) [default: 1800].
+    #[arg(long, global = true, env = "DABBA_COMMISSION_BP")]
+    pub commission_bp: Option<i64>,
+    /// A rider's base pay per delivery, paise [default: 2500].
+    #[arg(long, global = true, env = "DABBA_RIDER_BASE_PAY")]
+    pub rider_base_pay: Option<i64>,
+    /// A rider's pay per started km, paise [default: 700].
+    #[arg(long, global = true, env = "DABBA_RIDER_PAY_PER_KM")]
+    pub rider_pay_per_km: Option<i64>,
+    /// Secret shared with the payment gateway for webhook signatures [default: derived from
+    /// the token secret].
+    #[arg(long, global = true, env = "DABBA_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
     /// Log filter, e.g. `info` or `warn,dabba_api=debug` [default: info].
     #[arg(long, global = true, env = "DABBA_LOG")]
     pub log: Option<String>,
@@ -147,6 +163,9 @@ pub struct Settings {
     pub log_json: bool,
     pub pricing: dabba_domain::pricing::PricingConfig,
     pub accept_timeout_minutes: i64,
+    pub payment_window_minutes: i64,
+    pub payout: dabba_domain::ledger::PayoutTerms,
+    pub webhook_secret: Option<Secret>,
 }
 
 /// Parses `km:paise,km:paise,…` with increasing distances.
@@ -204,9 +223,34 @@ impl ConfigArgs {
         if !(1..=240).contains(&accept_timeout_minutes) {
             bail!("accept_timeout_minutes must be between 1 and 240");
         }
+        let payment_window_minutes = self.payment_window_minutes.or(file.payment_window_minutes).unwrap_or(15);
+        if !(1..=120).contains(&payment_window_minutes) {
+            bail!("payment_window_minutes must be between 1 and 120");
+        }
+        let mut payout = dabba_domain::ledger::PayoutTerms::default();
+        if let Some(bp) = self.commission_bp.or(file.commission_bp) {
+            if !(0..=10_000).contains(&bp) {
+                bail!("commission_bp must be between 0 and 10000 (100%)");
+            }
+            payout.commission_bp = bp;
+        }
+        for (value, name, slot) in [
+            (self.rider_base_pay.or(file.rider_base_pay), "rider_base_pay", &mut payout.rider_base),
+            (self.rider_pay_per_km.or(file.rider_pay_per_km), "rider_pay_per_km", &mut payout.rider_per_km),
+        ] {
+            if let Some(v) = value {
+                if !(0..=1_000_000).contains(&v) {
+                    bail!("{name} must be between 0 and 1000000 paise");
+                }
+                *slot = v;
+            }
+        }
         Ok(Settings {
             pricing,
             accept_timeout_minutes,
+            payment_window_minutes,
+            payout,
+            webhook_secret: self.webhook_secret.or(file.webhook_secret).filter(|s| !s.is_empty()).map(Secret),
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             database_url: DatabaseUrl(
                 self.database_url.or(file.database_url).unwrap_or_else(|| "sqlite://dabba.db".into()),
@@ -252,6 +296,17 @@ impl Settings {
         let secret = random_secret()?;
         write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
         Ok(secret)
+    }
+}
+
+impl Settings {
+    /// The webhook secret: configured, or derived from the token secret (so it survives
+    /// restarts and is the same on every node without another setting).
+    pub fn webhook_secret(&self, token_secret: &[u8]) -> Vec<u8> {
+        match &self.webhook_secret {
+            Some(s) => s.expose().as_bytes().to_vec(),
+            None => dabba_api::payments::signature::derive_secret(token_secret),
+        }
     }
 }
 

@@ -48,6 +48,18 @@ enum Command {
     },
     /// Load-test a server started on a seeded city; prints a table and writes JSON.
     Bench(bench::BenchArgs),
+    /// The double-entry ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Check every invariant (balanced transactions, zero total, orders explained, wallets and
+    /// refunds agree); exits non-zero and lists the problems if any fails.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -106,6 +118,16 @@ fn main() -> Result<()> {
                 Ok(())
             }
             Command::Bench(args) => bench::run(settings, args).await,
+            Command::Ledger { command: LedgerCommand::Check } => {
+                let store = serve::open_store(&settings).await?;
+                let report = dabba_api::payments::check::check(&store.ledger_snapshot().await?);
+                store.close().await;
+                println!("{}", serde_json::to_string_pretty(&report)?);
+                if !report.ok {
+                    anyhow::bail!("the ledger check found {} problem(s)", report.problems.len());
+                }
+                Ok(())
+            }
         }
     })
 }

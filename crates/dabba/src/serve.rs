@@ -93,7 +93,8 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     if demo {
         seed_demo(store.as_ref()).await?;
     }
-    let tokens = TokenKeys::new(&settings.token_secret()?, Duration::from_secs(settings.token_ttl_hours * 3600));
+    let token_secret = settings.token_secret()?;
+    let tokens = TokenKeys::new(&token_secret, Duration::from_secs(settings.token_ttl_hours * 3600));
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
@@ -103,7 +104,13 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         accept_within: time::Duration::minutes(settings.accept_timeout_minutes),
         ..Default::default()
     };
-    let state = AppState::with_settings(store.clone(), tokens, settings.pricing.clone(), ordering)
+    let payments = dabba_api::payments::PaymentsConfig {
+        window: time::Duration::minutes(settings.payment_window_minutes),
+        webhook_secret: settings.webhook_secret(&token_secret),
+        payout: settings.payout,
+        ..Default::default()
+    };
+    let state = AppState::with_settings(store.clone(), tokens, settings.pricing.clone(), ordering, payments)
         .await
         .context("loading the listing index")?;
     tracing::info!(restaurants = state.nearby.len(), "listing index loaded");

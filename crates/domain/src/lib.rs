@@ -5,6 +5,7 @@ pub mod estimate;
 pub mod geo;
 pub mod hours;
 pub mod invalid;
+pub mod ledger;
 pub mod offer;
 pub mod order;
 pub mod pricing;

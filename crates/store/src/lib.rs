@@ -4,6 +4,7 @@
 mod error;
 pub mod model;
 mod ordering;
+mod payments;
 pub mod seed;
 mod traits;
 #[macro_use]
@@ -12,10 +13,11 @@ mod postgres;
 mod sqlite;
 
 pub use error::{StoreError, StoreResult};
-pub use ordering::{Cancellation, KeyDone, OfferTake, PlaceOrder, StockTake, Transition};
+pub use ordering::{Cancellation, KeyDone, OfferTake, PlaceOrder, StockTake, Transition, actor_name};
+pub use payments::{CardOnFile, GatewayEvent, LedgerTxn, MoneyWrite, PaymentChange, RefundWrite};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use traits::{CartStore, CatalogStore, EventStore, OfferStore, OrderStore, Store, UserStore};
+pub use traits::{CartStore, CatalogStore, EventStore, OfferStore, OrderStore, PaymentStore, Store, UserStore};
 
 use std::sync::Arc;
 use time::OffsetDateTime;

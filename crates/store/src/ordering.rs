@@ -1,6 +1,7 @@
 //! The inputs of the ordering transactions: everything checkout and a status change write,
 //! decided by the caller, applied by the store atomically.
 
+use crate::MoneyWrite;
 use crate::model::{NewEvent, Order, OrderLine};
 use dabba_domain::order::{Actor, OrderStatus};
 use time::OffsetDateTime;
@@ -50,6 +51,8 @@ pub struct PlaceOrder {
     pub actor: Actor,
     pub events: Vec<NewEvent>,
     pub key: Option<KeyDone>,
+    /// The payment row, and for a wallet payment the debit and its ledger posting.
+    pub money: MoneyWrite,
 }
 
 /// What a cancellation settles.
@@ -71,10 +74,15 @@ pub struct Transition {
     pub cancel: Option<Cancellation>,
     pub preparation_minutes: Option<i32>,
     pub estimated_delivery_time: Option<OffsetDateTime>,
+    /// A new acceptance deadline (set when a paid order becomes CONFIRMED).
+    pub accept_by: Option<OffsetDateTime>,
     pub events: Vec<NewEvent>,
+    /// Money that moves with this step (capture, refund, the delivery split), applied only if
+    /// the step applies.
+    pub money: MoneyWrite,
 }
 
-pub(crate) fn actor_name(a: Actor) -> &'static str {
+pub fn actor_name(a: Actor) -> &'static str {
     match a {
         Actor::Customer => "CUSTOMER",
         Actor::Restaurant => "RESTAURANT",

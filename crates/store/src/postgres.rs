@@ -35,6 +35,11 @@ impl PgStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
     }
+
+    /// One snapshot for every statement of the transaction (READ COMMITTED would not).
+    async fn begin_snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await
+    }
 }
 
 impl_user_store!(PgStore);
@@ -42,6 +47,7 @@ impl_catalog_store!(PgStore, sqlx::Postgres);
 impl_cart_store!(PgStore, sqlx::Postgres);
 impl_order_store!(PgStore, sqlx::Postgres);
 impl_event_store!(PgStore, sqlx::Postgres);
+impl_payment_store!(PgStore, sqlx::Postgres);
 
 #[async_trait]
 impl Store for PgStore {

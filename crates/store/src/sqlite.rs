@@ -50,6 +50,11 @@ impl SqliteStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
+
+    /// A read-only transaction: WAL gives it one snapshot from its first read on.
+    async fn begin_snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.reader.begin().await
+    }
 }
 
 impl_user_store!(SqliteStore);
@@ -57,6 +62,7 @@ impl_catalog_store!(SqliteStore, sqlx::Sqlite);
 impl_cart_store!(SqliteStore, sqlx::Sqlite);
 impl_order_store!(SqliteStore, sqlx::Sqlite);
 impl_event_store!(SqliteStore, sqlx::Sqlite);
+impl_payment_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

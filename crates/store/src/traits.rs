@@ -78,7 +78,7 @@ pub trait CatalogStore: Send + Sync {
 
 /// Everything a node needs from its system of record.
 #[async_trait]
-pub trait Store: UserStore + CatalogStore + CartStore + OfferStore + OrderStore + EventStore {
+pub trait Store: UserStore + CatalogStore + CartStore + OfferStore + OrderStore + EventStore + PaymentStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies this backend's migrations that have not run yet.
@@ -202,4 +202,35 @@ pub trait EventStore: Send + Sync {
     /// Marks one notification of the user read (returns 1 if it is theirs, read before or not, 0
     /// if not), or with `None` every unread one (returns how many).
     async fn mark_read(&self, user_id: Uuid, notification_id: Option<Uuid>) -> StoreResult<u64>;
+}
+
+/// Payments, refunds, wallets and the ledger.
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
+    /// Applies a money write in one transaction; a guard that fails refuses all of it
+    /// (`STALE`, `DUPLICATE_EVENT`, `INSUFFICIENT_BALANCE`).
+    async fn apply_money(&self, w: &crate::MoneyWrite) -> StoreResult<()>;
+    async fn payment(&self, payment_id: Uuid) -> StoreResult<Option<Payment>>;
+    /// An order's payment attempts, oldest first.
+    async fn payments_of_order(&self, order_id: Uuid) -> StoreResult<Vec<Payment>>;
+    /// CARD and UPI payments still PENDING that were created before `created_before`, oldest first.
+    async fn open_payments(&self, created_before: OffsetDateTime, limit: i64) -> StoreResult<Vec<Payment>>;
+    async fn refunds_of_payment(&self, payment_id: Uuid) -> StoreResult<Vec<Refund>>;
+    /// Refunds owed and not yet sent to the gateway, oldest first.
+    async fn pending_refunds(&self, limit: i64) -> StoreResult<Vec<Refund>>;
+    /// Marks a refund done at the gateway; `false` if it was already.
+    async fn refund_sent(&self, refund_id: Uuid, gateway_ref: &str) -> StoreResult<bool>;
+    /// PENDING orders whose payment deadline is before `now`.
+    async fn unpaid_before(&self, now: OffsetDateTime) -> StoreResult<Vec<Order>>;
+    async fn wallet_balance(&self, user_id: Uuid) -> StoreResult<i64>;
+    /// Lines on one account in `[from, to)`, oldest first.
+    async fn account_lines(
+        &self,
+        account: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<LedgerLine>>;
+    /// What the ledger check compares, from one snapshot.
+    async fn ledger_snapshot(&self) -> StoreResult<LedgerSnapshot>;
 }

@@ -10,6 +10,7 @@ use crate::auth::Auth;
 use crate::cart::price::{CartView, price_cart};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Json;
+use crate::payments::initiate::{PaymentMethod, PaymentStart, open_charge, payment_row, short_wallet, wallet_payment};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,15 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(checkout))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PaymentMethod {
-    Cod,
-    Card,
-    Upi,
-    Wallet,
-}
-
 /// Place the cart as an order.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -57,8 +49,9 @@ pub struct CheckoutResponse {
     pub estimated_delivery_time: OffsetDateTime,
     pub total_amount: i64,
     pub bill: Bill,
-    /// Payment details for online methods (none for COD).
-    pub payment: Option<serde_json::Value>,
+    /// The payment: for CARD and UPI, pay at `gateway_url` before `expires_at` (the order
+    /// stays PENDING until then).
+    pub payment: Option<PaymentStart>,
 }
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
@@ -86,13 +79,6 @@ async fn checkout(
     auth.require(Role::Customer)?;
     let key = idempotency_key(&headers)?;
     let instructions = optional_text("delivery_instructions", req.delivery_instructions.as_deref(), 300)?;
-    if req.payment_method != PaymentMethod::Cod {
-        return Err(ApiError::Status {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "PAYMENT_METHOD_UNAVAILABLE",
-            message: "online payment (CARD, UPI, WALLET) is not available yet; pay cash on delivery (COD)".into(),
-        });
-    }
     let hash = hex(&Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
     match state.store.claim_key(auth.user_id, &key, &hash, KEY_STALE_AFTER).await? {
         KeyClaim::Claimed => {}
@@ -114,7 +100,7 @@ async fn checkout(
             });
         }
     }
-    match place(&state, &auth, &key, req.address_id, instructions).await {
+    match place(&state, &auth, &key, &req, instructions).await {
         Ok(body) => {
             state.relay.wake();
             Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -158,9 +144,11 @@ async fn place(
     state: &AppState,
     auth: &Auth,
     key: &str,
-    address_id: Uuid,
+    req: &CheckoutRequest,
     instructions: Option<String>,
 ) -> ApiResult<CheckoutResponse> {
+    let address_id = req.address_id;
+    let method = req.payment_method;
     let priced = price_cart(state, auth.user_id, Some(address_id)).await?;
     let view = &priced.view;
     let (Some(restaurant), Some(address)) = (&priced.restaurant, &priced.address) else {
@@ -222,13 +210,21 @@ async fn place(
     let order_id = Uuid::now_v7();
     let minutes = delivery_minutes(restaurant.avg_preparation_minutes.max(0) as u32, distance);
     let created = dabba_store::now_utc();
+    let online = method.online();
+    if method == PaymentMethod::Wallet {
+        // Said before anything is written; the store's guard decides under concurrency.
+        let balance = state.store.wallet_balance(auth.user_id).await?;
+        if balance < view.bill.total {
+            return Err(short_wallet(balance, view.bill.total));
+        }
+    }
     let order = Order {
         order_id,
         user_id: auth.user_id,
         restaurant_id: restaurant.restaurant_id,
-        status: OrderStatus::Confirmed,
-        payment_method: "COD".into(),
-        payment_status: "PENDING".into(),
+        status: if online.is_some() { OrderStatus::Pending } else { OrderStatus::Confirmed },
+        payment_method: method.as_str().into(),
+        payment_status: if method == PaymentMethod::Wallet { "SUCCESS" } else { "PENDING" }.into(),
         subtotal: view.bill.subtotal,
         discount: view.bill.discount,
         delivery_fee: view.bill.delivery_fee,
@@ -251,7 +247,8 @@ async fn place(
         distance_km: view.distance_km.unwrap_or_default(),
         estimated_delivery_time: created + time::Duration::minutes(minutes as i64),
         estimated_preparation_minutes: None,
-        accept_by: Some(created + state.ordering.accept_within),
+        accept_by: online.is_none().then(|| created + state.ordering.accept_within),
+        pay_by: online.map(|_| created + state.payments.config.window),
         cancel_reason: None,
         cancellation_fee: 0,
         refund_amount: 0,
@@ -286,13 +283,27 @@ async fn place(
         }
     }
     stock.sort_by_key(|s| s.item_id);
+    let money = match online {
+        Some(online) => {
+            let payment_id = Uuid::now_v7();
+            let charge = open_charge(state, payment_id, online, order.total_amount).await?;
+            let mut p = payment_row(state, auth.user_id, Some(order_id), method, order.total_amount, Some(&charge));
+            p.payment_id = payment_id;
+            dabba_store::MoneyWrite { new_payments: vec![p], ..Default::default() }
+        }
+        None if method == PaymentMethod::Wallet => wallet_payment(state, &order),
+        None => dabba_store::MoneyWrite {
+            new_payments: vec![payment_row(state, auth.user_id, Some(order_id), method, order.total_amount, None)],
+            ..Default::default()
+        },
+    };
     let response = CheckoutResponse {
         order_id,
         status: order.status,
         estimated_delivery_time: order.estimated_delivery_time,
         total_amount: order.total_amount,
         bill: view.bill,
-        payment: None,
+        payment: money.new_payments.first().map(|p| PaymentStart::of(p, order.status)),
     };
     let place = PlaceOrder {
         events: events::placed(&order, restaurant.owner_id),
@@ -311,6 +322,7 @@ async fn place(
         }),
         order,
         lines,
+        money,
     };
     match state.store.place_order(&place).await {
         Ok(()) => {}
@@ -322,6 +334,9 @@ async fn place(
                 message: format!("{} is busy; try again in {} minutes", restaurant.name, (retry_after + 59) / 60),
                 details: serde_json::json!({"retry_after_seconds": retry_after}),
             });
+        }
+        Err(StoreError::Refused { code: "INSUFFICIENT_BALANCE", .. }) => {
+            return Err(short_wallet(state.store.wallet_balance(auth.user_id).await?, response.total_amount));
         }
         Err(e) => return Err(e.into()),
     }

@@ -1,6 +1,6 @@
 //! The customer's side of an order: read it, list them, cancel, reorder.
 
-use super::{OrderView, Party, check, events, moved_meanwhile, order_view, settle, visible_order};
+use super::{OrderView, Party, check, moved_meanwhile, order_view, visible_order};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::cart::MAX_QUANTITY;
@@ -12,7 +12,6 @@ use dabba_domain::Role;
 use dabba_domain::invalid::optional_text;
 use dabba_domain::order::{Actor, OrderStatus};
 use dabba_store::model::{CartLine, Order, Selection};
-use dabba_store::{Cancellation, Transition};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -101,24 +100,9 @@ async fn cancel_order(
         ));
     }
     check(&order, OrderStatus::Cancelled, Actor::Customer)?;
-    let (fee, refund) = settle(&order, Actor::Customer);
-    let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
-    let extra = serde_json::json!({"reason": reason, "refund_amount": refund, "cancellation_fee": fee});
-    let t = Transition {
-        order_id: id,
-        from: order.status,
-        to: OrderStatus::Cancelled,
-        actor: Actor::Customer,
-        note: Some(reason.clone()),
-        cancel: Some(Cancellation { reason, fee, refund }),
-        preparation_minutes: None,
-        estimated_delivery_time: None,
-        events: events::changed(&order, owner, order.status, OrderStatus::Cancelled, Actor::Customer, Some(extra)),
-    };
-    if !state.store.transition(&t).await? {
+    let Some((fee, refund)) = super::money::cancel(&state, &order, Actor::Customer, &reason, Vec::new()).await? else {
         return Err(moved_meanwhile(&state, id, OrderStatus::Cancelled).await);
-    }
-    state.relay.wake();
+    };
     Ok(Json(CancelResponse {
         order_id: id,
         status: OrderStatus::Cancelled,

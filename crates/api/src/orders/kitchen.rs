@@ -75,7 +75,9 @@ async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) 
         cancel: None,
         preparation_minutes: None,
         estimated_delivery_time: None,
+        accept_by: None,
         events: Vec::new(),
+        money: Default::default(),
     };
     let mut extra = serde_json::json!({});
     match req.status {
@@ -92,17 +94,16 @@ async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) 
         OrderStatus::Cancelled => {
             let reason = reason
                 .ok_or_else(|| ApiError::invalid("reason", "say why the order is cancelled; the customer is told"))?;
-            let (fee, refund) = super::settle(&order, actor);
-            extra = serde_json::json!({"reason": reason, "refund_amount": refund, "cancellation_fee": fee});
-            t.cancel = Some(Cancellation { reason, fee, refund });
+            let (fee, _) = dabba_domain::order::cancellation_terms(order.status, order.total_amount, actor);
+            extra = serde_json::json!({"reason": reason, "refund_amount": 0, "cancellation_fee": fee});
+            t.cancel = Some(Cancellation { reason, fee, refund: 0 });
         }
         _ => {}
     }
     t.events = events::changed(&order, restaurant.owner_id, order.status, req.status, actor, Some(extra));
-    if !state.store.transition(&t).await? {
+    if !super::money::run(state, &order, t).await? {
         return Err(moved_meanwhile(state, order.order_id, req.status).await);
     }
-    state.relay.wake();
     let now = state.store.order(order.order_id).await?.ok_or(ApiError::NotFound("order"))?;
     Ok(Json(now))
 }

@@ -5,6 +5,7 @@ mod checkout;
 mod customer;
 pub mod events;
 mod kitchen;
+pub mod money;
 pub mod timers;
 
 use crate::AppState;
@@ -96,15 +97,6 @@ pub fn transition_error(e: TransitionError) -> ApiError {
             ApiError::forbidden(format!("{actor:?} cannot move an order from {from} to {to}"))
         }
     }
-}
-
-/// `(fee, refund)` of cancelling `order` now by `actor`: the fee rule of the domain, and a
-/// refund only of what was actually paid. Cash on delivery collected nothing, so it refunds
-/// nothing; a late-cancellation fee on such an order is recorded as owed.
-pub fn settle(order: &Order, actor: Actor) -> (i64, i64) {
-    let (fee, refund) = dabba_domain::order::cancellation_terms(order.status, order.total_amount, actor);
-    let paid = order.payment_status == "SUCCESS";
-    (fee, if paid { refund } else { 0 })
 }
 
 /// Checks a step for `actor` against the order's current status.

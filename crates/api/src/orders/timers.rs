@@ -1,10 +1,9 @@
 //! Orders that nobody moves: CONFIRMED orders the restaurant did not accept in time are
 //! cancelled (full refund, the customer told why); old idempotency keys are forgotten.
 
-use super::events;
 use crate::AppState;
-use dabba_domain::order::{Actor, OrderStatus};
-use dabba_store::{Cancellation, StoreResult, Transition};
+use dabba_domain::order::Actor;
+use dabba_store::StoreResult;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -14,30 +13,11 @@ pub const NOT_ACCEPTED: &str = "the restaurant did not accept the order in time"
 pub async fn cancel_unaccepted(state: &AppState, now: OffsetDateTime) -> StoreResult<usize> {
     let mut n = 0;
     for order in state.store.unaccepted_before(now).await? {
-        let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
-        let (fee, refund) = super::settle(&order, Actor::System);
-        let extra = serde_json::json!({"reason": NOT_ACCEPTED, "refund_amount": refund, "cancellation_fee": fee});
-        let t = Transition {
-            order_id: order.order_id,
-            from: OrderStatus::Confirmed,
-            to: OrderStatus::Cancelled,
-            actor: Actor::System,
-            note: Some(NOT_ACCEPTED.into()),
-            cancel: Some(Cancellation { reason: NOT_ACCEPTED.into(), fee, refund }),
-            preparation_minutes: None,
-            estimated_delivery_time: None,
-            events: events::changed(
-                &order,
-                owner,
-                OrderStatus::Confirmed,
-                OrderStatus::Cancelled,
-                Actor::System,
-                Some(extra),
-            ),
-        };
         // Accepted meanwhile? Then the conditional write does nothing, as it should.
-        if state.store.transition(&t).await? {
-            n += 1;
+        match super::money::cancel(state, &order, Actor::System, NOT_ACCEPTED, Vec::new()).await {
+            Ok(Some(_)) => n += 1,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(order_id = %order.order_id, error = ?e, "auto-cancel failed; will retry"),
         }
     }
     if n > 0 {

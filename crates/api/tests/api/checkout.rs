@@ -166,7 +166,9 @@ async fn checkout_rechecks_the_live_catalog(app: TestApp) {
     assert!(r.body["message"].as_str().unwrap().contains("Dosa"), "names the dish");
     let online =
         app.checkout_body(&s.customer, "k-online", json!({"address_id": s.address, "payment_method": "UPI"})).await;
-    online.expect(422);
+    // The catalog is checked before any payment is opened.
+    online.expect(409);
+    assert_eq!(online.code(), "ITEMS_UNAVAILABLE");
     assert!(app.get("/api/v1/orders", Some(&s.customer)).await.expect(200).as_array().unwrap().is_empty());
 }
 

@@ -416,3 +416,78 @@ impl TestApp {
         self.state.relay.drain().await.unwrap();
     }
 }
+
+/// Payments helpers: the sandbox pay page, signed callbacks, the ledger check.
+impl TestApp {
+    /// Submits the sandbox pay page at `url` (as a browser posts a form); `(status, page)`.
+    pub async fn pay_page(&self, url: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+").replace('/', "%2F").replace('@', "%40")))
+            .collect();
+        let res = self
+            .client
+            .post(format!("{}{url}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.join("&"))
+            .send()
+            .await
+            .expect("request");
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
+    }
+
+    /// Pays with a card number on the page of a checkout/initiate answer.
+    pub async fn pay_card(&self, start: &Value, number: &str) -> (u16, String) {
+        let url = start["gateway_url"].as_str().expect("a gateway_url").to_owned();
+        self.pay_page(&url, &[("action", "pay"), ("card_number", number), ("expiry", "12/39"), ("cvv", "987")]).await
+    }
+
+    /// Posts a gateway event signed with `secret` at unix time `t`.
+    pub async fn callback_signed(&self, body: &Value, secret: &[u8], t: i64) -> Reply {
+        let raw = body.to_string();
+        let sig = dabba_api::payments::signature::sign(secret, t, raw.as_bytes());
+        self.callback_raw(raw, Some(sig)).await
+    }
+
+    pub async fn callback_raw(&self, raw: String, signature: Option<String>) -> Reply {
+        let mut req = self
+            .client
+            .post(format!("{}/api/v1/payments/callback", self.base))
+            .header("content-type", "application/json")
+            .body(raw);
+        if let Some(s) = signature {
+            req = req.header("dabba-signature", s);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = serde_json::from_str(&res.text().await.unwrap_or_default()).unwrap_or(Value::Null);
+        Reply { status, body, headers }
+    }
+
+    /// The webhook secret this server shares with its gateway.
+    pub fn webhook_secret(&self) -> Vec<u8> {
+        self.state.payments.config.webhook_secret.clone()
+    }
+
+    /// Asserts every ledger invariant holds now.
+    pub async fn ledger_ok(&self) -> Value {
+        let report = dabba_api::payments::check::check(&self.store.ledger_snapshot().await.unwrap());
+        assert!(report.ok, "ledger problems: {:#?}", report.problems);
+        serde_json::to_value(&report).unwrap()
+    }
+
+    pub async fn order_of(&self, token: &str, order: &str) -> Value {
+        self.get(&format!("/api/v1/orders/{order}"), Some(token)).await.expect(200).clone()
+    }
+
+    /// A checkout of one dosa by the shop's customer with `method`; the 201 body.
+    pub async fn order_paying(&self, shop: &Shop, method: &str) -> Value {
+        self.add(&shop.customer, &shop.restaurant, &shop.dosa, 1).await.expect(200);
+        let key = Uuid::new_v4().to_string();
+        let r = self
+            .checkout_body(&shop.customer, &key, json!({"address_id": shop.address, "payment_method": method}))
+            .await;
+        r.expect(201).clone()
+    }
+}

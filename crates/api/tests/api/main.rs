@@ -13,6 +13,7 @@ mod listing;
 mod menu;
 mod offers;
 mod ops;
+mod payments;
 mod profile;
 mod ratings;
 mod restaurants;

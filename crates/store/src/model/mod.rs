@@ -3,6 +3,7 @@
 
 mod catalog;
 mod ordering;
+mod payments;
 mod users;
 
 pub use catalog::{Category, CustomizationGroup, CustomizationOption, MenuItem, PostalAddress, Restaurant};
@@ -10,4 +11,5 @@ pub use ordering::{
     AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, KeyClaim, NewEvent, Notification, Offer,
     Order, OrderLine, Rating, Selection, TimelineEntry,
 };
+pub use payments::{LedgerLine, LedgerSnapshot, OrderMoneyRow, Payment, Refund};
 pub use users::{Address, NewUser, Principal, ProfileChange, User};

@@ -109,6 +109,9 @@ pub struct Order {
     /// A CONFIRMED order not accepted by then is cancelled automatically.
     #[serde(with = "time::serde::rfc3339::option")]
     pub accept_by: Option<OffsetDateTime>,
+    /// A PENDING order (online payment) not paid by then is cancelled.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub pay_by: Option<OffsetDateTime>,
     pub cancel_reason: Option<String>,
     pub cancellation_fee: i64,
     pub refund_amount: i64,

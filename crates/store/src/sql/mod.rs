@@ -11,6 +11,8 @@ mod cart;
 mod orders;
 #[macro_use]
 mod events;
+#[macro_use]
+mod payments;
 
 /// Binds every column of a restaurant, in `restaurant_cols!` order, onto a `push_values` row.
 macro_rules! push_restaurant {

@@ -7,7 +7,7 @@ macro_rules! order_cols {
         "order_id, user_id, restaurant_id, status, payment_method, payment_status, subtotal, discount, delivery_fee, \
          packaging_fee, taxes, total_amount, promo_code, offer_id, delivery_address, delivery_instructions, distance_km, \
          estimated_delivery_time, estimated_preparation_minutes, accept_by, cancel_reason, cancellation_fee, \
-         refund_amount, created_at, updated_at"
+         refund_amount, created_at, updated_at, pay_by"
     };
 }
 
@@ -78,7 +78,8 @@ macro_rules! impl_order_store {
                     "UPDATE orders SET status = $3, updated_at = $4, cancel_reason = COALESCE($5, cancel_reason), \
                      cancellation_fee = cancellation_fee + $6, refund_amount = refund_amount + $7, \
                      estimated_preparation_minutes = COALESCE($8, estimated_preparation_minutes), \
-                     estimated_delivery_time = COALESCE($9, estimated_delivery_time) \
+                     estimated_delivery_time = COALESCE($9, estimated_delivery_time), \
+                     accept_by = COALESCE($10, accept_by) \
                      WHERE order_id = $1 AND status = $2",
                 )
                 .bind(t.order_id)
@@ -90,6 +91,7 @@ macro_rules! impl_order_store {
                 .bind(refund)
                 .bind(t.preparation_minutes)
                 .bind(t.estimated_delivery_time)
+                .bind(t.accept_by)
                 .execute(&mut **tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -130,6 +132,7 @@ macro_rules! impl_order_store {
                 }
                 Self::write_timeline(tx, t.order_id, t.to, t.actor, t.note.as_deref(), now).await?;
                 Self::write_events(tx, &t.events).await?;
+                Self::apply_money_in(tx, &t.money).await?;
                 Ok(true)
             }
         }
@@ -228,7 +231,7 @@ macro_rules! impl_order_store {
                     "INSERT INTO orders (",
                     order_cols!(),
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                     $21, $22, $23, $24, $25)"
+                     $21, $22, $23, $24, $25, $26)"
                 ))
                 .bind(o.order_id)
                 .bind(o.user_id)
@@ -255,6 +258,7 @@ macro_rules! impl_order_store {
                 .bind(o.refund_amount)
                 .bind(o.created_at)
                 .bind(o.updated_at)
+                .bind(o.pay_by)
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::StoreError::classify)?;
@@ -286,6 +290,7 @@ macro_rules! impl_order_store {
                 }
                 Self::write_timeline(&mut tx, o.order_id, o.status, p.actor, None, o.created_at).await?;
                 Self::write_events(&mut tx, &p.events).await?;
+                Self::apply_money_in(&mut tx, &p.money).await?;
                 if let Some(k) = &p.key {
                     sqlx::query(
                         "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 WHERE user_id = $1 AND key = $2",
@@ -418,7 +423,9 @@ macro_rules! impl_order_store {
                     cancel: None,
                     preparation_minutes: None,
                     estimated_delivery_time: None,
+                    accept_by: None,
                     events: events.to_vec(),
+                    money: Default::default(),
                 };
                 if !Self::apply_transition(&mut tx, &t).await? {
                     return Ok(false);

@@ -1,0 +1,100 @@
+//! The ledger check (`dabba ledger check`, `GET /api/v1/admin/ledger/check`): every
+//! transaction sums to zero; all balances sum to zero; every order's entries explain its bill;
+//! wallets and payments agree with the ledger and the refunds.
+
+use dabba_domain::ledger::Account;
+use dabba_store::model::LedgerSnapshot;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerReport {
+    pub ok: bool,
+    pub transactions: i64,
+    pub orders_checked: usize,
+    /// Balances of the platform's own accounts (debit positive).
+    pub platform: HashMap<String, i64>,
+    /// What is wrong, one line each (empty when ok).
+    pub problems: Vec<String>,
+}
+
+const ACTIVE: [&str; 6] = ["PENDING", "CONFIRMED", "PREPARING", "READY", "PICKED_UP", "OUT_FOR_DELIVERY"];
+
+pub fn check(s: &LedgerSnapshot) -> LedgerReport {
+    let mut problems = Vec::new();
+    for (txn, sum) in &s.unbalanced {
+        problems.push(format!("transaction {txn} sums to {sum}, not 0"));
+    }
+    if s.total != 0 {
+        problems.push(format!("all balances sum to {}, not 0", s.total));
+    }
+    // (order, kind) → account → sum
+    let mut by_order: HashMap<(Uuid, &str), HashMap<&str, i64>> = HashMap::new();
+    let mut holds: HashMap<Uuid, i64> = HashMap::new();
+    for (order, kind, account, sum) in &s.by_order {
+        *by_order.entry((*order, kind.as_str())).or_default().entry(account.as_str()).or_default() += sum;
+        if account.starts_with("ORDER:") {
+            *holds.entry(*order).or_default() += sum;
+        }
+    }
+    let paid_online: HashMap<Uuid, bool> =
+        s.payments.iter().filter(|p| p.2 == "SUCCEEDED" && p.3 > 0).filter_map(|p| p.1.map(|o| (o, true))).collect();
+    for o in &s.orders {
+        let id = o.order_id;
+        let hold = holds.get(&id).copied().unwrap_or(0);
+        let active = ACTIVE.contains(&o.status.as_str());
+        let expected =
+            if active && o.payment_method != "COD" && paid_online.contains_key(&id) { -o.total_amount } else { 0 };
+        if hold != expected {
+            problems.push(format!("order {id} ({}) holds {hold}, expected {expected}", o.status));
+        }
+        if matches!(o.status.as_str(), "DELIVERED" | "COMPLETED") {
+            let empty = HashMap::new();
+            let d = by_order.get(&(id, "order.delivered")).unwrap_or(&empty);
+            let on = |a: Account| d.get(a.to_string().as_str()).copied().unwrap_or(0);
+            let food = on(Account::Restaurant(o.restaurant_id)) + on(Account::Commission);
+            let explained = on(Account::Tax) == -o.taxes
+                && on(Account::DeliveryFees) == -o.delivery_fee
+                && on(Account::Discounts) == o.discount
+                && food == -(o.subtotal + o.packaging_fee)
+                && on(Account::Order(id)) == if o.payment_method == "COD" { 0 } else { o.total_amount };
+            if !explained {
+                problems.push(format!("order {id}: the delivery entries do not explain its bill ({d:?})"));
+            }
+        }
+        if o.status == "CANCELLED" && o.cancellation_fee > 0 {
+            let to_restaurant: i64 = ["order.cancelled", "order.fee_owed"]
+                .iter()
+                .filter_map(|k| by_order.get(&(id, *k)))
+                .filter_map(|m| m.get(Account::Restaurant(o.restaurant_id).to_string().as_str()))
+                .sum();
+            if to_restaurant != -o.cancellation_fee {
+                problems
+                    .push(format!("order {id}: fee {} but the restaurant got {}", o.cancellation_fee, -to_restaurant));
+            }
+        }
+    }
+    let accounts: HashMap<&str, i64> = s.accounts.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    for (user, balance) in &s.wallets {
+        let ledger = -accounts.get(Account::Wallet(*user).to_string().as_str()).copied().unwrap_or(0);
+        if ledger != *balance {
+            problems.push(format!("wallet of {user} holds {balance}, the ledger says {ledger}"));
+        }
+    }
+    for (payment, _, _, captured, refunded, refunds) in &s.payments {
+        if refunded != refunds || refunded > captured {
+            problems
+                .push(format!("payment {payment}: captured {captured}, refunded {refunded}, refunds sum {refunds}"));
+        }
+    }
+    let platform = s.accounts.iter().filter(|(a, _)| !a.contains(':')).map(|(a, b)| (a.clone(), *b)).collect();
+    LedgerReport {
+        ok: problems.is_empty(),
+        transactions: s.transactions,
+        orders_checked: s.orders.len(),
+        platform,
+        problems,
+    }
+}

@@ -1,0 +1,107 @@
+//! Payments and the ledger: online payment through a [`gateway::PaymentGateway`] (the built-in
+//! [`sandbox`] by default) behind retries and a circuit breaker, signed webhooks, refunds,
+//! wallets, reconciliation of missed webhooks, payment deadlines, and the double-entry ledger
+//! that explains every paisa (`dabba_domain::ledger`).
+
+pub mod breaker;
+mod callback;
+pub mod check;
+pub mod events;
+pub mod gateway;
+mod idempotency;
+pub mod initiate;
+mod refunds;
+pub mod sandbox;
+pub mod settle;
+pub mod signature;
+mod statements;
+pub mod timers;
+mod wallet;
+
+use crate::AppState;
+use breaker::CircuitBreaker;
+use dabba_domain::ledger::PayoutTerms;
+use gateway::PaymentGateway;
+use sandbox::Sandbox;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use idempotency::{idempotency_key, idempotent};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    callback::router()
+        .merge(initiate::router())
+        .merge(refunds::router())
+        .merge(wallet::router())
+        .merge(statements::router())
+}
+
+/// The pay page of the sandbox (plain HTML, outside the API document).
+pub fn pages() -> axum::Router<AppState> {
+    sandbox::page::router()
+}
+
+/// Operator settings of payments.
+#[derive(Debug, Clone)]
+pub struct PaymentsConfig {
+    /// How long an order waits for online payment before it is cancelled.
+    pub window: time::Duration,
+    pub currency: String,
+    /// Shared with the gateway: signs its webhooks.
+    pub webhook_secret: Vec<u8>,
+    /// A webhook signed further than this from now is refused.
+    pub webhook_tolerance_secs: i64,
+    /// A payment still PENDING after this long is asked about (a webhook may have been lost).
+    pub reconcile_after: time::Duration,
+    pub payout: PayoutTerms,
+}
+
+impl Default for PaymentsConfig {
+    fn default() -> Self {
+        // A fresh random secret per process unless the operator sets one (see `serve`).
+        let secret = [*uuid::Uuid::new_v4().as_bytes(), *uuid::Uuid::new_v4().as_bytes()].concat();
+        Self {
+            window: time::Duration::minutes(15),
+            currency: "INR".into(),
+            webhook_secret: secret,
+            webhook_tolerance_secs: 300,
+            reconcile_after: time::Duration::minutes(1),
+            payout: PayoutTerms::default(),
+        }
+    }
+}
+
+/// Payments' moving parts, shared by handlers and timers.
+pub struct Payments {
+    pub config: PaymentsConfig,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub breaker: CircuitBreaker,
+    /// The built-in gateway, when it is the one in use (its pay page is served then).
+    pub sandbox: Option<Arc<Sandbox>>,
+    /// Wakes the refund worker when a refund is owed.
+    refunds_due: Notify,
+}
+
+impl Payments {
+    /// Payments through the built-in sandbox gateway.
+    pub fn with_sandbox(config: PaymentsConfig) -> Self {
+        let sandbox = Sandbox::new(config.webhook_secret.clone());
+        Self {
+            config,
+            gateway: sandbox.clone(),
+            breaker: CircuitBreaker::new(5, Duration::from_secs(30), 3, Duration::from_millis(50)),
+            sandbox: Some(sandbox),
+            refunds_due: Notify::new(),
+        }
+    }
+
+    pub fn wake_refunds(&self) {
+        self.refunds_due.notify_one();
+    }
+
+    pub(crate) async fn refunds_due(&self) {
+        self.refunds_due.notified().await
+    }
+}

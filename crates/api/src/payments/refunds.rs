@@ -1,0 +1,142 @@
+//! Refunds: `POST /payments/{id}/refund` for admins (partial or full, to the original method or
+//! to the wallet), and the worker that sends owed refunds to the gateway. A refund never
+//! exceeds what was captured minus what was refunded: the store's guard checks it in the same
+//! transaction, so two concurrent refunds cannot both pass on the same money.
+
+use super::events as pay_events;
+use super::{idempotency_key, idempotent};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Path};
+use crate::orders::money::refund_of;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use dabba_domain::Role;
+use dabba_domain::invalid::text;
+use dabba_domain::ledger::{self, RefundTo};
+use dabba_domain::order::Actor;
+use dabba_store::{LedgerTxn, MoneyWrite, StoreError, StoreResult};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(refund))
+}
+
+/// A refund by support.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Paise; at most what was captured minus what was refunded.
+    pub amount: i64,
+    pub reason: String,
+    /// Credit the customer's wallet instead of the card/UPI it came from (always so for cash).
+    #[serde(default)]
+    pub to_wallet: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/payments/{id}/refund", tag = "payments", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "payment id"),
+           ("Idempotency-Key" = String, Header, description = "one per refund; a retry returns the first answer")),
+    request_body = RefundRequest,
+    responses((status = 201, body = dabba_store::model::Refund), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "NOT_CAPTURED, REFUND_EXCEEDS_CAPTURED", body = ErrorBody)))]
+async fn refund(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(req): Json<RefundRequest>,
+) -> ApiResult<Response> {
+    auth.require(Role::Admin)?;
+    let key = idempotency_key(&headers)?
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "send an Idempotency-Key header (a UUID per refund)"))?;
+    let reason = text("reason", &req.reason, 3, 300)?;
+    if req.amount <= 0 {
+        return Err(ApiError::invalid("amount", "must be a positive number of paise"));
+    }
+    let request = serde_json::to_value(&req).unwrap_or_default();
+    idempotent(&state, auth.user_id, Some(key), &format!("refund:{id}"), &request, || async {
+        let r = grant(&state, id, req.amount, &reason, req.to_wallet).await?;
+        Ok((StatusCode::CREATED, serde_json::to_value(r).unwrap_or_default()))
+    })
+    .await
+}
+
+async fn grant(
+    state: &AppState,
+    payment_id: Uuid,
+    amount: i64,
+    reason: &str,
+    to_wallet: bool,
+) -> ApiResult<dabba_store::model::Refund> {
+    for _ in 0..5 {
+        let p = state.store.payment(payment_id).await?.ok_or(ApiError::NotFound("payment"))?;
+        if p.status != "SUCCEEDED" || p.captured == 0 {
+            return Err(ApiError::conflict(
+                "NOT_CAPTURED",
+                format!("this payment is {} and holds no money to refund", p.status),
+            ));
+        }
+        let refundable = p.captured - p.refunded;
+        if amount > refundable {
+            return Err(ApiError::ConflictWith {
+                code: "REFUND_EXCEEDS_CAPTURED",
+                message: format!("at most {refundable} paise can still be refunded on this payment"),
+                details: json!({"refundable": refundable, "captured": p.captured, "refunded": p.refunded}),
+            });
+        }
+        // Cash was handed to a rider: it can only come back as wallet credit.
+        let (r, to) = refund_of(&p, amount, reason, Actor::Admin, to_wallet || p.method == "COD");
+        let mut w = MoneyWrite::default();
+        w.ledger.push(LedgerTxn::new(ledger::refunded(amount, to), p.order_id, Some(p.payment_id)));
+        if let RefundTo::Wallet(u) = to {
+            w.wallet.push((u, amount));
+        }
+        if let Some(order_id) = p.order_id {
+            w.order_refund = Some((order_id, amount));
+            if amount == refundable {
+                w.order_payment = Some((order_id, p.method.clone(), "REFUNDED".into()));
+            }
+        }
+        w.events.push(pay_events::refunded(&p, &r.refund));
+        let refund = r.refund.clone();
+        w.refunds.push(r);
+        match state.store.apply_money(&w).await {
+            Err(StoreError::Refused { code: "STALE", .. }) => continue,
+            other => other?,
+        }
+        state.relay.wake();
+        state.payments.wake_refunds();
+        return Ok(refund);
+    }
+    Err(ApiError::conflict("TRY_AGAIN", "the payment kept changing; send the request again"))
+}
+
+/// Sends owed refunds to the gateway; returns how many went through. A refund the gateway
+/// cannot take now stays owed and is tried again on the next round.
+pub async fn send_refunds(state: &AppState) -> StoreResult<usize> {
+    let mut sent = 0;
+    for r in state.store.pending_refunds(100).await? {
+        let Some(p) = state.store.payment(r.payment_id).await? else { continue };
+        let Some(gateway_ref) = p.gateway_ref.clone() else { continue };
+        let gateway = state.payments.gateway.clone();
+        match state.payments.breaker.call(|| gateway.refund(&gateway_ref, r.refund_id, r.amount)).await {
+            Ok(refund_ref) => {
+                if state.store.refund_sent(r.refund_id, &refund_ref).await? {
+                    sent += 1;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(refund_id = %r.refund_id, error = %e, "refund not sent; will retry");
+                break;
+            }
+        }
+    }
+    Ok(sent)
+}
