@@ -144,7 +144,9 @@ mod tests {
         };
         assert!(matches!(b.call(failing).await, Err(CallError::Gateway(_))));
         assert_eq!(calls.load(Ordering::SeqCst), 2, "one retry");
-        assert!(matches!(b.call(failing).await, Err(CallError::Gateway(_))));
+        // The third failure opens it mid-call: the retry is not attempted.
+        assert!(matches!(b.call(failing).await, Err(CallError::Open)));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(b.state(), BreakerState::Open, "three failures in a row open it");
         let before = calls.load(Ordering::SeqCst);
         assert!(matches!(b.call(failing).await, Err(CallError::Open)));

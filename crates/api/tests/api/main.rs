@@ -16,4 +16,5 @@ mod ops;
 mod payments;
 mod profile;
 mod ratings;
+mod refunds;
 mod restaurants;
