@@ -98,3 +98,68 @@ pub fn check(s: &LedgerSnapshot) -> LedgerReport {
         problems,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dabba_store::model::OrderMoneyRow;
+
+    fn order(status: &str, method: &str) -> OrderMoneyRow {
+        OrderMoneyRow {
+            order_id: Uuid::from_u128(1),
+            user_id: Uuid::from_u128(2),
+            restaurant_id: Uuid::from_u128(3),
+            status: status.into(),
+            payment_method: method.into(),
+            subtotal: 10_000,
+            discount: 0,
+            delivery_fee: 2_000,
+            packaging_fee: 1_500,
+            taxes: 575,
+            total_amount: 14_075,
+            cancellation_fee: 0,
+        }
+    }
+
+    #[test]
+    fn an_empty_ledger_is_consistent() {
+        assert!(check(&LedgerSnapshot::default()).ok);
+    }
+
+    #[test]
+    fn each_kind_of_inconsistency_is_reported() {
+        let o = order("DELIVERED", "CARD");
+        let hold = Account::Order(o.order_id).to_string();
+        let s = LedgerSnapshot {
+            transactions: 2,
+            unbalanced: vec![(Uuid::from_u128(9), 5)],
+            total: 5,
+            // Paid, but never split at delivery.
+            by_order: vec![
+                (o.order_id, "order.paid".into(), hold.clone(), -14_075),
+                (o.order_id, "order.paid".into(), "GATEWAY".into(), 14_075),
+            ],
+            orders: vec![o.clone(), OrderMoneyRow { order_id: Uuid::from_u128(4), ..order("CONFIRMED", "CARD") }],
+            wallets: vec![(o.user_id, 100)],
+            accounts: vec![(hold, -14_075)],
+            payments: vec![
+                (Uuid::from_u128(5), Some(o.order_id), "SUCCEEDED".into(), 14_075, 100, 0),
+                (Uuid::from_u128(6), Some(Uuid::from_u128(4)), "SUCCEEDED".into(), 14_075, 0, 0),
+            ],
+        };
+        let r = check(&s);
+        assert!(!r.ok);
+        let all = r.problems.join("\n");
+        for expected in [
+            "sums to 5, not 0",
+            "all balances sum to 5",
+            "holds -14075, expected 0",
+            "do not explain its bill",
+            "holds 0, expected -14075",
+            "wallet of",
+            "refunds sum 0",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+        }
+    }
+}

@@ -411,9 +411,11 @@ impl TestApp {
             .await
     }
 
-    /// Delivers events to subscribers now (instead of waiting for the relay's timer).
+    /// Delivers events to subscribers now (instead of waiting for the relay's timer), and
+    /// checks that the ledger still explains every paisa.
     pub async fn drain(&self) {
         self.state.relay.drain().await.unwrap();
+        self.ledger_ok().await;
     }
 }
 

@@ -19,6 +19,7 @@ crate::both_backends!(
     paying_twice_confirms_once_and_returns_the_second,
     a_delayed_result_confirms_when_it_arrives,
     bad_payment_requests_and_wrong_users,
+    a_double_clicked_card_checkout_opens_one_order_and_one_charge,
 );
 
 async fn payment_of(app: &TestApp, token: &str, start: &Value) -> Value {
@@ -368,5 +369,27 @@ async fn bad_payment_requests_and_wrong_users(app: TestApp) {
     let (status, html) = app.pay_page(url, &[("action", "decline")]).await;
     assert_eq!(status, 200, "{html}");
     assert_eq!(payment_of(&app, &s.customer, &placed["payment"]).await["status"], "FAILED");
+    app.ledger_ok().await;
+}
+
+async fn a_double_clicked_card_checkout_opens_one_order_and_one_charge(app: TestApp) {
+    let s = app.shop().await;
+    app.add(&s.customer, &s.restaurant, &s.dosa, 1).await.expect(200);
+    let body = json!({"address_id": s.address, "payment_method": "CARD"});
+    let (a, b) = tokio::join!(
+        app.checkout_body(&s.customer, "click", body.clone()),
+        app.checkout_body(&s.customer, "click", body.clone())
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert!(statuses == [201, 201] || statuses == [201, 409], "{statuses:?}");
+    let replay = app.checkout_body(&s.customer, "click", body).await;
+    let first = if a.status == 201 { &a } else { &b };
+    assert_eq!(replay.expect(201)["payment"]["payment_id"], first.body["payment"]["payment_id"]);
+    let orders = app.get("/api/v1/orders", Some(&s.customer)).await.expect(200).clone();
+    assert_eq!(orders.as_array().unwrap().len(), 1);
+    let id = order_id(&first.body);
+    let payments = app.store.payments_of_order(id.parse().unwrap()).await.unwrap();
+    assert_eq!(payments.len(), 1, "one charge");
     app.ledger_ok().await;
 }

@@ -1,6 +1,8 @@
-//! Scenario `checkout`: each connection is a customer who, again and again, puts a dish in the
-//! cart (replacing the last cart) and checks out with cash on delivery. Customers are spread
-//! over restaurants that are open now, each living ~0.5 km from theirs.
+//! Scenarios `checkout` and `payment`: each connection is a customer who, again and again, puts
+//! a dish in the cart (replacing the last cart) and checks out — with cash on delivery, or by
+//! card: checkout, then the sandbox's pay page, which returns once the gateway's signed webhook
+//! has confirmed the order. Customers are spread over restaurants that are open now, each
+//! living ~0.5 km from theirs.
 
 use super::client::Conn;
 use super::{Row, row};
@@ -95,22 +97,37 @@ pub async fn prepare(state: &AppState, keys: &TokenKeys, n: usize) -> Result<Vec
     Ok(shoppers)
 }
 
+/// The pay page form of a test card that is paid at once.
+const CARD_FORM: &[u8] = b"action=pay&card_number=4111111111111111&expiry=12%2F39&cvv=123";
+
 #[derive(Default)]
 struct Samples {
     add: Vec<u32>,
     checkout: Vec<u32>,
+    /// Checkout plus payment, end to end (card only).
+    paid: Vec<u32>,
     errors: usize,
     first_error: Option<String>,
 }
 
-async fn drive(addr: SocketAddr, shoppers: &[Shopper], duration: Duration) -> Result<(Samples, Duration)> {
+fn gateway_url(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v["payment"]["gateway_url"].as_str().map(str::to_owned)
+}
+
+async fn drive(
+    addr: SocketAddr,
+    shoppers: &[Shopper],
+    duration: Duration,
+    method: &'static str,
+) -> Result<(Samples, Duration)> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for s in shoppers {
         let auth = format!("Bearer {}", s.token);
         let add = s.add_body.clone();
-        let order = serde_json::to_vec(&serde_json::json!({"address_id": s.address_id, "payment_method": "COD"}))?;
+        let order = serde_json::to_vec(&serde_json::json!({"address_id": s.address_id, "payment_method": method}))?;
         tasks.push(tokio::spawn(async move {
             let mut out = Samples::default();
             let mut conn = Conn::open(addr).await?;
@@ -127,11 +144,20 @@ async fn drive(addr: SocketAddr, shoppers: &[Shopper], duration: Duration) -> Re
                 let t = Instant::now();
                 let status =
                     conn.post("/api/v1/orders", &[("Authorization", &auth), ("Idempotency-Key", &key)], &order).await?;
-                if status == 201 {
-                    out.checkout.push(t.elapsed().as_micros() as u32);
-                } else {
+                if status != 201 {
                     out.errors += 1;
                     out.first_error.get_or_insert_with(|| String::from_utf8_lossy(conn.body()).into_owned());
+                    continue;
+                }
+                out.checkout.push(t.elapsed().as_micros() as u32);
+                if let Some(url) = gateway_url(conn.body()) {
+                    let status = conn.post_form(&url, CARD_FORM).await?;
+                    if status == 200 {
+                        out.paid.push(t.elapsed().as_micros() as u32);
+                    } else {
+                        out.errors += 1;
+                        out.first_error.get_or_insert_with(|| String::from_utf8_lossy(conn.body()).into_owned());
+                    }
                 }
             }
             Ok::<_, std::io::Error>(out)
@@ -142,6 +168,7 @@ async fn drive(addr: SocketAddr, shoppers: &[Shopper], duration: Duration) -> Re
         let s = t.await.context("checkout client")?.context("checkout client I/O")?;
         all.add.extend(s.add);
         all.checkout.extend(s.checkout);
+        all.paid.extend(s.paid);
         all.errors += s.errors;
         all.first_error = all.first_error.or(s.first_error);
     }
@@ -149,14 +176,34 @@ async fn drive(addr: SocketAddr, shoppers: &[Shopper], duration: Duration) -> Re
 }
 
 /// Warms up, measures, and returns the rows: orders/s is the rate of placed orders.
-pub async fn run(addr: SocketAddr, shoppers: Vec<Shopper>, duration: Duration, backend: &str) -> Result<Vec<Row>> {
-    drive(addr, &shoppers, (duration / 4).max(Duration::from_secs(1))).await?;
-    let (samples, elapsed) = drive(addr, &shoppers, duration).await?;
+pub async fn run(addr: SocketAddr, shoppers: &[Shopper], duration: Duration, backend: &str) -> Result<Vec<Row>> {
+    drive(addr, shoppers, (duration / 4).max(Duration::from_secs(1)), "COD").await?;
+    let (samples, elapsed) = drive(addr, shoppers, duration, "COD").await?;
     if let Some(e) = &samples.first_error {
         eprintln!("checkout: {} errors, the first: {e}", samples.errors);
     }
     Ok(vec![
         row("checkout: orders placed (COD)", backend, samples.checkout, samples.errors, elapsed),
+        row("  add to cart", backend, samples.add, 0, elapsed),
+    ])
+}
+
+/// Card payment end to end: paid orders/s, latency from checkout to confirmed.
+pub async fn run_paid(addr: SocketAddr, shoppers: &[Shopper], duration: Duration, backend: &str) -> Result<Vec<Row>> {
+    drive(addr, shoppers, (duration / 4).max(Duration::from_secs(1)), "CARD").await?;
+    let (samples, elapsed) = drive(addr, shoppers, duration, "CARD").await?;
+    if let Some(e) = &samples.first_error {
+        eprintln!("payment: {} errors, the first: {e}", samples.errors);
+    }
+    Ok(vec![
+        row(
+            "payment: paid orders (CARD, checkout → pay page → signed webhook)",
+            backend,
+            samples.paid,
+            samples.errors,
+            elapsed,
+        ),
+        row("  checkout (order PENDING, charge opened)", backend, samples.checkout, 0, elapsed),
         row("  add to cart", backend, samples.add, 0, elapsed),
     ])
 }

@@ -1,4 +1,4 @@
-//! A minimal keep-alive HTTP/1.1 client for the load generator: GET and POST, `Content-Length`
+//! A minimal keep-alive HTTP/1.1 client for the load generator: GET and POST (JSON or form), `Content-Length`
 //! bodies only (what axum sends for JSON). Small enough that the client's own cost stays well
 //! below the server's, which a general-purpose client would not guarantee.
 
@@ -24,9 +24,14 @@ impl Conn {
         self.send("GET", path, &[], None).await
     }
 
+    /// Sends a form POST, as a browser submits a page.
+    pub async fn post_form(&mut self, path: &str, body: &[u8]) -> io::Result<u16> {
+        self.send("POST", path, &[], Some(("application/x-www-form-urlencoded", body))).await
+    }
+
     /// Sends a JSON POST with extra headers (`Authorization`, `Idempotency-Key`…).
     pub async fn post(&mut self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<u16> {
-        self.send("POST", path, headers, Some(body)).await
+        self.send("POST", path, headers, Some(("application/json", body))).await
     }
 
     async fn send(
@@ -34,18 +39,18 @@ impl Conn {
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-        body: Option<&[u8]>,
+        body: Option<(&str, &[u8])>,
     ) -> io::Result<u16> {
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n");
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
-        if let Some(b) = body {
-            req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+        if let Some((kind, b)) = body {
+            req.push_str(&format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", b.len()));
         }
         req.push_str("\r\n");
         let mut bytes = req.into_bytes();
-        bytes.extend_from_slice(body.unwrap_or_default());
+        bytes.extend_from_slice(body.map_or(&[][..], |(_, b)| b));
         self.stream.get_mut().write_all(&bytes).await?;
         let mut line = String::new();
         self.stream.read_line(&mut line).await?;

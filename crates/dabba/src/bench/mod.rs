@@ -1,7 +1,8 @@
 //! `dabba bench`: starts the server in this process on a seeded city, drives it over loopback
 //! with many keep-alive connections, prints a table and writes it as JSON.
 //!
-//! Scenarios: `browse` (list nearby + menu) and `checkout` (add to cart + COD checkout). Each
+//! Scenarios: `browse` (list nearby + menu), `checkout` (add to cart + COD checkout) and
+//! `payment` (add to cart + card checkout + the sandbox pay page and its webhook). Each
 //! run also drives a bare axum handler with the same client: the reference of the same run.
 
 mod browse;
@@ -45,6 +46,7 @@ enum Scenario {
     All,
     Browse,
     Checkout,
+    Payment,
 }
 
 /// One line of the results table.
@@ -102,16 +104,33 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     let measured = Duration::from_secs(args.duration.max(1));
     let backend = store.backend().to_owned();
     let mut rows = Vec::new();
-    if args.scenario != Scenario::Checkout {
+    let wants = |s: Scenario| args.scenario == Scenario::All || args.scenario == s;
+    if wants(Scenario::Browse) {
         rows.extend(browse::run(addr, &places, args.connections, measured, &backend).await?);
     }
-    if args.scenario != Scenario::Browse {
+    if wants(Scenario::Checkout) || wants(Scenario::Payment) {
         let shoppers = checkout::prepare(&state, &keys, args.checkout_connections).await?;
-        rows.extend(checkout::run(addr, shoppers, measured, &backend).await?);
+        if wants(Scenario::Checkout) {
+            rows.extend(checkout::run(addr, &shoppers, measured, &backend).await?);
+        }
+        if wants(Scenario::Payment) {
+            rows.extend(checkout::run_paid(addr, &shoppers, measured, &backend).await?);
+        }
     }
     let _ = stop_tx.send(());
     server.await.context("server task")??;
+    // Every paisa the run moved must still be explained.
+    let ledger = dabba_api::payments::check::check(&store.ledger_snapshot().await?);
+    eprintln!(
+        "ledger check after the run: {} ({} transactions{})",
+        if ledger.ok { "ok" } else { "FAILED" },
+        ledger.transactions,
+        ledger.problems.first().map(|p| format!("; first problem: {p}")).unwrap_or_default()
+    );
     store.close().await;
+    if !ledger.ok {
+        bail!("the ledger check failed after the benchmark");
+    }
     rows.push(reference(args.connections, measured).await?);
     let best = rows.last().map_or(0.0, |r| r.requests_per_sec);
     for r in &mut rows {
