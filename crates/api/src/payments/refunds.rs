@@ -61,22 +61,42 @@ async fn refund(
         return Err(ApiError::invalid("amount", "must be a positive number of paise"));
     }
     let request = serde_json::to_value(&req).unwrap_or_default();
+    // The refund's id comes from the key: if we crash after granting it but before storing the
+    // key's answer, the retry finds the refund instead of granting a second one.
+    let refund_id = key_id(id, &key);
     idempotent(&state, auth.user_id, Some(key), &format!("refund:{id}"), &request, || async {
-        let r = grant(&state, id, req.amount, &reason, req.to_wallet).await?;
+        let r = grant(&state, id, refund_id, req.amount, &reason, req.to_wallet).await?;
         Ok((StatusCode::CREATED, serde_json::to_value(r).unwrap_or_default()))
     })
     .await
 }
 
+fn key_id(payment_id: Uuid, key: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{payment_id}:{key}"));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 async fn grant(
     state: &AppState,
     payment_id: Uuid,
+    refund_id: Uuid,
     amount: i64,
     reason: &str,
     to_wallet: bool,
 ) -> ApiResult<dabba_store::model::Refund> {
+    let granted_before = || async {
+        Ok::<_, ApiError>(
+            state.store.refunds_of_payment(payment_id).await?.into_iter().find(|r| r.refund_id == refund_id),
+        )
+    };
     for _ in 0..5 {
         let p = state.store.payment(payment_id).await?.ok_or(ApiError::NotFound("payment"))?;
+        if let Some(done) = granted_before().await? {
+            return Ok(done);
+        }
         if p.status != "SUCCEEDED" || p.captured == 0 {
             return Err(ApiError::conflict(
                 "NOT_CAPTURED",
@@ -92,7 +112,8 @@ async fn grant(
             });
         }
         // Cash was handed to a rider: it can only come back as wallet credit.
-        let (r, to) = refund_of(&p, amount, reason, Actor::Admin, to_wallet || p.method == "COD");
+        let (mut r, to) = refund_of(&p, amount, reason, Actor::Admin, to_wallet || p.method == "COD");
+        r.refund.refund_id = refund_id;
         let mut w = MoneyWrite::default();
         w.ledger.push(LedgerTxn::new(ledger::refunded(amount, to), p.order_id, Some(p.payment_id)));
         if let RefundTo::Wallet(u) = to {
@@ -109,6 +130,8 @@ async fn grant(
         w.refunds.push(r);
         match state.store.apply_money(&w).await {
             Err(StoreError::Refused { code: "STALE", .. }) => continue,
+            // Granted concurrently under this key (see `key_id`).
+            Err(StoreError::Conflict { .. }) => continue,
             other => other?,
         }
         state.relay.wake();

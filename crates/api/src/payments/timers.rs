@@ -27,7 +27,10 @@ async fn ask(state: &AppState, p: &Payment) -> anyhow::Result<()> {
 pub async fn reconcile(state: &AppState, now: OffsetDateTime) -> anyhow::Result<usize> {
     let open = state.store.open_payments(now - state.payments.config.reconcile_after, 200).await?;
     for p in &open {
-        ask(state, p).await?;
+        if let Err(e) = ask(state, p).await {
+            // The gateway may be down: leave this one for the next round, try the others.
+            tracing::warn!(payment_id = %p.payment_id, error = %e, "reconciliation could not settle a payment");
+        }
     }
     Ok(open.len())
 }
@@ -38,7 +41,11 @@ pub async fn expire_unpaid(state: &AppState, now: OffsetDateTime) -> anyhow::Res
     let mut n = 0;
     for order in state.store.unpaid_before(now).await? {
         for p in state.store.payments_of_order(order.order_id).await?.iter().filter(|p| p.status == "PENDING") {
-            ask(state, p).await?;
+            // If the gateway cannot say, the order is cancelled anyway: a success that arrives
+            // later is refunded at once (see `settle`).
+            if let Err(e) = ask(state, p).await {
+                tracing::warn!(payment_id = %p.payment_id, error = %e, "could not ask about a payment before its deadline");
+            }
         }
         let Some(order) = state.store.order(order.order_id).await?.filter(|o| o.status == OrderStatus::Pending) else {
             continue;

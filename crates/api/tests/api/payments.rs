@@ -271,7 +271,11 @@ async fn an_unpaid_order_is_cancelled_and_a_late_payment_returned(app: TestApp) 
     let id = order_id(&placed);
     assert_eq!(timers::expire_unpaid(&app.state, OffsetDateTime::now_utc()).await.unwrap(), 0, "still in its window");
     let later = OffsetDateTime::now_utc() + time::Duration::minutes(16);
+    // Even when the gateway cannot be asked one last time, the deadline holds.
+    let sandbox = app.state.payments.sandbox.clone().unwrap();
+    sandbox.set_down(true);
     assert_eq!(timers::expire_unpaid(&app.state, later).await.unwrap(), 1);
+    sandbox.set_down(false);
     let order = app.order_of(&s.customer, &id).await;
     assert_eq!(order["status"], "CANCELLED");
     assert_eq!(order["cancel_reason"], timers::NOT_PAID);
@@ -322,6 +326,8 @@ async fn a_delayed_result_confirms_when_it_arrives(app: TestApp) {
     let url = placed["payment"]["gateway_url"].as_str().unwrap().to_owned();
     let (status, html) = app.pay_page(&url, &[("action", "pay"), ("upi_id", "delayed@dabba")]).await;
     assert_eq!(status, 202, "{html}");
+    let (again, _) = app.pay_page(&url, &[("action", "pay"), ("upi_id", "success@dabba")]).await;
+    assert_eq!(again, 409, "a submitted payment cannot be submitted again while the bank decides");
     let id = order_id(&placed);
     // The customer is back before the bank answered.
     assert_eq!(app.order_of(&s.customer, &id).await["status"], "PENDING");

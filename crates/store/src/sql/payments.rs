@@ -126,7 +126,8 @@ macro_rules! impl_payment_store {
                         .bind(f.created_at)
                         .bind(f.updated_at)
                         .execute(&mut **tx)
-                        .await?;
+                        .await
+                        .map_err(StoreError::classify)?;
                 }
                 for (user_id, delta) in &w.wallet {
                     sqlx::query(

@@ -33,6 +33,8 @@ struct SandboxCharge {
     refunds: HashMap<Uuid, (String, i64)>,
     /// The last webhook body sent, for replays.
     last_event: Option<Vec<u8>>,
+    /// The pay page was submitted (a delayed result is still pending then).
+    submitted: bool,
 }
 
 /// What the customer typed on the pay page.
@@ -119,12 +121,12 @@ impl Sandbox {
     pub async fn submit(self: &Arc<Self>, gateway_ref: &str, instrument: Instrument) -> Result<Submitted, String> {
         let now = time::OffsetDateTime::now_utc();
         let (outcome, card) = {
-            let charges = self.charges();
-            let c = charges.get(gateway_ref).ok_or("no such payment")?;
-            if c.status != ChargeStatus::Pending || c.card.is_some() {
+            let mut charges = self.charges();
+            let c = charges.get_mut(gateway_ref).ok_or("no such payment")?;
+            if c.status != ChargeStatus::Pending || c.submitted {
                 return Err("this payment was already submitted".into());
             }
-            match (&instrument, c.method) {
+            let decided = match (&instrument, c.method) {
                 (Instrument::Decline, _) => (Outcome::Declined("declined_by_customer"), None),
                 (Instrument::Card { number, expiry, cvv }, OnlineMethod::Card) => {
                     let (o, card) = instruments::card(number, expiry, cvv, now.year(), now.month() as u8)?;
@@ -132,7 +134,9 @@ impl Sandbox {
                 }
                 (Instrument::Upi { vpa }, OnlineMethod::Upi) => (instruments::upi(vpa)?, None),
                 _ => return Err("this payment takes another method".into()),
-            }
+            };
+            c.submitted = true;
+            decided
         };
         let settle = |status: ChargeStatus, reason: Option<&str>| {
             let mut charges = self.charges();
@@ -260,6 +264,7 @@ impl PaymentGateway for Sandbox {
                 failure_reason: None,
                 refunds: HashMap::new(),
                 last_event: None,
+                submitted: false,
             },
         );
         Ok(Charge { pay_url: format!("/sandbox/pay/{gateway_ref}"), gateway_ref })
