@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod notifications;
 pub mod observe;

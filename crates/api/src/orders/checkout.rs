@@ -10,6 +10,7 @@ use crate::auth::Auth;
 use crate::cart::price::{CartView, price_cart};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Json;
+use crate::idempotency::{answer_failure, claim, idempotency_key, request_hash};
 use crate::payments::initiate::{PaymentMethod, PaymentStart, open_charge, payment_row, short_wallet, wallet_payment};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,10 +19,9 @@ use dabba_domain::estimate::delivery_minutes;
 use dabba_domain::order::{Actor, OrderStatus};
 use dabba_domain::pricing::Bill;
 use dabba_domain::{Role, invalid::optional_text};
-use dabba_store::model::{AddressSnapshot, KeyClaim, Order, OrderLine};
+use dabba_store::model::{AddressSnapshot, Order, OrderLine};
 use dabba_store::{KeyDone, OfferTake, PlaceOrder, StockTake, StoreError};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -54,17 +54,6 @@ pub struct CheckoutResponse {
     pub payment: Option<PaymentStart>,
 }
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
-    let key = headers.get("idempotency-key").ok_or_else(|| {
-        ApiError::invalid("Idempotency-Key", "send an Idempotency-Key header (a UUID per checkout attempt)")
-    })?;
-    let key = key.to_str().map_err(|_| ApiError::invalid("Idempotency-Key", "must be printable ASCII"))?.trim();
-    if key.is_empty() || key.len() > 255 {
-        return Err(ApiError::invalid("Idempotency-Key", "must be 1 to 255 characters"));
-    }
-    Ok(key.to_owned())
-}
-
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = CheckoutRequest,
     params(("Idempotency-Key" = String, Header, description = "one per checkout attempt; a retry with the same key and body returns the first response")),
     responses((status = 201, body = CheckoutResponse), (status = 400, body = ErrorBody),
@@ -77,28 +66,12 @@ async fn checkout(
     Json(req): Json<CheckoutRequest>,
 ) -> ApiResult<Response> {
     auth.require(Role::Customer)?;
-    let key = idempotency_key(&headers)?;
+    let key = idempotency_key(&headers)?.ok_or_else(|| {
+        ApiError::invalid("Idempotency-Key", "send an Idempotency-Key header (a UUID per checkout attempt)")
+    })?;
     let instructions = optional_text("delivery_instructions", req.delivery_instructions.as_deref(), 300)?;
-    let hash = hex(&Sha256::digest(serde_json::to_vec(&req).unwrap_or_default()));
-    match state.store.claim_key(auth.user_id, &key, &hash, KEY_STALE_AFTER).await? {
-        KeyClaim::Claimed => {}
-        KeyClaim::Done { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return Ok((status, [("idempotent-replayed", "true")], axum::Json(body)).into_response());
-        }
-        KeyClaim::InProgress => {
-            return Err(ApiError::conflict(
-                "REQUEST_IN_PROGRESS",
-                "this checkout is being placed right now; wait for its answer",
-            ));
-        }
-        KeyClaim::Mismatch => {
-            return Err(ApiError::Status {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "IDEMPOTENCY_KEY_REUSED",
-                message: "this Idempotency-Key was used for a different request; use a new key".into(),
-            });
-        }
+    if let Some(replay) = claim(&state, auth.user_id, &key, &request_hash(&req)).await? {
+        return Ok(replay);
     }
     match place(&state, &auth, &key, &req, instructions).await {
         Ok(body) => {
@@ -106,22 +79,11 @@ async fn checkout(
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
         Err(e) => {
-            let (status, body) = e.client_view();
-            if status.is_client_error() {
-                // A refusal is the key's answer, as Stripe keeps it: a retry with the same key
-                // gets it again; a new attempt (after reviewing the cart) uses a new key.
-                state.store.finish_key(auth.user_id, &key, status.as_u16(), &body).await?;
-            } else {
-                // Our failure: nothing happened, so a retry may run again.
-                state.store.release_key(auth.user_id, &key).await?;
-            }
+            answer_failure(&state, auth.user_id, &key, &e).await?;
             Err(e)
         }
     }
 }
-
-/// A claim older than this belongs to a request that died; the next one takes it over.
-const KEY_STALE_AFTER: time::Duration = time::Duration::seconds(60);
 
 /// When the oldest of the orders filling the kitchen's window leaves it.
 async fn retry_after_seconds(state: &AppState, restaurant_id: Uuid, limit: i64) -> ApiResult<i64> {
@@ -130,10 +92,6 @@ async fn retry_after_seconds(state: &AppState, restaurant_id: Uuid, limit: i64) 
     let oldest = counted.last().map_or_else(OffsetDateTime::now_utc, |o| o.created_at);
     let free_at = oldest + state.ordering.kitchen_window;
     Ok((free_at - OffsetDateTime::now_utc()).whole_seconds().max(1))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn conflict_with_cart(code: &'static str, message: String, cart: &CartView) -> ApiError {

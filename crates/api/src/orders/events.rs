@@ -33,9 +33,15 @@ pub fn placed(o: &Order, owner_id: Uuid) -> Vec<NewEvent> {
         out.push(NewEvent { topic: OFFER_APPLIED, key: o.order_id, payload: p });
     }
     if o.status == OrderStatus::Confirmed {
-        out.extend(changed(o, owner_id, OrderStatus::Pending, OrderStatus::Confirmed, Actor::System, None));
-        out.push(NewEvent { topic: ORDER_CONFIRMED, key: o.order_id, payload: base(o, owner_id) });
+        out.extend(confirmed(o, owner_id));
     }
+    out
+}
+
+/// Events of a PENDING order becoming CONFIRMED (paid, or cash chosen).
+pub fn confirmed(o: &Order, owner_id: Uuid) -> Vec<NewEvent> {
+    let mut out = changed(o, owner_id, OrderStatus::Pending, OrderStatus::Confirmed, Actor::System, None);
+    out.push(NewEvent { topic: ORDER_CONFIRMED, key: o.order_id, payload: base(o, owner_id) });
     out
 }
 

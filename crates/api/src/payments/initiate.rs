@@ -3,12 +3,13 @@
 //! `GET /payments/{id}/status`.
 
 use super::breaker::CallError;
+use super::events as pay_events;
 use super::gateway::{Charge, ChargeRequest, OnlineMethod};
-use super::{events as pay_events, idempotency_key, idempotent};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::idempotency::{idempotency_key, idempotent};
 use crate::orders::events;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -249,13 +250,7 @@ async fn pay_again(state: &AppState, user_id: Uuid, order_id: Uuid, method: Paym
     };
     let payment = money.new_payments[0].clone();
     let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
-    let mut evs = events::changed(&order, owner, OrderStatus::Pending, OrderStatus::Confirmed, Actor::System, None);
-    evs.push(dabba_store::model::NewEvent {
-        topic: events::ORDER_CONFIRMED,
-        key: order_id,
-        payload: json!({"order_id": order_id, "user_id": user_id, "restaurant_id": order.restaurant_id,
-                        "owner_id": owner, "total_amount": order.total_amount}),
-    });
+    let evs = events::confirmed(&order, owner);
     let t = Transition {
         order_id,
         from: OrderStatus::Pending,

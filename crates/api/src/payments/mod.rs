@@ -8,7 +8,6 @@ mod callback;
 pub mod check;
 pub mod events;
 pub mod gateway;
-mod idempotency;
 pub mod initiate;
 mod refunds;
 pub mod sandbox;
@@ -27,8 +26,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use utoipa_axum::router::OpenApiRouter;
-
-pub use idempotency::{idempotency_key, idempotent};
 
 pub fn router() -> OpenApiRouter<AppState> {
     callback::router()

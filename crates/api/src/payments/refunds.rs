@@ -4,11 +4,11 @@
 //! transaction, so two concurrent refunds cannot both pass on the same money.
 
 use super::events as pay_events;
-use super::{idempotency_key, idempotent};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::idempotency::{idempotency_key, idempotent};
 use crate::orders::money::refund_of;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

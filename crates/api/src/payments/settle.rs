@@ -166,13 +166,7 @@ async fn captured(
     if order.status == OrderStatus::Pending {
         w.order_payment = Some((order_id, p.method.clone(), "SUCCESS".into()));
         let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
-        let mut evs = events::changed(&order, owner, OrderStatus::Pending, OrderStatus::Confirmed, Actor::System, None);
-        evs.push(dabba_store::model::NewEvent {
-            topic: events::ORDER_CONFIRMED,
-            key: order_id,
-            payload: json!({"order_id": order_id, "user_id": order.user_id, "restaurant_id": order.restaurant_id,
-                            "owner_id": owner, "total_amount": order.total_amount}),
-        });
+        let evs = events::confirmed(&order, owner);
         let t = Transition {
             order_id,
             from: OrderStatus::Pending,

@@ -365,10 +365,15 @@ impl TestApp {
 
     /// `POST /api/v1/orders` with any body under `key`.
     pub async fn checkout_body(&self, customer: &str, key: &str, body: Value) -> Reply {
+        self.post_with_key("/api/v1/orders", customer, key, body).await
+    }
+
+    /// A POST carrying an `Idempotency-Key`.
+    pub async fn post_with_key(&self, path: &str, token: &str, key: &str, body: Value) -> Reply {
         let res = self
             .client
-            .post(format!("{}/api/v1/orders", self.base))
-            .bearer_auth(customer)
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
             .header("idempotency-key", key)
             .json(&body)
             .send()

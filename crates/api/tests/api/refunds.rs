@@ -124,19 +124,7 @@ async fn cash_is_collected_at_delivery_and_a_late_cancel_fee_is_owed(app: TestAp
 }
 
 async fn refund(app: &TestApp, token: &str, payment: &str, key: &str, body: Value) -> crate::helpers::Reply {
-    let res = app
-        .client
-        .post(format!("{}/api/v1/payments/{payment}/refund", app.base))
-        .bearer_auth(token)
-        .header("idempotency-key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = serde_json::from_str(&res.text().await.unwrap_or_default()).unwrap_or(Value::Null);
-    crate::helpers::Reply { status, body, headers }
+    app.post_with_key(&format!("/api/v1/payments/{payment}/refund"), token, key, body).await
 }
 
 async fn admin_refunds_never_exceed_what_was_captured(app: TestApp) {
