@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -55,12 +56,22 @@ pub struct AppState {
     pub sessions: Arc<auth::sessions::SessionCache>,
     /// The gateway, its breaker and payments settings.
     pub payments: Arc<payments::Payments>,
+    /// Riders' live state, dispatch, tracking.
+    pub delivery: Arc<delivery::Delivery>,
 }
 
 impl AppState {
     /// Builds the state with default pricing and ordering settings, loading the listing index.
     pub async fn load(store: Arc<dyn Store>, tokens: TokenKeys) -> Result<Self, dabba_store::StoreError> {
-        Self::with_settings(store, tokens, Default::default(), Default::default(), Default::default()).await
+        Self::with_settings(
+            store,
+            tokens,
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        )
+        .await
     }
 
     /// Builds the state, loading the listing index and subscribing the in-process consumers.
@@ -70,11 +81,14 @@ impl AppState {
         pricing: dabba_domain::pricing::PricingConfig,
         ordering: orders::OrderingConfig,
         payments: payments::PaymentsConfig,
+        delivery: delivery::DeliveryConfig,
     ) -> Result<Self, dabba_store::StoreError> {
         let nearby = NearbyIndex::load(store.clone()).await?;
         let relay = events::Relay::new(store.clone());
         relay.subscribe(Arc::new(notifications::Inbox { store: store.clone() }));
         relay.subscribe(Arc::new(ratings::RatingsFollower { nearby: nearby.clone() }));
+        let delivery = Arc::new(delivery::Delivery::new(delivery));
+        relay.subscribe(Arc::new(delivery::DeliveryFollower { store: store.clone(), delivery: delivery.clone() }));
         Ok(Self {
             store,
             tokens: Arc::new(tokens),
@@ -85,6 +99,7 @@ impl AppState {
             ordering: Arc::new(ordering),
             sessions: Arc::default(),
             payments: Arc::new(payments::Payments::with_sandbox(payments)),
+            delivery,
         })
     }
 }
@@ -128,6 +143,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(ratings::router())
         .merge(notifications::router())
         .merge(payments::router())
+        .merge(delivery::router())
 }
 
 /// The OpenAPI document generated from the handlers.
@@ -161,6 +177,7 @@ pub fn app(state: AppState) -> Router {
     router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(payments::pages())
+        .merge(delivery::sockets())
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -184,12 +201,13 @@ pub async fn serve(
             if addr.ip().is_unspecified() { std::net::SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr };
         sandbox.set_callback_base(&format!("http://{host}"));
     }
-    let background = [
+    let mut background = vec![
         state.nearby.follow(LISTING_REFRESH),
         state.relay.spawn(),
         orders::timers::spawn(state.clone(), TIMER_PERIOD),
         payments::timers::spawn(state.clone(), TIMER_PERIOD),
     ];
+    background.extend(delivery::spawn(state.clone()));
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
     for task in background {
         task.abort();

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::delivery::follower::{DELIVERY_ASSIGNED, DELIVERY_SEARCHING};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::events::Subscriber;
 use crate::extract::{Json, NoBody, Path, Query, paging};
@@ -68,6 +69,18 @@ fn messages(e: &Event) -> Vec<(Uuid, &'static str, String, String)> {
                 "Ready for pickup".into(),
                 format!("Order …{short} is packed and waiting for the rider"),
             )],
+            "PICKED_UP" | "OUT_FOR_DELIVERY" => vec![(
+                customer,
+                "ORDER_ON_THE_WAY",
+                "On the way".into(),
+                format!("Your rider has order …{short} and is heading to you; keep your delivery code handy"),
+            )],
+            "DELIVERED" => vec![(
+                customer,
+                "ORDER_DELIVERED",
+                "Delivered".into(),
+                format!("Order …{short} was delivered. Enjoy your meal, and rate it when you can"),
+            )],
             "CANCELLED" => {
                 let reason = p["reason"].as_str().unwrap_or("cancelled").to_owned();
                 let refund = p["refund_amount"].as_i64().unwrap_or(0);
@@ -94,6 +107,24 @@ fn messages(e: &Event) -> Vec<(Uuid, &'static str, String, String)> {
             }
             _ => vec![],
         },
+        DELIVERY_ASSIGNED if p["by_admin"] != true || p["previous_rider_id"].is_null() => vec![(
+            customer,
+            "RIDER_ASSIGNED",
+            "Rider assigned".into(),
+            format!("A delivery partner is on the way to the restaurant for order …{short}"),
+        )],
+        DELIVERY_ASSIGNED => vec![(
+            customer,
+            "RIDER_CHANGED",
+            "New rider".into(),
+            format!("Another delivery partner now takes order …{short} to you"),
+        )],
+        DELIVERY_SEARCHING => vec![(
+            customer,
+            "RIDER_SEARCHING",
+            "Finding a rider".into(),
+            format!("Riders near the restaurant are busy; we keep looking for one for order …{short}"),
+        )],
         _ => vec![],
     }
 }

@@ -65,6 +65,15 @@ pub struct ConfigArgs {
     /// the token secret].
     #[arg(long, global = true, env = "DABBA_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// Seconds a rider has to answer a delivery offer [default: 30].
+    #[arg(long, global = true, env = "DABBA_OFFER_TIMEOUT_SECONDS")]
+    pub offer_timeout_seconds: Option<u64>,
+    /// Seconds between the route points kept per rider [default: 15].
+    #[arg(long, global = true, env = "DABBA_LOCATION_HISTORY_SECONDS")]
+    pub location_history_seconds: Option<u64>,
+    /// Days the route history is kept for disputes [default: 30].
+    #[arg(long, global = true, env = "DABBA_LOCATION_RETENTION_DAYS")]
+    pub location_retention_days: Option<i64>,
     /// Log filter, e.g. `info` or `warn,dabba_api=debug` [default: info].
     #[arg(long, global = true, env = "DABBA_LOG")]
     pub log: Option<String>,
@@ -166,6 +175,7 @@ pub struct Settings {
     pub payment_window_minutes: i64,
     pub payout: dabba_domain::ledger::PayoutTerms,
     pub webhook_secret: Option<Secret>,
+    pub delivery: dabba_api::delivery::DeliveryConfig,
 }
 
 /// Parses `km:paise,km:paise,…` with increasing distances.
@@ -245,7 +255,27 @@ impl ConfigArgs {
                 *slot = v;
             }
         }
+        let mut delivery = dabba_api::delivery::DeliveryConfig::default();
+        if let Some(secs) = self.offer_timeout_seconds.or(file.offer_timeout_seconds) {
+            if !(5..=600).contains(&secs) {
+                bail!("offer_timeout_seconds must be between 5 and 600");
+            }
+            delivery.dispatch.offer_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Some(secs) = self.location_history_seconds.or(file.location_history_seconds) {
+            if !(1..=3_600).contains(&secs) {
+                bail!("location_history_seconds must be between 1 and 3600");
+            }
+            delivery.history_every = std::time::Duration::from_secs(secs);
+        }
+        if let Some(days) = self.location_retention_days.or(file.location_retention_days) {
+            if !(1..=3_650).contains(&days) {
+                bail!("location_retention_days must be between 1 and 3650");
+            }
+            delivery.history_retention = time::Duration::days(days);
+        }
         Ok(Settings {
+            delivery,
             pricing,
             accept_timeout_minutes,
             payment_window_minutes,

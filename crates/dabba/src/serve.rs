@@ -110,9 +110,16 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         payout: settings.payout,
         ..Default::default()
     };
-    let state = AppState::with_settings(store.clone(), tokens, settings.pricing.clone(), ordering, payments)
-        .await
-        .context("loading the listing index")?;
+    let state = AppState::with_settings(
+        store.clone(),
+        tokens,
+        settings.pricing.clone(),
+        ordering,
+        payments,
+        settings.delivery.clone(),
+    )
+    .await
+    .context("loading the listing index")?;
     tracing::info!(restaurants = state.nearby.len(), "listing index loaded");
     tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
     println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");

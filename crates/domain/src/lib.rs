@@ -2,12 +2,14 @@
 //! exhaustively without a server or a database.
 
 pub mod estimate;
+pub mod eta;
 pub mod geo;
 pub mod hours;
 pub mod invalid;
 pub mod ledger;
 pub mod offer;
 pub mod order;
+pub mod ping;
 pub mod pricing;
 pub mod values;
 

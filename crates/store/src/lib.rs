@@ -17,7 +17,9 @@ pub use ordering::{Cancellation, KeyDone, OfferTake, PlaceOrder, StockTake, Tran
 pub use payments::{CardOnFile, GatewayEvent, LedgerTxn, MoneyWrite, PaymentChange, RefundWrite};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use traits::{CartStore, CatalogStore, EventStore, OfferStore, OrderStore, PaymentStore, Store, UserStore};
+pub use traits::{
+    CartStore, CatalogStore, DeliveryStore, EventStore, OfferStore, OrderStore, PaymentStore, Store, UserStore,
+};
 
 use std::sync::Arc;
 use time::OffsetDateTime;

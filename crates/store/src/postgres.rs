@@ -48,6 +48,7 @@ impl_cart_store!(PgStore, sqlx::Postgres);
 impl_order_store!(PgStore, sqlx::Postgres);
 impl_event_store!(PgStore, sqlx::Postgres);
 impl_payment_store!(PgStore, sqlx::Postgres);
+impl_delivery_store!(PgStore, sqlx::Postgres);
 
 #[async_trait]
 impl Store for PgStore {

@@ -63,6 +63,7 @@ impl_cart_store!(SqliteStore, sqlx::Sqlite);
 impl_order_store!(SqliteStore, sqlx::Sqlite);
 impl_event_store!(SqliteStore, sqlx::Sqlite);
 impl_payment_store!(SqliteStore, sqlx::Sqlite);
+impl_delivery_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -78,7 +78,9 @@ pub trait CatalogStore: Send + Sync {
 
 /// Everything a node needs from its system of record.
 #[async_trait]
-pub trait Store: UserStore + CatalogStore + CartStore + OfferStore + OrderStore + EventStore + PaymentStore {
+pub trait Store:
+    UserStore + CatalogStore + CartStore + OfferStore + OrderStore + EventStore + PaymentStore + DeliveryStore
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies this backend's migrations that have not run yet.
@@ -233,4 +235,38 @@ pub trait PaymentStore: Send + Sync {
     ) -> StoreResult<Vec<LedgerLine>>;
     /// What the ledger check compares, from one snapshot.
     async fn ledger_snapshot(&self) -> StoreResult<LedgerSnapshot>;
+}
+
+/// Riders, assignments and the location history.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// A rider's profile with their rating; `None` until they gave their vehicle.
+    async fn rider(&self, user_id: Uuid) -> StoreResult<Option<RiderProfile>>;
+    /// Creates or replaces a rider's vehicle.
+    async fn put_rider(&self, user_id: Uuid, vehicle: dabba_domain::eta::Vehicle, number: &str) -> StoreResult<()>;
+    /// Gives the order to the rider with the events, if it still has `a.current` as rider and
+    /// one of `a.statuses`; `false` otherwise.
+    async fn assign_rider(&self, a: &Assignment) -> StoreResult<bool>;
+    /// Counts a wrong delivery code; `false` (nothing counted) once `limit` were tried.
+    async fn spend_otp_attempt(&self, order_id: Uuid, limit: i32) -> StoreResult<bool>;
+    /// Orders dispatch still has to find a rider for.
+    async fn orders_without_rider(&self) -> StoreResult<Vec<Order>>;
+    /// A rider's orders not yet delivered or cancelled.
+    async fn orders_of_rider(&self, rider_id: Uuid) -> StoreResult<Vec<Order>>;
+    /// Every order with a rider, not yet delivered or cancelled (rebuilding live state).
+    async fn riders_on_orders(&self) -> StoreResult<Vec<Order>>;
+    /// Appends kept route points (repeats are ignored); how many were new.
+    async fn record_locations(&self, rows: &[LocationRow]) -> StoreResult<u64>;
+    /// A rider's kept points in `[from, to)`, oldest first.
+    async fn locations(
+        &self,
+        rider_id: Uuid,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<LocationRow>>;
+    /// Deletes points older than the retention; how many.
+    async fn forget_locations_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// Writes events that go with no other change (dispatch found no rider yet).
+    async fn emit(&self, events: &[NewEvent]) -> StoreResult<()>;
 }

@@ -52,6 +52,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Auth>, A
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+    from_token(state, token).await.map(Some)
+}
+
+/// The caller a bearer token stands for (also used where a header cannot be sent: WebSockets).
+pub async fn from_token(state: &AppState, token: &str) -> Result<Auth, ApiError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = state.tokens.verify(token.trim(), now).map_err(|e| match e {
         TokenError::Expired => unauthorized("your session has expired; log in again"),
@@ -73,7 +78,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Auth>, A
     if principal.is_banned {
         return Err(ApiError::Banned(principal.ban_reason.unwrap_or_else(|| "no reason given".into())));
     }
-    Ok(Some(Auth { user_id: principal.user_id, role: principal.role, session_id: claims.sid }))
+    Ok(Auth { user_id: principal.user_id, role: principal.role, session_id: claims.sid })
 }
 
 impl FromRequestParts<AppState> for Auth {

@@ -210,6 +210,10 @@ async fn place(
         cancel_reason: None,
         cancellation_fee: 0,
         refund_amount: 0,
+        rider_id: None,
+        assigned_at: None,
+        delivery_otp: Some(crate::delivery::otp::new_code()),
+        otp_attempts: 0,
         created_at: created,
         updated_at: created,
     };

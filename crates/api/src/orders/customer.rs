@@ -61,8 +61,15 @@ async fn list_orders(
     params(("id" = Uuid, Path, description = "order id")),
     responses((status = 200, body = OrderView), (status = 404, body = ErrorBody)))]
 async fn get_order(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<OrderView>> {
-    let (order, _) = visible_order(&state, &auth, id).await?;
-    Ok(Json(order_view(&state, order).await?))
+    let (mut order, party) = visible_order(&state, &auth, id).await?;
+    // While a rider is on the way, the estimate follows their last position.
+    if let Some(live) = state.delivery.tracker.live(id).filter(|_| order.status.is_active()) {
+        order.estimated_delivery_time = dabba_store::now_utc() + time::Duration::minutes(live.eta_minutes as i64);
+    }
+    let otp = order.delivery_otp.clone().filter(|_| matches!(party, Party::Customer) && order.status.is_active());
+    let mut view = order_view(&state, order).await?;
+    view.delivery_otp = otp;
+    Ok(Json(view))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

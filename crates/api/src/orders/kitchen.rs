@@ -14,7 +14,7 @@ use dabba_domain::invalid::optional_text;
 use dabba_domain::order::{Actor, OrderStatus};
 use dabba_store::model::Order;
 use dabba_store::{Cancellation, Transition};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -37,16 +37,63 @@ pub struct KitchenQuery {
 
 #[utoipa::path(get, path = "/api/v1/restaurants/{id}/orders", tag = "orders", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "restaurant id"), KitchenQuery),
-    responses((status = 200, description = "newest first", body = Vec<Order>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "newest first", body = Vec<KitchenOrder>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn restaurant_orders(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
     Query(q): Query<KitchenQuery>,
-) -> ApiResult<Json<Vec<Order>>> {
-    owned_restaurant(&state, &auth, id).await?;
+) -> ApiResult<Json<Vec<KitchenOrder>>> {
+    let restaurant = owned_restaurant(&state, &auth, id).await?;
     let (limit, offset) = paging(q.page, q.limit)?;
-    Ok(Json(state.store.orders_of_restaurant(id, q.status, limit, offset).await?))
+    let orders = state.store.orders_of_restaurant(id, q.status, limit, offset).await?;
+    let here = dabba_domain::LatLng { lat: restaurant.latitude, lng: restaurant.longitude };
+    let hour = crate::delivery::local_hour(
+        jiff::tz::TimeZone::get(&restaurant.timezone).ok().as_ref(),
+        dabba_store::now_utc(),
+    );
+    Ok(Json(
+        orders
+            .into_iter()
+            .map(|order| {
+                let rider_arrival = order
+                    .rider_id
+                    .filter(|_| {
+                        matches!(order.status, OrderStatus::Confirmed | OrderStatus::Preparing | OrderStatus::Ready)
+                    })
+                    .and_then(|rider| {
+                        let (fix, vehicle, ..) = state.delivery.fleet.rider(rider)?;
+                        let km = fix?.at.distance_km(here);
+                        let minutes = dabba_domain::eta::travel_minutes(km, vehicle, hour).ceil() as u32;
+                        Some(RiderArrival {
+                            rider_id: rider,
+                            vehicle_type: vehicle,
+                            distance_km: (km * 100.0).round() / 100.0,
+                            minutes,
+                        })
+                    });
+                KitchenOrder { order, rider_arrival }
+            })
+            .collect(),
+    ))
+}
+
+/// An order as the kitchen sees it, with when its rider will walk in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KitchenOrder {
+    #[serde(flatten)]
+    pub order: Order,
+    /// Set once a rider has the order and until pickup, when the rider's position is known.
+    pub rider_arrival: Option<RiderArrival>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiderArrival {
+    pub rider_id: Uuid,
+    pub vehicle_type: dabba_domain::eta::Vehicle,
+    pub distance_km: f64,
+    /// Minutes until the rider is at the counter.
+    pub minutes: u32,
 }
 
 /// A status change by the restaurant (or an admin).
@@ -86,7 +133,11 @@ async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) 
             if !(1..=180).contains(&minutes) {
                 return Err(ApiError::invalid("estimated_preparation_minutes", "must be between 1 and 180"));
             }
-            let total = delivery_minutes(minutes as u32, order.distance_km);
+            // A kitchen already cooking other orders takes longer (the ETA model's queue term).
+            let cooking =
+                state.store.orders_of_restaurant(order.restaurant_id, Some(OrderStatus::Preparing), 50, 0).await?;
+            let prep = dabba_domain::eta::preparation_left(minutes as f64, cooking.len() as u32, 0.0).ceil() as u32;
+            let total = delivery_minutes(prep, order.distance_km);
             t.preparation_minutes = Some(minutes);
             t.estimated_delivery_time = Some(dabba_store::now_utc() + time::Duration::minutes(total as i64));
             extra = serde_json::json!({"estimated_preparation_minutes": minutes});

@@ -51,13 +51,16 @@ pub struct OrderView {
     pub items: Vec<OrderLine>,
     pub timeline: Vec<TimelineEntry>,
     pub rating: Option<Rating>,
+    /// The code to give the rider at the door: shown to the customer only, until delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_otp: Option<String>,
 }
 
 pub async fn order_view(state: &AppState, order: Order) -> ApiResult<OrderView> {
     let id = order.order_id;
     let (items, timeline, rating) =
         tokio::try_join!(state.store.order_lines(id), state.store.timeline(id), state.store.rating(id))?;
-    Ok(OrderView { order, items, timeline, rating })
+    Ok(OrderView { order, items, timeline, rating, delivery_otp: None })
 }
 
 /// Who the caller is to this order, if anyone allowed to see it.

@@ -107,7 +107,9 @@ pub async fn delivery_money(state: &AppState, o: &Order) -> ApiResult<MoneyWrite
     let mut w = MoneyWrite::default();
     let cash = o.payment_method == "COD";
     let terms = state.payments.config.payout;
-    w.ledger.push(LedgerTxn::new(ledger::delivered(&order_money(o), &terms, cash, None), Some(o.order_id), None));
+    // The rider is paid for the delivery: base plus distance (tips will come on top).
+    let rider = o.rider_id.map(|r| (r, terms.rider_pay(o.distance_km, 0)));
+    w.ledger.push(LedgerTxn::new(ledger::delivered(&order_money(o), &terms, cash, rider), Some(o.order_id), None));
     if cash {
         for p in state
             .store

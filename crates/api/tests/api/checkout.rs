@@ -33,7 +33,7 @@ async fn cod_checkout_places_a_confirmed_order(app: TestApp) {
     app.drain().await;
     let inbox = app.get("/api/v1/notifications", Some(&s.owner)).await.expect(200).clone();
     assert_eq!(inbox[0]["kind"], "NEW_ORDER");
-    let mine = app.get("/api/v1/notifications", Some(&s.customer)).await.expect(200).clone();
+    let mine = app.inbox(&s.customer, "").await;
     assert_eq!(mine[0]["kind"], "ORDER_CONFIRMED");
     assert_eq!(mine[0]["order_id"], id);
 }

@@ -68,11 +68,31 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let store = dabba_store::connect(&url, &options).await.expect("open test database");
     store.migrate().await.expect("migrate test database");
     let secret: [u8; 16] = *Uuid::new_v4().as_bytes();
-    let state = AppState::load(store.clone(), TokenKeys::new(&secret, Duration::from_secs(3600))).await.unwrap();
+    let keys = TokenKeys::new(&secret, Duration::from_secs(3600));
+    let state = AppState::with_settings(
+        store.clone(),
+        keys,
+        Default::default(),
+        Default::default(),
+        Default::default(),
+        test_delivery(),
+    )
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));
     Some(TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store, state })
+}
+
+/// Dispatch on a test's time scale: offers expire in 2 s, searches retry within a second.
+fn test_delivery() -> dabba_api::delivery::DeliveryConfig {
+    let mut d = dabba_api::delivery::DeliveryConfig::default();
+    d.dispatch.offer_timeout = Duration::from_secs(2);
+    d.dispatch.retry_base = Duration::from_millis(200);
+    d.dispatch.retry_max = Duration::from_millis(800);
+    d.history_every = Duration::from_secs(1);
+    d
 }
 
 /// A fresh schema for one test, so tests run in parallel on one database.
@@ -414,6 +434,13 @@ impl TestApp {
     pub async fn kitchen(&self, shop: &Shop, order: &str, body: Value) -> Reply {
         self.patch(&format!("/api/v1/restaurants/{}/orders/{order}/status", shop.restaurant), Some(&shop.owner), body)
             .await
+    }
+
+    /// A user's inbox, newest first, without the "finding a rider" messages that every order
+    /// placed with no rider online brings (the delivery tests check those).
+    pub async fn inbox(&self, token: &str, query: &str) -> Vec<Value> {
+        let r = self.get(&format!("/api/v1/notifications{query}"), Some(token)).await;
+        r.expect(200).as_array().unwrap().iter().filter(|n| n["kind"] != "RIDER_SEARCHING").cloned().collect()
     }
 
     /// Delivers events to subscribers now (instead of waiting for the relay's timer), and

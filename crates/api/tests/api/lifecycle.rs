@@ -20,15 +20,8 @@ async fn the_kitchen_accepts_and_marks_ready(app: TestApp) {
     assert_eq!(steps, ["CONFIRMED", "PREPARING", "READY"]);
     assert_eq!(view["timeline"][1]["actor"], "RESTAURANT");
     app.drain().await;
-    let kinds: Vec<String> = app
-        .get("/api/v1/notifications", Some(&s.customer))
-        .await
-        .expect(200)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["kind"].as_str().unwrap().to_owned())
-        .collect();
+    let kinds: Vec<String> =
+        app.inbox(&s.customer, "").await.iter().map(|n| n["kind"].as_str().unwrap().to_owned()).collect();
     assert_eq!(kinds, ["ORDER_READY", "ORDER_ACCEPTED", "ORDER_CONFIRMED"], "newest first");
 }
 
@@ -124,7 +117,7 @@ async fn cancelling_gives_stock_back(app: TestApp) {
     );
     assert_eq!(o["cancel_reason"], "out of rice");
     app.drain().await;
-    let n = app.get("/api/v1/notifications", Some(&s.customer)).await.expect(200).clone();
+    let n = app.inbox(&s.customer, "").await;
     assert_eq!(n[0]["kind"], "ORDER_CANCELLED");
     assert!(n[0]["body"].as_str().unwrap().contains("out of rice"));
     assert!(n[0]["body"].as_str().unwrap().contains("nothing was charged"), "{}", n[0]);
@@ -217,8 +210,8 @@ async fn unaccepted_orders_are_cancelled_and_the_customer_told(app: TestApp) {
         "PREPARING"
     );
     app.drain().await;
-    let n = app.get("/api/v1/notifications?unread=true", Some(&s.customer)).await.expect(200).clone();
-    assert!(n[0]["body"].as_str().unwrap().contains("did not accept"), "{n}");
+    let n = app.inbox(&s.customer, "?unread=true").await;
+    assert!(n[0]["body"].as_str().unwrap().contains("did not accept"), "{n:?}");
     let one = n[0]["notification_id"].as_str().unwrap();
     let marked = app.post(&format!("/api/v1/notifications/{one}/read"), Some(&s.customer), json!({})).await;
     assert_eq!(marked.expect(200)["marked"], 1);

@@ -2,11 +2,13 @@
 //! names are the public contract (`user_id`, `restaurant_id`, …).
 
 mod catalog;
+mod delivery;
 mod ordering;
 mod payments;
 mod users;
 
 pub use catalog::{Category, CustomizationGroup, CustomizationOption, MenuItem, PostalAddress, Restaurant};
+pub use delivery::{Assignment, LocationRow, RiderProfile};
 pub use ordering::{
     AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, KeyClaim, NewEvent, Notification, Offer,
     Order, OrderLine, Rating, Selection, TimelineEntry,

@@ -119,6 +119,16 @@ pub struct Order {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// The rider delivering it, once one accepted (or an admin assigned one).
+    pub rider_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub assigned_at: Option<OffsetDateTime>,
+    /// Four digits the customer gives the rider at the door. Only the customer's view shows it.
+    #[serde(skip)]
+    pub delivery_otp: Option<String>,
+    /// Wrong codes tried so far; at the limit, only an admin can mark the order delivered.
+    #[serde(skip)]
+    pub otp_attempts: i32,
 }
 
 /// A chosen option as it was priced at checkout.

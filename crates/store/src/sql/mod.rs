@@ -13,6 +13,8 @@ mod orders;
 mod events;
 #[macro_use]
 mod payments;
+#[macro_use]
+mod delivery;
 
 /// Binds every column of a restaurant, in `restaurant_cols!` order, onto a `push_values` row.
 macro_rules! push_restaurant {

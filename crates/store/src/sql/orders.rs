@@ -7,7 +7,7 @@ macro_rules! order_cols {
         "order_id, user_id, restaurant_id, status, payment_method, payment_status, subtotal, discount, delivery_fee, \
          packaging_fee, taxes, total_amount, promo_code, offer_id, delivery_address, delivery_instructions, distance_km, \
          estimated_delivery_time, estimated_preparation_minutes, accept_by, cancel_reason, cancellation_fee, \
-         refund_amount, created_at, updated_at, pay_by"
+         refund_amount, created_at, updated_at, pay_by, rider_id, assigned_at, delivery_otp, otp_attempts"
     };
 }
 
@@ -231,7 +231,7 @@ macro_rules! impl_order_store {
                     "INSERT INTO orders (",
                     order_cols!(),
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                     $21, $22, $23, $24, $25, $26)"
+                     $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
                 ))
                 .bind(o.order_id)
                 .bind(o.user_id)
@@ -259,6 +259,10 @@ macro_rules! impl_order_store {
                 .bind(o.created_at)
                 .bind(o.updated_at)
                 .bind(o.pay_by)
+                .bind(o.rider_id)
+                .bind(o.assigned_at)
+                .bind(&o.delivery_otp)
+                .bind(o.otp_attempts)
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::StoreError::classify)?;

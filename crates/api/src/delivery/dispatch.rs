@@ -1,0 +1,353 @@
+//! Dispatch: who gets offered which order. Greedy for now: each order waiting for a rider is
+//! offered to the best available rider near its restaurant; the offer has a deadline; a decline
+//! or a timeout moves on to the next rider; with nobody available the order waits ("searching")
+//! and is retried with backoff, and at once when a rider comes online. The choice itself sits
+//! behind [`DispatchPolicy`] so a batched optimiser can replace it.
+//!
+//! Jobs and offers live in memory on this node; the database says which orders still need a
+//! rider, so a restart rebuilds the jobs (see `Delivery::restore`).
+
+use super::fleet::Fleet;
+use dabba_domain::LatLng;
+use dabba_domain::eta::{Vehicle, travel_minutes};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// A rider who could take the job.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub rider: Uuid,
+    pub vehicle: Vehicle,
+    /// Great-circle km to the restaurant.
+    pub km: f64,
+    /// Minutes until they could be at the restaurant.
+    pub arrival_minutes: f64,
+}
+
+/// Picks the rider for a job among candidates (nearest first).
+pub trait DispatchPolicy: Send + Sync {
+    /// The index of the chosen candidate; `minutes_to_ready` is how long the food still needs.
+    fn choose(&self, minutes_to_ready: f64, candidates: &[Candidate]) -> Option<usize>;
+}
+
+/// Soonest pickup: the rider whose pickup time, `max(arrival, ready)`, is earliest. Among those
+/// who would all be there in time, the one who arrives last, so nobody waits at the counter and
+/// the riders closest stay free for orders that are ready now. Ties by rider id.
+pub struct Greedy;
+
+impl DispatchPolicy for Greedy {
+    fn choose(&self, minutes_to_ready: f64, candidates: &[Candidate]) -> Option<usize> {
+        let pickup = |c: &Candidate| c.arrival_minutes.max(minutes_to_ready);
+        (0..candidates.len()).min_by(|&a, &b| {
+            let (ca, cb) = (&candidates[a], &candidates[b]);
+            pickup(ca)
+                .total_cmp(&pickup(cb))
+                .then(cb.arrival_minutes.total_cmp(&ca.arrival_minutes))
+                .then(ca.rider.cmp(&cb.rider))
+        })
+    }
+}
+
+/// Operator settings of dispatch.
+#[derive(Debug, Clone)]
+pub struct DispatchConfig {
+    /// How long a rider has to answer an offer.
+    pub offer_timeout: Duration,
+    /// How far from the restaurant riders are looked for.
+    pub radius_km: f64,
+    /// How many nearest riders the policy chooses among.
+    pub candidates: usize,
+    /// First wait after finding nobody; doubles up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// A rider who declined (or let the offer expire) is not offered the same order again for this long.
+    pub decline_cooldown: Duration,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            offer_timeout: Duration::from_secs(30),
+            radius_km: 5.0,
+            candidates: 20,
+            retry_base: Duration::from_secs(5),
+            retry_max: Duration::from_secs(60),
+            decline_cooldown: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What dispatch knows of an order waiting for a rider.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub order_id: Uuid,
+    pub user_id: Uuid,
+    pub owner_id: Uuid,
+    pub restaurant_name: String,
+    pub restaurant: LatLng,
+    pub customer: LatLng,
+    pub tz: Option<jiff::tz::TimeZone>,
+    pub ready_at: Instant,
+    pub earnings: i64,
+}
+
+/// An open offer.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub job: Job,
+    pub rider: Uuid,
+    pub pickup_km: f64,
+    pub expires: Instant,
+    pub expires_at: time::OffsetDateTime,
+}
+
+struct Slot {
+    job: Job,
+    offer: Option<Offer>,
+    /// The offered rider is accepting: do not offer it elsewhere meanwhile.
+    accepting: bool,
+    declined: HashMap<Uuid, Instant>,
+    attempts: u32,
+    next_try: Instant,
+    told_searching: bool,
+}
+
+/// What the dispatcher asks its caller to do (I/O stays out of the lock).
+#[derive(Debug)]
+pub enum Action {
+    /// Push this offer to the rider.
+    Offer(Offer),
+    /// The rider's offer for this order is gone (expired).
+    Withdrawn { rider: Uuid, order_id: Uuid },
+    /// Nobody was found the first time: tell the customer.
+    Searching(Job),
+}
+
+/// Why an answer to an offer is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OfferGone {
+    /// No open offer of this order to this rider (expired, withdrawn, someone else's).
+    NotOpen,
+}
+
+pub struct Dispatcher {
+    slots: Mutex<HashMap<Uuid, Slot>>,
+    policy: Box<dyn DispatchPolicy>,
+    pub config: DispatchConfig,
+    pub wake: tokio::sync::Notify,
+}
+
+impl Dispatcher {
+    pub fn new(config: DispatchConfig, policy: Box<dyn DispatchPolicy>) -> Self {
+        Self { slots: Mutex::default(), policy, config, wake: tokio::sync::Notify::new() }
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Slot>> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts looking for a rider for `job` (again, harmlessly, if it is known).
+    pub fn add(&self, job: Job) {
+        let now = Instant::now();
+        self.slots().entry(job.order_id).or_insert(Slot {
+            job,
+            offer: None,
+            accepting: false,
+            declined: HashMap::new(),
+            attempts: 0,
+            next_try: now,
+            told_searching: false,
+        });
+        self.wake.notify_one();
+    }
+
+    /// The food is expected ready at `ready_at`.
+    pub fn ready_at(&self, order_id: Uuid, ready_at: Instant) {
+        if let Some(s) = self.slots().get_mut(&order_id) {
+            s.job.ready_at = ready_at;
+        }
+    }
+
+    /// Stops looking (assigned by hand, cancelled); the offered rider, if any, is released.
+    pub fn remove(&self, order_id: Uuid, fleet: &Fleet) -> Option<Uuid> {
+        let slot = self.slots().remove(&order_id)?;
+        let rider = slot.offer.map(|o| o.rider);
+        if let Some(r) = rider {
+            fleet.release(r, order_id);
+        }
+        rider
+    }
+
+    /// Riders came online: retry every waiting job now.
+    pub fn retry_all(&self) {
+        let now = Instant::now();
+        for s in self.slots().values_mut().filter(|s| s.offer.is_none()) {
+            s.next_try = now;
+        }
+        self.wake.notify_one();
+    }
+
+    /// The open offers to this rider.
+    pub fn offers_for(&self, rider: Uuid) -> Vec<Offer> {
+        let now = Instant::now();
+        self.slots().values().filter_map(|s| s.offer.clone()).filter(|o| o.rider == rider && o.expires > now).collect()
+    }
+
+    pub fn is_searching(&self, order_id: Uuid) -> bool {
+        self.slots().get(&order_id).is_some_and(|s| s.offer.is_none() && s.attempts > 0)
+    }
+
+    /// The rider takes the offer: it stays theirs while the assignment is written.
+    pub fn begin_accept(&self, order_id: Uuid, rider: Uuid) -> Result<Offer, OfferGone> {
+        let now = Instant::now();
+        let mut slots = self.slots();
+        let s = slots.get_mut(&order_id).ok_or(OfferGone::NotOpen)?;
+        match &s.offer {
+            Some(o) if o.rider == rider && o.expires > now && !s.accepting => {
+                s.accepting = true;
+                Ok(o.clone())
+            }
+            _ => Err(OfferGone::NotOpen),
+        }
+    }
+
+    /// The assignment was written (`true`: the job is done) or refused (the order moved on).
+    pub fn end_accept(&self, order_id: Uuid, written: bool) {
+        let mut slots = self.slots();
+        if written {
+            slots.remove(&order_id);
+        } else if let Some(s) = slots.get_mut(&order_id) {
+            s.accepting = false;
+            s.offer = None;
+        }
+    }
+
+    /// The rider declines: the next rider is tried at once.
+    pub fn decline(&self, order_id: Uuid, rider: Uuid, fleet: &Fleet) -> Result<(), OfferGone> {
+        let now = Instant::now();
+        let mut slots = self.slots();
+        let s = slots.get_mut(&order_id).ok_or(OfferGone::NotOpen)?;
+        if !matches!(&s.offer, Some(o) if o.rider == rider) || s.accepting {
+            return Err(OfferGone::NotOpen);
+        }
+        s.offer = None;
+        s.declined.insert(rider, now + self.config.decline_cooldown);
+        s.next_try = now;
+        fleet.release(rider, order_id);
+        drop(slots);
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// One round: expires offers and makes new ones. Returns what to tell people and when the
+    /// next round is due.
+    pub fn step(&self, fleet: &Fleet, earnings: impl Fn(f64) -> i64) -> (Vec<Action>, Option<Instant>) {
+        let now = Instant::now();
+        let wall = time::OffsetDateTime::now_utc();
+        let mut actions = Vec::new();
+        let mut next: Option<Instant> = None;
+        let mut slots = self.slots();
+        // Oldest orders first: they have waited longest.
+        let mut ids: Vec<Uuid> = slots.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            let Some(s) = slots.get_mut(&id) else { continue };
+            if s.accepting {
+                continue;
+            }
+            if let Some(o) = &s.offer {
+                if o.expires > now {
+                    next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
+                    continue;
+                }
+                let rider = o.rider;
+                fleet.release(rider, id);
+                s.declined.insert(rider, now + self.config.decline_cooldown);
+                s.offer = None;
+                s.next_try = now;
+                actions.push(Action::Withdrawn { rider, order_id: id });
+            }
+            if s.next_try > now {
+                next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
+                continue;
+            }
+            s.declined.retain(|_, until| *until > now);
+            let hour = super::local_hour(s.job.tz.as_ref(), wall);
+            let minutes_to_ready = s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0;
+            let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
+                s.declined.contains_key(&r)
+            });
+            let candidates: Vec<Candidate> = near
+                .iter()
+                .map(|n| Candidate {
+                    rider: n.entry.rider,
+                    vehicle: n.entry.vehicle,
+                    km: n.km,
+                    arrival_minutes: travel_minutes(n.km, n.entry.vehicle, hour),
+                })
+                .collect();
+            let mut offered = None;
+            let mut pool = candidates;
+            while let Some(i) = self.policy.choose(minutes_to_ready, &pool) {
+                let c = pool.swap_remove(i);
+                // The index may be a moment behind: the rider may have just been offered
+                // another order or gone offline.
+                if fleet.reserve(c.rider, id) {
+                    offered = Some(c);
+                    break;
+                }
+            }
+            match offered {
+                Some(c) => {
+                    let trip = s.job.restaurant.distance_km(s.job.customer);
+                    s.job.earnings = earnings(trip);
+                    let o = Offer {
+                        job: s.job.clone(),
+                        rider: c.rider,
+                        pickup_km: c.km,
+                        expires: now + self.config.offer_timeout,
+                        expires_at: wall + self.config.offer_timeout,
+                    };
+                    next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
+                    s.offer = Some(o.clone());
+                    actions.push(Action::Offer(o));
+                }
+                None => {
+                    s.attempts += 1;
+                    let backoff = self.config.retry_base.saturating_mul(1 << s.attempts.min(16).saturating_sub(1));
+                    s.next_try = now + backoff.min(self.config.retry_max);
+                    next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
+                    if !s.told_searching {
+                        s.told_searching = true;
+                        actions.push(Action::Searching(s.job.clone()));
+                    }
+                }
+            }
+        }
+        (actions, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(n: u128, arrival: f64) -> Candidate {
+        Candidate { rider: Uuid::from_u128(n), vehicle: Vehicle::Scooter, km: arrival / 3.0, arrival_minutes: arrival }
+    }
+
+    #[test]
+    fn greedy_picks_the_soonest_pickup_without_early_waiting() {
+        let g = Greedy;
+        // Food ready now: the nearest rider.
+        assert_eq!(g.choose(0.0, &[c(1, 9.0), c(2, 3.0), c(3, 5.0)]), Some(1));
+        // Food ready in 6 min: riders 3 and 4 min away both make it; the later one is chosen,
+        // the 10-min one would be late.
+        assert_eq!(g.choose(6.0, &[c(1, 3.0), c(2, 4.0), c(3, 10.0)]), Some(1));
+        // Ties on time go to the lower id.
+        assert_eq!(g.choose(0.0, &[c(5, 2.0), c(4, 2.0)]), Some(1));
+        assert_eq!(g.choose(0.0, &[]), None);
+    }
+}

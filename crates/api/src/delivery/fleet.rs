@@ -1,0 +1,275 @@
+//! Live state of the riders: where each one last was, whether they take work, and what they
+//! are doing. In memory (embedded mode), sharded by rider so that ingest from many riders runs
+//! in parallel; the available ones are also in the [`Grid`].
+
+use super::grid::{Entry, Grid, Near};
+use dabba_domain::LatLng;
+use dabba_domain::eta::Vehicle;
+use dabba_domain::ping::{Fix, Verdict, judge};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use uuid::Uuid;
+
+const SHARDS: usize = 64;
+
+/// What a rider is busy with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Idle,
+    /// An offer for this order waits for their answer.
+    Offered(Uuid),
+    /// They carry (or are on the way to collect) this order.
+    Delivering(Uuid),
+}
+
+#[derive(Debug)]
+struct Rider {
+    vehicle: Vehicle,
+    online: bool,
+    last: Option<Fix>,
+    /// Where the grid has them, if it does.
+    indexed: Option<LatLng>,
+    task: Task,
+    /// Time of the last fix sent to the history.
+    kept_ms: i64,
+}
+
+impl Rider {
+    fn available(&self) -> bool {
+        self.online && self.task == Task::Idle && self.last.is_some()
+    }
+}
+
+/// What happened to a batch of fixes.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub accepted: u64,
+    pub duplicate: u64,
+    pub out_of_order: u64,
+    pub impossible: u64,
+}
+
+/// The outcome of ingesting fixes for one rider.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub counts: Counts,
+    /// The newest fix kept, if any was.
+    pub latest: Option<Fix>,
+    pub task: Option<Task>,
+    pub vehicle: Option<Vehicle>,
+    /// Fixes due for the history (one per history period).
+    pub keep: Vec<Fix>,
+}
+
+/// Totals since start, for metrics and the benchmark.
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub accepted: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+pub struct Fleet {
+    shards: Box<[Mutex<HashMap<Uuid, Rider>>]>,
+    grid: Grid,
+    history_every_ms: i64,
+    pub totals: Totals,
+}
+
+impl Fleet {
+    pub fn new(history_every: std::time::Duration) -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            grid: Grid::default(),
+            history_every_ms: history_every.as_millis() as i64,
+            totals: Totals::default(),
+        }
+    }
+
+    fn shard(&self, rider: Uuid) -> std::sync::MutexGuard<'_, HashMap<Uuid, Rider>> {
+        let i = (rider.as_u128() as u64 ^ (rider.as_u128() >> 64) as u64) as usize % SHARDS;
+        self.shards[i].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps the grid in step with one rider's state.
+    fn reindex(&self, id: Uuid, r: &mut Rider) {
+        match (r.available(), r.last) {
+            (true, Some(fix)) => {
+                self.grid.put(Entry { rider: id, at: fix.at, vehicle: r.vehicle }, r.indexed);
+                r.indexed = Some(fix.at);
+            }
+            _ => {
+                if let Some(at) = r.indexed.take() {
+                    self.grid.remove(id, at);
+                }
+            }
+        }
+    }
+
+    /// Makes the rider known (with their vehicle), keeping any state they have.
+    pub fn know(&self, rider: Uuid, vehicle: Vehicle) {
+        let mut s = self.shard(rider);
+        let r = s.entry(rider).or_insert(Rider {
+            vehicle,
+            online: false,
+            last: None,
+            indexed: None,
+            task: Task::Idle,
+            kept_ms: i64::MIN,
+        });
+        r.vehicle = vehicle;
+    }
+
+    pub fn knows(&self, rider: Uuid) -> bool {
+        self.shard(rider).contains_key(&rider)
+    }
+
+    /// Judges and applies fixes, oldest first; `None` if the rider is not known.
+    pub fn ingest(&self, rider: Uuid, fixes: &[Fix]) -> Option<Ingested> {
+        let mut out = Ingested::default();
+        {
+            let mut s = self.shard(rider);
+            let r = s.get_mut(&rider)?;
+            for f in fixes {
+                match judge(r.last.as_ref(), f, r.vehicle) {
+                    Verdict::Keep => {
+                        out.counts.accepted += 1;
+                        r.last = Some(*f);
+                        if f.recorded_ms.saturating_sub(r.kept_ms) >= self.history_every_ms {
+                            r.kept_ms = f.recorded_ms;
+                            out.keep.push(*f);
+                        }
+                    }
+                    Verdict::Duplicate => out.counts.duplicate += 1,
+                    Verdict::OutOfOrder => out.counts.out_of_order += 1,
+                    Verdict::Impossible => out.counts.impossible += 1,
+                }
+            }
+            if out.counts.accepted > 0 {
+                out.latest = r.last;
+                if r.indexed.is_some() || r.available() {
+                    self.reindex(rider, r);
+                }
+            }
+            out.task = Some(r.task);
+            out.vehicle = Some(r.vehicle);
+        }
+        let dropped = fixes.len() as u64 - out.counts.accepted;
+        self.totals.accepted.fetch_add(out.counts.accepted, Ordering::Relaxed);
+        if dropped > 0 {
+            self.totals.dropped.fetch_add(dropped, Ordering::Relaxed);
+        }
+        Some(out)
+    }
+
+    /// Goes online or offline; `false` if the rider is not known.
+    pub fn set_online(&self, rider: Uuid, online: bool) -> bool {
+        let mut s = self.shard(rider);
+        let Some(r) = s.get_mut(&rider) else { return false };
+        r.online = online;
+        self.reindex(rider, r);
+        true
+    }
+
+    /// Holds an available rider for an offer of `order`; `false` if they are not available.
+    pub fn reserve(&self, rider: Uuid, order: Uuid) -> bool {
+        let mut s = self.shard(rider);
+        let Some(r) = s.get_mut(&rider).filter(|r| r.available()) else { return false };
+        r.task = Task::Offered(order);
+        self.reindex(rider, r);
+        true
+    }
+
+    /// Ends the rider's offer or delivery of `order` (declined, expired, delivered, cancelled).
+    pub fn release(&self, rider: Uuid, order: Uuid) {
+        let mut s = self.shard(rider);
+        if let Some(r) =
+            s.get_mut(&rider).filter(|r| matches!(r.task, Task::Offered(o) | Task::Delivering(o) if o == order))
+        {
+            r.task = Task::Idle;
+            self.reindex(rider, r);
+        }
+    }
+
+    /// The rider now delivers `order` (accepted, assigned by hand, or found so at start-up).
+    pub fn deliver(&self, rider: Uuid, vehicle: Vehicle, order: Uuid) {
+        self.know(rider, vehicle);
+        let mut s = self.shard(rider);
+        if let Some(r) = s.get_mut(&rider) {
+            r.task = Task::Delivering(order);
+            self.reindex(rider, r);
+        }
+    }
+
+    /// Where the rider last was, on what, and what they do.
+    pub fn rider(&self, rider: Uuid) -> Option<(Option<Fix>, Vehicle, Task, bool)> {
+        self.shard(rider).get(&rider).map(|r| (r.last, r.vehicle, r.task, r.online))
+    }
+
+    /// Available riders nearest to `center` (see [`Grid::nearest`]).
+    pub fn nearest(&self, center: LatLng, radius_km: f64, count: usize, skip: impl Fn(Uuid) -> bool) -> Vec<Near> {
+        self.grid.nearest(center, radius_km, count, skip)
+    }
+
+    /// How many riders take work now.
+    pub fn available(&self) -> usize {
+        self.grid.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(lat: f64, ms: i64) -> Fix {
+        Fix { at: LatLng { lat, lng: 77.59 }, recorded_ms: ms, speed: None, heading: None, accuracy: None }
+    }
+
+    #[test]
+    fn only_online_idle_riders_with_a_position_are_offered() {
+        let f = Fleet::new(std::time::Duration::from_secs(15));
+        let (a, o) = (Uuid::from_u128(1), Uuid::from_u128(99));
+        let c = LatLng { lat: 12.97, lng: 77.59 };
+        assert!(f.ingest(a, &[fix(12.97, 0)]).is_none(), "unknown riders are not tracked");
+        f.know(a, Vehicle::Scooter);
+        assert!(f.set_online(a, true));
+        assert_eq!(f.available(), 0, "no position yet");
+        f.ingest(a, &[fix(12.97, 1_000)]).unwrap();
+        assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1);
+        assert!(f.reserve(a, o));
+        assert!(!f.reserve(a, Uuid::from_u128(100)), "one offer at a time");
+        assert_eq!(f.available(), 0);
+        f.release(a, o);
+        assert_eq!(f.available(), 1);
+        f.deliver(a, Vehicle::Scooter, o);
+        assert_eq!(f.available(), 0);
+        f.release(a, o);
+        f.set_online(a, false);
+        assert_eq!(f.available(), 0);
+    }
+
+    #[test]
+    fn ingest_counts_what_it_drops_and_samples_the_history() {
+        let f = Fleet::new(std::time::Duration::from_secs(15));
+        let a = Uuid::from_u128(1);
+        f.know(a, Vehicle::Bicycle);
+        let got = f
+            .ingest(
+                a,
+                &[
+                    fix(12.97, 0),
+                    fix(12.97, 0),
+                    fix(12.9701, 5_000),
+                    fix(12.9702, 4_000),
+                    fix(13.5, 6_000),
+                    fix(12.9702, 16_000),
+                ],
+            )
+            .unwrap();
+        assert_eq!(got.counts, Counts { accepted: 3, duplicate: 1, out_of_order: 1, impossible: 1 });
+        assert_eq!(got.latest.unwrap().recorded_ms, 16_000);
+        let kept: Vec<i64> = got.keep.iter().map(|k| k.recorded_ms).collect();
+        assert_eq!(kept, vec![0, 16_000]);
+        assert_eq!(f.totals.dropped.load(Ordering::Relaxed), 3);
+    }
+}

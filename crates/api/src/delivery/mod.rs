@@ -1,0 +1,195 @@
+//! The delivery context: riders' live state, dispatch, the route history and live tracking.
+//!
+//! - `fleet` / `grid`: where riders are and who is available (memory, embedded mode).
+//! - `dispatch`: offers orders to riders (greedy, behind a policy trait).
+//! - `tracking`: a channel per order in delivery; `watch` serves it over WebSocket and HTTP.
+//! - `rider` / `rider_ws`: the rider's endpoints; `admin`: assignment by hand, route history.
+//! - `follower`: reacts to order events (start dispatch, stop it, tell watchers).
+
+mod admin;
+pub mod dispatch;
+pub mod fleet;
+pub mod follower;
+pub mod grid;
+pub mod history;
+mod ingest;
+mod offers;
+pub mod otp;
+mod rider;
+mod rider_ws;
+pub mod tracking;
+mod watch;
+
+use crate::AppState;
+use dabba_domain::LatLng;
+use dabba_domain::eta::Vehicle;
+use dabba_domain::order::OrderStatus;
+use dabba_store::model::{Order, Restaurant};
+use dabba_store::{Store, StoreResult};
+use dispatch::{DispatchConfig, Dispatcher, Greedy, Job};
+use fleet::Fleet;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tracking::{Route, Tracker};
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+pub use follower::DeliveryFollower;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    rider::router().merge(offers::router()).merge(ingest::router()).merge(watch::router()).merge(admin::router())
+}
+
+/// WebSocket routes (outside the OpenAPI document).
+pub fn sockets() -> axum::Router<AppState> {
+    watch::socket_route().merge(rider_ws::route())
+}
+
+/// Operator settings of delivery.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    pub dispatch: DispatchConfig,
+    /// One point per rider per this period is kept in the route history.
+    pub history_every: Duration,
+    /// The route history is deleted after this.
+    pub history_retention: time::Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            dispatch: DispatchConfig::default(),
+            history_every: Duration::from_secs(15),
+            history_retention: time::Duration::days(30),
+        }
+    }
+}
+
+/// Messages for a connected rider's socket.
+pub type RiderSocket = mpsc::Sender<Arc<str>>;
+
+pub struct Delivery {
+    pub fleet: Fleet,
+    pub dispatcher: Dispatcher,
+    pub tracker: Tracker,
+    pub history: history::History,
+    /// Riders connected over `/ws/rider`, to push offers to.
+    sockets: Mutex<HashMap<Uuid, RiderSocket>>,
+    pub config: DeliveryConfig,
+}
+
+impl Delivery {
+    pub fn new(config: DeliveryConfig) -> Self {
+        Self {
+            fleet: Fleet::new(config.history_every),
+            dispatcher: Dispatcher::new(config.dispatch.clone(), Box::new(Greedy)),
+            tracker: Tracker::default(),
+            history: Default::default(),
+            sockets: Mutex::default(),
+            config,
+        }
+    }
+
+    fn sockets(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, RiderSocket>> {
+        self.sockets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends a message to the rider's socket if they have one open (offers also wait in
+    /// `GET /delivery/orders/available`).
+    pub fn tell_rider(&self, rider: Uuid, text: Arc<str>) {
+        let tx = self.sockets().get(&rider).cloned();
+        if let Some(tx) = tx {
+            let _ = tx.try_send(text);
+        }
+    }
+
+    /// Rebuilds what memory lost in a restart from the database: orders waiting for a rider,
+    /// riders on their way with an order.
+    pub async fn restore(&self, store: &dyn Store) -> StoreResult<()> {
+        for o in store.riders_on_orders().await? {
+            let Some(rider) = o.rider_id else { continue };
+            let vehicle = store.rider(rider).await?.map_or(Vehicle::Scooter, |p| p.vehicle_type);
+            self.fleet.deliver(rider, vehicle, o.order_id);
+            if let Some(r) = store.restaurant(o.restaurant_id).await? {
+                self.tracker.open(o.order_id, route_of(&o, &r, vehicle));
+            }
+        }
+        for o in store.orders_without_rider().await? {
+            if let Some(r) = store.restaurant(o.restaurant_id).await? {
+                self.dispatcher.add(job_of(&o, &r));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The hour of the day where the restaurant is (UTC if its zone is unknown).
+pub fn local_hour(tz: Option<&jiff::tz::TimeZone>, at: OffsetDateTime) -> u8 {
+    let Ok(ts) = jiff::Timestamp::from_second(at.unix_timestamp()) else { return at.hour() };
+    match tz {
+        Some(tz) => ts.to_zoned(tz.clone()).hour() as u8,
+        None => at.hour(),
+    }
+}
+
+/// When the food of `o` is expected ready.
+pub fn ready_at(o: &Order, r: &Restaurant) -> OffsetDateTime {
+    match o.status {
+        OrderStatus::Pending | OrderStatus::Confirmed => {
+            dabba_store::now_utc() + time::Duration::minutes(r.avg_preparation_minutes as i64)
+        }
+        OrderStatus::Preparing => {
+            o.updated_at
+                + time::Duration::minutes(o.estimated_preparation_minutes.unwrap_or(r.avg_preparation_minutes) as i64)
+        }
+        _ => dabba_store::now_utc(),
+    }
+}
+
+pub fn route_of(o: &Order, r: &Restaurant, vehicle: Vehicle) -> Route {
+    Route {
+        restaurant: LatLng { lat: r.latitude, lng: r.longitude },
+        customer: LatLng { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
+        tz: jiff::tz::TimeZone::get(&r.timezone).ok(),
+        vehicle,
+        picked_up: matches!(o.status, OrderStatus::PickedUp | OrderStatus::OutForDelivery | OrderStatus::Delivered),
+        ready_at: ready_at(o, r),
+    }
+}
+
+/// Converts a wall-clock time to the monotonic clock dispatch runs on.
+fn instant_at(at: OffsetDateTime) -> Instant {
+    let now = Instant::now();
+    let ahead = (at - OffsetDateTime::now_utc()).as_seconds_f64();
+    if ahead > 0.0 { now + Duration::from_secs_f64(ahead) } else { now }
+}
+
+pub fn job_of(o: &Order, r: &Restaurant) -> Job {
+    Job {
+        order_id: o.order_id,
+        user_id: o.user_id,
+        owner_id: r.owner_id,
+        restaurant_name: r.name.clone(),
+        restaurant: LatLng { lat: r.latitude, lng: r.longitude },
+        customer: LatLng { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
+        tz: jiff::tz::TimeZone::get(&r.timezone).ok(),
+        ready_at: instant_at(ready_at(o, r)),
+        earnings: 0,
+    }
+}
+
+/// Starts dispatch and the history writer, after rebuilding state from the database.
+pub fn spawn(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let d = state.delivery.clone();
+    let mut tasks = d.history.spawn(state.store.clone(), d.config.history_retention);
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = state.delivery.restore(state.store.as_ref()).await {
+            tracing::warn!(error = %e, "delivery state not restored; dispatch starts from new events");
+        }
+        offers::dispatch_loop(state).await;
+    }));
+    tasks
+}

@@ -1,0 +1,176 @@
+//! Offers as the rider sees them: waiting offers, accept, decline; and the loop that runs
+//! dispatch rounds and pushes their outcome to riders and customers.
+
+use super::dispatch::{Action, Offer};
+use super::follower::{DELIVERY_SEARCHING, assigned_event};
+use super::rider::{RiderJob, job_view};
+use super::{ingest, route_of};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Path};
+use axum::extract::State;
+use dabba_domain::Role;
+use dabba_domain::order::OrderStatus;
+use dabba_store::model::{Assignment, NewEvent};
+use serde::Serialize;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(waiting)).routes(routes!(accept)).routes(routes!(reject))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Point {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+/// An order offered to the rider, to accept before `expires_at`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfferView {
+    pub order_id: Uuid,
+    pub restaurant_name: String,
+    pub pickup: Point,
+    pub drop: Point,
+    /// Km from the rider to the restaurant.
+    pub pickup_km: f64,
+    /// Km from the restaurant to the customer (great circle).
+    pub trip_km: f64,
+    /// What the rider earns for it, in paise (tips come on top).
+    pub earnings: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub fn offer_view(o: &Offer) -> OfferView {
+    let j = &o.job;
+    OfferView {
+        order_id: j.order_id,
+        restaurant_name: j.restaurant_name.clone(),
+        pickup: Point { lat: j.restaurant.lat, lng: j.restaurant.lng },
+        drop: Point { lat: j.customer.lat, lng: j.customer.lng },
+        pickup_km: round2(o.pickup_km),
+        trip_km: round2(j.restaurant.distance_km(j.customer)),
+        earnings: j.earnings,
+        expires_at: o.expires_at,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/delivery/orders/available", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, description = "offers waiting for this rider's answer", body = Vec<OfferView>), (status = 403, body = ErrorBody)))]
+async fn waiting(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<OfferView>>> {
+    auth.require(Role::Delivery)?;
+    Ok(Json(state.delivery.dispatcher.offers_for(auth.user_id).iter().map(offer_view).collect()))
+}
+
+fn not_open() -> ApiError {
+    ApiError::conflict(
+        "OFFER_NOT_OPEN",
+        "there is no open offer of this order for you (it may have expired or been withdrawn)",
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/delivery/orders/{id}/accept", tag = "delivery", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")),
+    responses((status = 200, description = "the order is yours", body = RiderJob), (status = 403, body = ErrorBody),
+              (status = 409, description = "OFFER_NOT_OPEN or ORDER_GONE", body = ErrorBody)))]
+async fn accept(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<RiderJob>> {
+    auth.require(Role::Delivery)?;
+    let d = &state.delivery;
+    d.dispatcher.begin_accept(id, auth.user_id).map_err(|_| not_open())?;
+    let written = assign(&state, id, auth.user_id).await;
+    let ok = matches!(written, Ok(Some(_)));
+    d.dispatcher.end_accept(id, ok);
+    if !ok {
+        d.fleet.release(auth.user_id, id);
+    }
+    match written? {
+        Some(job) => Ok(Json(job)),
+        None => Err(ApiError::conflict("ORDER_GONE", "the order was cancelled or given to another rider")),
+    }
+}
+
+/// Writes the assignment of an offered order; `None` if the order moved on.
+async fn assign(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<Option<RiderJob>> {
+    let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
+    let restaurant = state.store.restaurant(order.restaurant_id).await?.ok_or(ApiError::NotFound("restaurant"))?;
+    let a = Assignment {
+        order_id: id,
+        rider_id: rider,
+        current: None,
+        statuses: vec![OrderStatus::Confirmed, OrderStatus::Preparing, OrderStatus::Ready],
+        events: vec![assigned_event(&order, restaurant.owner_id, rider, false)],
+    };
+    if !state.store.assign_rider(&a).await? {
+        return Ok(None);
+    }
+    let vehicle = ingest::vehicle(state, rider);
+    state.delivery.fleet.deliver(rider, vehicle, id);
+    state.delivery.tracker.open(id, route_of(&order, &restaurant, vehicle));
+    state.relay.wake();
+    let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
+    Ok(Some(job_view(state, order).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/delivery/orders/{id}/reject", tag = "delivery", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")),
+    responses((status = 204, description = "declined; it goes to another rider"), (status = 403, body = ErrorBody),
+              (status = 409, description = "OFFER_NOT_OPEN", body = ErrorBody)))]
+async fn reject(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<axum::http::StatusCode> {
+    auth.require(Role::Delivery)?;
+    let d = &state.delivery;
+    d.dispatcher.decline(id, auth.user_id, &d.fleet).map_err(|_| not_open())?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+pub fn offer_frame(o: &Offer) -> String {
+    let mut v = serde_json::to_value(offer_view(o)).unwrap_or_default();
+    v["type"] = json!("offer");
+    v.to_string()
+}
+
+/// Runs dispatch rounds whenever something changes, and at the next deadline.
+pub async fn dispatch_loop(state: AppState) {
+    let d = state.delivery.clone();
+    let terms = state.payments.config.payout;
+    loop {
+        let (actions, next) = d.dispatcher.step(&d.fleet, |km| terms.rider_pay(km, 0));
+        for a in actions {
+            match a {
+                Action::Offer(o) => d.tell_rider(o.rider, offer_frame(&o).into()),
+                Action::Withdrawn { rider, order_id } => {
+                    let text = json!({"type": "offer_withdrawn", "order_id": order_id, "reason": "EXPIRED"});
+                    d.tell_rider(rider, text.to_string().into());
+                }
+                Action::Searching(job) => {
+                    let e = NewEvent {
+                        topic: DELIVERY_SEARCHING,
+                        key: job.order_id,
+                        payload: json!({"order_id": job.order_id, "user_id": job.user_id, "owner_id": job.owner_id}),
+                    };
+                    match state.store.emit(&[e]).await {
+                        Ok(()) => state.relay.wake(),
+                        Err(err) => {
+                            tracing::warn!(error = %err, order_id = %job.order_id, "searching event not written")
+                        }
+                    }
+                }
+            }
+        }
+        let wait = next.map_or(Duration::from_secs(1), |n| n.saturating_duration_since(Instant::now()));
+        tokio::select! {
+            _ = d.dispatcher.wake.notified() => {}
+            _ = tokio::time::sleep(wait.min(Duration::from_secs(1))) => {}
+        }
+    }
+}
