@@ -48,6 +48,9 @@ enum Command {
     },
     /// Load-test a server started on a seeded city; prints a table and writes JSON.
     Bench(bench::BenchArgs),
+    /// The client side of the `tracking` benchmark (started by `dabba bench`).
+    #[command(hide = true)]
+    BenchWatchers(bench::watchers::WatchersArgs),
     /// The double-entry ledger.
     Ledger {
         #[command(subcommand)]
@@ -82,7 +85,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let log_given = cli.config.log.is_some();
     let mut settings = cli.config.resolve()?;
-    if matches!(cli.command, Command::Bench(_)) && !log_given {
+    if matches!(cli.command, Command::Bench(_) | Command::BenchWatchers(_)) && !log_given {
         // An access-log line per request would measure the terminal, not the server.
         settings.log = "warn".into();
     }
@@ -118,6 +121,7 @@ fn main() -> Result<()> {
                 Ok(())
             }
             Command::Bench(args) => bench::run(settings, args).await,
+            Command::BenchWatchers(args) => bench::watchers::run(args).await,
             Command::Ledger { command: LedgerCommand::Check } => {
                 let store = serve::open_store(&settings).await?;
                 let report = dabba_api::payments::check::check(&store.ledger_snapshot().await?);

@@ -12,7 +12,7 @@ pub mod fleet;
 pub mod follower;
 pub mod grid;
 pub mod history;
-mod ingest;
+pub mod ingest;
 mod offers;
 pub mod otp;
 mod rider;

@@ -20,6 +20,7 @@ use dabba_domain::order::OrderStatus;
 use dabba_store::model::Order;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -148,8 +149,9 @@ pub struct TrackQuery {
     pub token: String,
 }
 
-/// Bytes a watcher's socket reads at a time: watchers only send pings.
-const READ_BUFFER: usize = 4 * 1024;
+/// Bytes a watcher's socket reads at a time, and its largest message: watchers only send
+/// pings, and every idle watcher keeps this buffer.
+const READ_BUFFER: usize = 1024;
 
 async fn track_socket(
     State(state): State<AppState>,
@@ -187,25 +189,32 @@ async fn channel(state: &AppState, o: &Order) -> Option<std::sync::Arc<super::tr
     Some(state.delivery.tracker.open(o.order_id, super::route_of(o, &r, vehicle)))
 }
 
-async fn watch(state: AppState, order: Order, mut socket: WebSocket) {
+/// Sends the snapshot; the stream to follow and the status shown, or `None` when there is
+/// nothing more to follow (the order is over, or the socket closed).
+async fn start(state: AppState, order: Order, socket: &mut WebSocket) -> Option<(broadcast::Receiver<Frame>, u8)> {
     // Subscribe before reading the state, so nothing falls between the snapshot and the stream.
-    let mut rx = channel(&state, &order).await.map(|c| c.tx.subscribe());
+    let rx = channel(&state, &order).await.map(|c| c.tx.subscribe());
     let now = match state.store.order(order.order_id).await {
         Ok(Some(o)) => o,
         _ => order,
     };
-    let Ok(v) = view(&state, &now).await else { return };
-    let mut seen = rank(v.status);
+    let v = view(&state, &now).await.ok()?;
     for f in snapshot(&v) {
-        if socket.send(Message::Text(f.text.as_ref().into())).await.is_err() {
-            return;
+        socket.send(Message::Text(f.text.as_ref().into())).await.ok()?;
+    }
+    match rx.filter(|_| now.status.is_active()) {
+        Some(rx) => Some((rx, rank(v.status))),
+        None => {
+            let _ = socket.send(Message::Close(None)).await;
+            None
         }
     }
-    drop(v);
-    let Some(rx) = rx.as_mut().filter(|_| now.status.is_active()) else {
-        let _ = socket.send(Message::Close(None)).await;
-        return;
-    };
+}
+
+/// Serves one watcher. The snapshot's work runs in its own boxed future, freed before the
+/// loop: an idle watcher holds only its socket, its receiver and this small state.
+async fn watch(state: AppState, order: Order, mut socket: WebSocket) {
+    let Some((mut rx, mut seen)) = Box::pin(start(state, order, &mut socket)).await else { return };
     loop {
         tokio::select! {
             got = rx.recv() => match got {

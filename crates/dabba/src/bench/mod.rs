@@ -8,6 +8,13 @@
 mod browse;
 mod checkout;
 mod client;
+mod ingest;
+mod live;
+mod nearby;
+mod resp;
+mod riders;
+mod tracking;
+pub mod watchers;
 
 use crate::config::Settings;
 use crate::{seed, serve};
@@ -39,6 +46,15 @@ pub struct BenchArgs {
     /// Concurrent customers in the checkout scenario.
     #[arg(long, default_value_t = 16)]
     checkout_connections: usize,
+    /// Riders streaming fixes in the ingest scenario (one socket each).
+    #[arg(long, default_value_t = 256)]
+    ingest_connections: usize,
+    /// Riders in the nearby scenario's fleet.
+    #[arg(long, default_value_t = 100_000)]
+    fleet: usize,
+    /// Watchers (one order each) in the tracking scenario.
+    #[arg(long, default_value_t = 10_000)]
+    watchers: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
@@ -47,6 +63,17 @@ enum Scenario {
     Browse,
     Checkout,
     Payment,
+    /// `ingest`, `nearby` and `tracking` (the live-state scenarios; their own table).
+    Live,
+    Ingest,
+    Nearby,
+    Tracking,
+}
+
+impl Scenario {
+    fn is_live(self) -> bool {
+        matches!(self, Scenario::Live | Scenario::Ingest | Scenario::Nearby | Scenario::Tracking)
+    }
 }
 
 /// One line of the results table.
@@ -73,6 +100,11 @@ struct Report {
 }
 
 pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
+    if args.scenario == Scenario::Nearby {
+        let rows = nearby::run(args.fleet, 20_000).await?;
+        live::print(&rows);
+        return live::write(&args.out, &rows);
+    }
     let store = serve::open_store(&settings).await?;
     let have = store.restaurant_count().await? as usize;
     if have == 0 {
@@ -104,6 +136,28 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     let measured = Duration::from_secs(args.duration.max(1));
     let backend = store.backend().to_owned();
     let mut rows = Vec::new();
+    if args.scenario.is_live() {
+        let wants = |s: Scenario| args.scenario == Scenario::Live || args.scenario == s;
+        let mut rows = Vec::new();
+        if wants(Scenario::Ingest) {
+            rows.extend(ingest::run(&state, &keys, addr, args.ingest_connections, measured).await?);
+        }
+        if wants(Scenario::Nearby) {
+            rows.extend(nearby::run(args.fleet, 20_000).await?);
+        }
+        if wants(Scenario::Tracking) {
+            rows.extend(tracking::run(&state, &keys, addr, args.watchers, measured).await?);
+        }
+        let _ = stop_tx.send(());
+        // Graceful: the background tasks stop before the database closes.
+        match tokio::time::timeout(Duration::from_secs(10), server).await {
+            Ok(done) => done.context("server task")??,
+            Err(_) => eprintln!("the server did not stop within 10 s"),
+        }
+        store.close().await;
+        live::print(&rows);
+        return live::write(&args.out, &rows);
+    }
     let wants = |s: Scenario| args.scenario == Scenario::All || args.scenario == s;
     if wants(Scenario::Browse) {
         rows.extend(browse::run(addr, &places, args.connections, measured, &backend).await?);
