@@ -96,6 +96,17 @@ pub async fn run(
     for t in tasks {
         t.await.context("rider client")??;
     }
+    // Fixes still in socket buffers are applied after the clients stop: wait for the server
+    // to go quiet, so the reference does not share the machine with them.
+    let mut last = totals.accepted.load(Ordering::Relaxed);
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = totals.accepted.load(Ordering::Relaxed);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
     let ours = (a1 - a0) as f64 / secs;
     eprintln!("ingest: {ours:.0} fixes/s kept over {connections} rider sockets ({} dropped)", d1 - d0);
     let reference = redis(REDIS_CONNECTIONS, duration).await?;
