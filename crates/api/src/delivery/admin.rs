@@ -87,6 +87,7 @@ async fn assign(
     }
     let vehicle = rider.vehicle_type;
     d.fleet.deliver(req.rider_id, vehicle, id);
+    // A channel opened earlier (a watcher, the previous rider) keeps its route: give it the new vehicle.
     d.tracker.open(id, route_of(&order, &restaurant, vehicle));
     d.tracker.update_route(id, |r| r.vehicle = vehicle);
     state.relay.wake();

@@ -90,6 +90,8 @@ pub struct Job {
     pub customer: LatLng,
     pub tz: Option<jiff::tz::TimeZone>,
     pub ready_at: Instant,
+    /// The order's delivery distance (km), on which the rider is paid.
+    pub distance_km: f64,
     pub earnings: i64,
 }
 
@@ -301,8 +303,7 @@ impl Dispatcher {
             }
             match offered {
                 Some(c) => {
-                    let trip = s.job.restaurant.distance_km(s.job.customer);
-                    s.job.earnings = earnings(trip);
+                    s.job.earnings = earnings(s.job.distance_km);
                     let o = Offer {
                         job: s.job.clone(),
                         rider: c.rider,

@@ -57,7 +57,6 @@ pub struct Ingested {
     /// The newest fix kept, if any was.
     pub latest: Option<Fix>,
     pub task: Option<Task>,
-    pub vehicle: Option<Vehicle>,
     /// Fixes due for the history (one per history period).
     pub keep: Vec<Fix>,
 }
@@ -152,7 +151,6 @@ impl Fleet {
                 }
             }
             out.task = Some(r.task);
-            out.vehicle = Some(r.vehicle);
         }
         let dropped = fixes.len() as u64 - out.counts.accepted;
         self.totals.accepted.fetch_add(out.counts.accepted, Ordering::Relaxed);

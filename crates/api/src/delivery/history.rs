@@ -22,13 +22,13 @@ enum Msg {
 pub struct History {
     tx: mpsc::Sender<Msg>,
     rx: std::sync::Mutex<Option<mpsc::Receiver<Msg>>>,
-    pub dropped: AtomicU64,
+    pub dropped: Arc<AtomicU64>,
 }
 
 impl Default for History {
     fn default() -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
-        Self { tx, rx: std::sync::Mutex::new(Some(rx)), dropped: AtomicU64::new(0) }
+        Self { tx, rx: std::sync::Mutex::new(Some(rx)), dropped: Arc::default() }
     }
 }
 
@@ -52,6 +52,7 @@ impl History {
     pub fn spawn(&self, store: Arc<dyn Store>, retention: time::Duration) -> Vec<tokio::task::JoinHandle<()>> {
         let Some(mut rx) = self.rx.lock().unwrap_or_else(|p| p.into_inner()).take() else { return Vec::new() };
         let writer_store = store.clone();
+        let self_dropped = self.dropped.clone();
         let writer = tokio::spawn(async move {
             let mut buf = Vec::with_capacity(BATCH);
             let mut rows = Vec::with_capacity(BATCH);
@@ -62,6 +63,10 @@ impl History {
                         Msg::Row(r) => rows.push(r),
                         Msg::Flush(done) => waiting.push(done),
                     }
+                }
+                let dropped = self_dropped.swap(0, Ordering::Relaxed);
+                if dropped > 0 {
+                    tracing::warn!(dropped, "route points dropped: the history writer fell behind");
                 }
                 if !rows.is_empty() {
                     if let Err(e) = writer_store.record_locations(&rows).await {

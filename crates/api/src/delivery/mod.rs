@@ -177,6 +177,7 @@ pub fn job_of(o: &Order, r: &Restaurant) -> Job {
         customer: LatLng { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
         tz: jiff::tz::TimeZone::get(&r.timezone).ok(),
         ready_at: instant_at(ready_at(o, r)),
+        distance_km: o.distance_km,
         earnings: 0,
     }
 }

@@ -150,15 +150,6 @@ impl Tracker {
             let _ = c.tx.send(frame);
         }
     }
-
-    /// How many orders are tracked.
-    pub fn len(&self) -> usize {
-        self.map().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// What the customer is told at each status.

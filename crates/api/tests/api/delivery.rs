@@ -237,6 +237,14 @@ async fn riders_act_only_on_their_own_orders(app: TestApp) {
         let r = app.post(&format!("/api/v1/delivery/orders/{order}/accept"), Some(token), json!({})).await;
         r.expect(403);
         step(&app, token, &order, json!({"status": "PICKED_UP"})).await.expect(403);
+        app.get("/api/v1/delivery/profile", Some(token)).await.expect(403);
+        let v = json!({"vehicle_type": "CAR", "vehicle_number": "KA01"});
+        app.put("/api/v1/delivery/profile", Some(token), v).await.expect(403);
+        let on = json!({"lat": 12.9, "lng": 77.5, "available": true});
+        app.post("/api/v1/delivery/available", Some(token), on).await.expect(403);
+        let batch = json!({"pings": [{"lat": 12.9, "lng": 77.5}]});
+        app.post("/api/v1/delivery/location/batch", Some(token), batch).await.expect(403);
+        app.post(&format!("/api/v1/delivery/orders/{order}/reject"), Some(token), json!({})).await.expect(403);
     }
     assert_eq!(app.get("/api/v1/delivery/orders/current", None).await.status, 401);
     // A rider without a vehicle cannot go online or stream.
