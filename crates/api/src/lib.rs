@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod delivery;
+pub mod discovery;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -24,7 +25,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
-use catalog::nearby::NearbyIndex;
 use dabba_store::Store;
 use error::ApiError;
 use std::future::Future;
@@ -47,7 +47,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub metrics: Arc<metrics::Metrics>,
     /// The listing read model.
-    pub nearby: Arc<NearbyIndex>,
+    /// Listings, search and autocomplete.
+    pub discovery: Arc<discovery::Discovery>,
     /// Delivers outbox events to in-process subscribers.
     pub relay: Arc<events::Relay>,
     pub pricing: Arc<dabba_domain::pricing::PricingConfig>,
@@ -83,17 +84,22 @@ impl AppState {
         payments: payments::PaymentsConfig,
         delivery: delivery::DeliveryConfig,
     ) -> Result<Self, dabba_store::StoreError> {
-        let nearby = NearbyIndex::load(store.clone()).await?;
+        let discovery = discovery::Discovery::load(store.clone(), |done, total| {
+            if done % 100_000 < 5_000 || done == total {
+                tracing::info!(done, total, "discovery index: restaurants loaded");
+            }
+        })
+        .await?;
         let relay = events::Relay::new(store.clone());
         relay.subscribe(Arc::new(notifications::Inbox { store: store.clone() }));
-        relay.subscribe(Arc::new(ratings::RatingsFollower { nearby: nearby.clone() }));
+        relay.subscribe(Arc::new(discovery::follower::CatalogFollower { discovery: discovery.clone() }));
         let delivery = Arc::new(delivery::Delivery::new(delivery));
         relay.subscribe(Arc::new(delivery::DeliveryFollower { store: store.clone(), delivery: delivery.clone() }));
         Ok(Self {
             store,
             tokens: Arc::new(tokens),
             metrics: Arc::default(),
-            nearby,
+            discovery,
             relay,
             pricing: Arc::new(pricing),
             ordering: Arc::new(ordering),
@@ -106,9 +112,6 @@ impl AppState {
 
 /// How often timers look for orders nobody moves.
 pub const TIMER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// How often a node picks up catalog changes made elsewhere (other nodes, `dabba seed`).
-pub const LISTING_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(OpenApi)]
 #[openapi(
@@ -136,6 +139,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(users::router())
         .merge(catalog::router())
+        .merge(discovery::router())
         .merge(admin::router())
         .merge(cart::router())
         .merge(offers::router())
@@ -202,7 +206,7 @@ pub async fn serve(
         sandbox.set_callback_base(&format!("http://{host}"));
     }
     let mut background = vec![
-        state.nearby.follow(LISTING_REFRESH),
+        state.discovery.follow(),
         state.relay.spawn(),
         orders::timers::spawn(state.clone(), TIMER_PERIOD),
         payments::timers::spawn(state.clone(), TIMER_PERIOD),

@@ -181,15 +181,10 @@ pub struct NearQuery {
               (status = 400, body = ErrorBody)))]
 async fn list_offers(State(state): State<AppState>, Query(q): Query<NearQuery>) -> ApiResult<Json<Vec<Offer>>> {
     let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
-    let serving: HashSet<Uuid> = state
-        .nearby
-        .around(at, |e| {
-            let r = &e.restaurant;
-            (at.distance_km(LatLng { lat: r.latitude, lng: r.longitude }) <= r.delivery_radius_km)
-                .then_some(r.restaurant_id)
-        })
-        .into_iter()
-        .collect();
+    let mut serving: HashSet<Uuid> = HashSet::new();
+    state.discovery.read().each_serving(at.lat, at.lng, |place, _| {
+        serving.insert(place.restaurant.restaurant_id);
+    });
     let live = state.store.live_offers(OffsetDateTime::now_utc()).await?;
     let exhausted = |o: &Offer| o.usage_limit.is_some_and(|l| o.usage_count >= l);
     Ok(Json(

@@ -3,20 +3,16 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::catalog::nearby::NearbyIndex;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::events::Subscriber;
 use crate::extract::{Json, Path, Query, paging};
 use crate::orders::events::RATING_SUBMITTED;
-use async_trait::async_trait;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dabba_domain::Role;
 use dabba_domain::invalid::optional_text;
 use dabba_domain::order::{Actor, OrderStatus};
-use dabba_store::model::{DishRating, Event, NewEvent, Rating};
+use dabba_store::model::{DishRating, NewEvent, Rating};
 use serde::Deserialize;
-use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -157,23 +153,4 @@ async fn reviews(
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<Vec<Rating>>> {
     page_of(&state, id, q).await
-}
-
-/// Keeps listings' ratings fresh: a new rating refreshes the listing index at once.
-pub struct RatingsFollower {
-    pub nearby: Arc<NearbyIndex>,
-}
-
-#[async_trait]
-impl Subscriber for RatingsFollower {
-    fn name(&self) -> &'static str {
-        "listing-ratings"
-    }
-
-    async fn handle(&self, events: &[Event]) -> anyhow::Result<()> {
-        if events.iter().any(|e| e.topic == RATING_SUBMITTED) {
-            self.nearby.refresh().await?;
-        }
-        Ok(())
-    }
 }

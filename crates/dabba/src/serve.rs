@@ -120,7 +120,15 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     )
     .await
     .context("loading the listing index")?;
-    tracing::info!(restaurants = state.nearby.len(), "listing index loaded");
+    {
+        let index = state.discovery.read();
+        tracing::info!(
+            restaurants = index.len(),
+            dishes = index.dish_count(),
+            words = index.vocabulary(),
+            "discovery index loaded"
+        );
+    }
     tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
     println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
     dabba_api::serve(listener, state, shutdown).await?;

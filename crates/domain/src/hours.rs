@@ -110,6 +110,20 @@ impl WeeklyHours {
     }
 }
 
+impl WeeklyHours {
+    /// The first opening strictly after `at` within the coming week, if the restaurant ever opens.
+    pub fn next_opening(&self, at: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
+        let today = at.to_zoned(tz.clone()).date();
+        (0..8).find_map(|d| {
+            let date = today.checked_add(jiff::Span::new().days(d)).ok()?;
+            let (open, _) = self.window(date.weekday().to_monday_zero_offset() as usize)?;
+            let local = date.at((open / 60) as i8, (open % 60) as i8, 0, 0);
+            let when = local.to_zoned(tz.clone()).ok()?.timestamp();
+            (when > at).then_some(when)
+        })
+    }
+}
+
 /// Parses an IANA time-zone name such as `Asia/Kolkata`.
 pub fn parse_time_zone(field: &str, name: &str) -> Result<TimeZone, Invalid> {
     TimeZone::get(name.trim()).map_err(|_| Invalid::new(field, "must be an IANA time zone such as Asia/Kolkata"))

@@ -69,6 +69,9 @@ pub trait CatalogStore: Send + Sync {
     async fn update_item(&self, item: &MenuItem, read_at: OffsetDateTime) -> StoreResult<bool>;
     async fn delete_item(&self, restaurant_id: Uuid, item_id: Uuid) -> StoreResult<bool>;
 
+    /// The dishes of these restaurants, lean (for the search index), in no particular order.
+    async fn dishes_of(&self, restaurant_ids: &[Uuid]) -> StoreResult<Vec<DishRow>>;
+
     /// Restaurants in the store, banned ones included.
     async fn restaurant_count(&self) -> StoreResult<i64>;
 
@@ -166,6 +169,8 @@ pub trait OrderStore: Send + Sync {
     /// `false` if the order is not DELIVERED (any more).
     async fn rate_order(&self, rating: &Rating, events: &[NewEvent]) -> StoreResult<bool>;
     async fn rating(&self, order_id: Uuid) -> StoreResult<Option<Rating>>;
+    /// Orders placed at or after `since`, per restaurant (popularity for discovery).
+    async fn order_counts_since(&self, since: OffsetDateTime) -> StoreResult<Vec<(Uuid, i64)>>;
     async fn ratings_of_restaurant(&self, restaurant_id: Uuid, limit: i64, offset: i64) -> StoreResult<Vec<Rating>>;
 }
 

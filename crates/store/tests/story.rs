@@ -55,6 +55,7 @@ fn restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
         name: "Night Owl".into(),
         description: Some("late food".into()),
         cuisines: vec!["Biryani".into(), "Kerala".into()],
+        tags: Vec::new(),
         latitude: lat,
         longitude: lng,
         address: PostalAddress {

@@ -22,6 +22,10 @@ pub struct RestaurantInput {
     pub description: Option<String>,
     #[schema(example = json!(["Italian", "Fast Food"]))]
     pub cuisines: Vec<String>,
+    /// Free-form words customers may search by (at most 10, each up to 30 characters).
+    #[serde(default)]
+    #[schema(example = json!(["pizza", "late night"]))]
+    pub tags: Vec<String>,
     pub latitude: f64,
     pub longitude: f64,
     pub address: PostalAddress,
@@ -53,6 +57,7 @@ pub struct RestaurantPatch {
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     pub cuisines: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub address: Option<PostalAddress>,
@@ -79,6 +84,7 @@ impl From<RestaurantInput> for RestaurantPatch {
             name: Some(i.name),
             description: Some(i.description),
             cuisines: Some(i.cuisines),
+            tags: Some(i.tags),
             latitude: Some(i.latitude),
             longitude: Some(i.longitude),
             address: Some(i.address),
@@ -105,6 +111,20 @@ fn cuisines(list: Vec<String>) -> Result<Vec<String>, Invalid> {
         let c = text(&format!("cuisines[{i}]"), c, 1, 40)?;
         if !out.iter().any(|o| o.eq_ignore_ascii_case(&c)) {
             out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn tags(list: Vec<String>) -> Result<Vec<String>, Invalid> {
+    if list.len() > 10 {
+        return Err(Invalid::new("tags", "list at most 10 tags"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in list.iter().enumerate() {
+        let t = text(&format!("tags[{i}]"), t, 1, 30)?.to_lowercase();
+        if !out.contains(&t) {
+            out.push(t);
         }
     }
     Ok(out)
@@ -153,6 +173,9 @@ impl RestaurantPatch {
         }
         if let Some(v) = self.cuisines {
             next.cuisines = gather(e, cuisines(v)).unwrap_or_default();
+        }
+        if let Some(v) = self.tags {
+            next.tags = gather(e, tags(v)).unwrap_or_default();
         }
         if self.latitude.is_some() || self.longitude.is_some() {
             let (lat, lng) = (self.latitude.unwrap_or(r.latitude), self.longitude.unwrap_or(r.longitude));

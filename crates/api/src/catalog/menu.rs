@@ -188,6 +188,7 @@ async fn create_item(
         .max()
         .unwrap_or(0);
     state.store.create_item(&item).await?;
+    super::reindex(&state).await;
     Ok((StatusCode::CREATED, Json(item)))
 }
 
@@ -215,6 +216,7 @@ async fn patch_item(
             Some(_) => edited_meanwhile("item"),
         });
     }
+    super::reindex(&state).await;
     Ok(Json(item))
 }
 
@@ -228,6 +230,7 @@ async fn delete_item(
 ) -> ApiResult<StatusCode> {
     owned_restaurant(&state, &auth, id).await?;
     if state.store.delete_item(id, item_id).await? {
+        super::reindex(&state).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("item"))

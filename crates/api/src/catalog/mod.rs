@@ -1,10 +1,8 @@
 //! The catalog context over HTTP: restaurants (owners write, everyone reads), menus, listings.
 
 mod input;
-mod listing;
 mod menu;
 mod menu_input;
-pub mod nearby;
 mod restaurants;
 
 pub use input::MAX_DELIVERY_RADIUS_KM;
@@ -21,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    restaurants::router().merge(listing::router()).merge(menu::router())
+    restaurants::router().merge(menu::router())
 }
 
 /// A restaurant with what is derived from it at read time.
@@ -50,12 +48,13 @@ impl From<Restaurant> for RestaurantView {
     }
 }
 
-/// Brings the listing index up to date after a write through this node, so the writer sees
-/// its change at once. A failure is only logged: the write is saved, and the background refresh
-/// will catch up, so the client must not be told (and retry) otherwise.
+/// Delivers the events of a catalog write made through this node at once (the discovery index
+/// among their subscribers), so the writer sees the change in listings and searches on its next
+/// request. A failure is only logged: the write and its events are saved, and the relay's own
+/// loop will deliver them, so the client must not be told (and retry) otherwise.
 pub async fn reindex(state: &AppState) {
-    if let Err(e) = state.nearby.refresh().await {
-        tracing::warn!(error = %e, "listing index refresh after a write failed; the background refresh will retry");
+    if let Err(e) = state.relay.drain().await {
+        tracing::warn!(error = %e, "relaying catalog events after a write failed; the relay will retry");
     }
 }
 

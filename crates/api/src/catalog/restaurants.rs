@@ -29,6 +29,7 @@ fn blank(owner_id: Uuid) -> Restaurant {
         name: String::new(),
         description: None,
         cuisines: Vec::new(),
+        tags: Vec::new(),
         latitude: 0.0,
         longitude: 0.0,
         address: PostalAddress { line1: String::new(), line2: None, city: String::new(), state: None, pincode: None },

@@ -255,6 +255,7 @@ pub fn stored_restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
         name: "Stored".into(),
         description: None,
         cuisines: vec!["Chinese".into()],
+        tags: Vec::new(),
         latitude: lat,
         longitude: lng,
         address: PostalAddress {

@@ -23,6 +23,8 @@ pub struct City {
     hubs: Vec<(f64, f64, &'static str)>,
     password_hash: String,
     restaurants_made: usize,
+    /// How far restaurants spread around their hub (σ of a normal, km).
+    spread_km: f64,
 }
 
 /// The phone of the `index`-th seeded user of a role: `+91` + role digit + 2 seed digits + 7 digits.
@@ -47,17 +49,21 @@ fn hours(open: &str, close: &str) -> Option<DayHours> {
 }
 
 impl City {
-    pub fn new(seed: u64, password_hash: String) -> Self {
+    /// A city laid out for `restaurants`: beyond 50,000 it grows in area (hubs farther apart,
+    /// wider around each hub) so density stays that of the 50,000 city instead of piling up
+    /// around the same hubs.
+    pub fn sized(seed: u64, password_hash: String, restaurants: usize) -> Self {
+        let scale = (restaurants as f64 / 50_000.0).sqrt().max(1.0);
         let mut rng = Rng::new(seed);
         let hubs = NEIGHBOURHOODS
             .iter()
             .map(|name| {
-                let (r, theta) = (rng.range(1.0, 13.0), rng.range(0.0, std::f64::consts::TAU));
+                let (r, theta) = (rng.range(1.0, 13.0) * scale, rng.range(0.0, std::f64::consts::TAU));
                 let (lat, lng) = offset_km(CENTRE.0, CENTRE.1, r * theta.cos(), r * theta.sin());
                 (lat, lng, *name)
             })
             .collect();
-        Self { rng, seed, hubs, password_hash, restaurants_made: 0 }
+        Self { rng, seed, hubs, password_hash, restaurants_made: 0, spread_km: 1.3 * scale }
     }
 
     fn person(&mut self) -> String {
@@ -173,11 +179,26 @@ impl City {
         batch
     }
 
+    fn tags(&mut self, veg_kitchen: bool) -> Vec<String> {
+        let mut tags: Vec<String> = Vec::new();
+        if veg_kitchen {
+            tags.push("pure veg".into());
+        }
+        for _ in 0..self.rng.below(3) {
+            let t = self.rng.pick(TAGS).to_string();
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        tags
+    }
+
     fn restaurant(&mut self, batch: &mut SeedBatch) {
         let owner = self.user(Role::Restaurant, self.restaurants_made);
         self.restaurants_made += 1;
         let hub = self.hubs[self.rng.below(self.hubs.len())];
-        let (lat, lng) = offset_km(hub.0, hub.1, self.rng.normal() * 1.3, self.rng.normal() * 1.3);
+        let (lat, lng) =
+            offset_km(hub.0, hub.1, self.rng.normal() * self.spread_km, self.rng.normal() * self.spread_km);
         let n_cuisines = 1 + usize::from(self.rng.chance(0.5)) + usize::from(self.rng.chance(0.2));
         let mut cuisines: Vec<&Cuisine> = Vec::new();
         while cuisines.len() < n_cuisines {
@@ -203,6 +224,7 @@ impl City {
             name,
             description: Some(format!("{} favourites from the heart of {}", main.name, hub.2)),
             cuisines: cuisines.iter().map(|c| c.name.to_owned()).collect(),
+            tags: self.tags(veg_kitchen),
             latitude: lat,
             longitude: lng,
             address: PostalAddress {
@@ -287,8 +309,8 @@ mod tests {
 
     #[test]
     fn deterministic_and_plausible() {
-        let a = City::new(42, "h".into()).restaurants(50);
-        let b = City::new(42, "h".into()).restaurants(50);
+        let a = City::sized(42, "h".into(), 0).restaurants(50);
+        let b = City::sized(42, "h".into(), 0).restaurants(50);
         let key = |b: &SeedBatch| {
             b.restaurants.iter().map(|r| (r.restaurant_id, r.name.clone(), r.latitude.to_bits())).collect::<Vec<_>>()
         };
@@ -296,7 +318,7 @@ mod tests {
         assert_eq!(key(&a), key(&b));
         assert_eq!(items(&a), items(&b));
         assert_ne!(
-            City::new(43, "h".into()).restaurants(1).restaurants[0].restaurant_id,
+            City::sized(43, "h".into(), 0).restaurants(1).restaurants[0].restaurant_id,
             a.restaurants[0].restaurant_id
         );
         let centre = LatLng { lat: CENTRE.0, lng: CENTRE.1 };

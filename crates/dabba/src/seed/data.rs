@@ -295,3 +295,19 @@ pub const LAST_NAMES: &[&str] = &[
     "Bhat",
     "Naidu",
 ];
+
+/// Free-form restaurant tags.
+pub const TAGS: &[&str] = &[
+    "late night",
+    "family",
+    "budget",
+    "healthy",
+    "quick bites",
+    "desserts",
+    "takeaway",
+    "home style",
+    "spicy",
+    "rooftop",
+    "breakfast",
+    "combo meals",
+];

@@ -32,7 +32,7 @@ const RESTAURANTS_PER_BATCH: usize = 500;
 /// A whole small city as one batch, so it is written all or nothing (the demo city).
 pub fn whole_city(plan: Plan) -> Result<SeedBatch> {
     let hash = dabba_api::auth::password::hash_now(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut city = City::new(plan.seed, hash);
+    let mut city = City::sized(plan.seed, hash, plan.restaurants);
     let mut batch = SeedBatch {
         users: [city.users(Role::Customer, 0, plan.customers), city.users(Role::Delivery, 0, plan.riders)].concat(),
         ..SeedBatch::default()
@@ -49,7 +49,7 @@ pub fn whole_city(plan: Plan) -> Result<SeedBatch> {
 pub async fn run(store: &dyn Store, plan: Plan, progress: bool) -> Result<()> {
     let started = Instant::now();
     let hash = dabba_api::auth::password::hash_now(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut city = City::new(plan.seed, hash);
+    let mut city = City::sized(plan.seed, hash, plan.restaurants);
     let people = SeedBatch {
         users: [city.users(Role::Customer, 0, plan.customers), city.users(Role::Delivery, 0, plan.riders)].concat(),
         ..SeedBatch::default()

@@ -26,6 +26,9 @@ pub struct Restaurant {
     pub description: Option<String>,
     #[sqlx(json)]
     pub cuisines: Vec<String>,
+    /// Free-form search words ("biryani", "late night"), lower case.
+    #[sqlx(json)]
+    pub tags: Vec<String>,
     pub latitude: f64,
     pub longitude: f64,
     #[sqlx(json)]
@@ -112,4 +115,29 @@ pub struct MenuItem {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+/// The topic of the event every catalog write commits with (key and payload: the restaurant).
+pub const CATALOG_CHANGED: &str = "catalog.changed";
+
+/// The event a catalog write commits with: read models (search) reload the restaurant.
+pub fn catalog_changed(restaurant_id: Uuid, what: &'static str) -> crate::model::NewEvent {
+    crate::model::NewEvent {
+        topic: CATALOG_CHANGED,
+        key: restaurant_id,
+        payload: serde_json::json!({ "restaurant_id": restaurant_id, "what": what }),
+    }
+}
+
+/// A dish as discovery needs it: no customizations, no timestamps.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DishRow {
+    pub item_id: Uuid,
+    pub restaurant_id: Uuid,
+    pub name: String,
+    pub price: i64,
+    pub is_veg: bool,
+    pub is_available: bool,
+    pub is_bestseller: bool,
+    pub stock: Option<i64>,
 }

@@ -7,7 +7,10 @@ mod ordering;
 mod payments;
 mod users;
 
-pub use catalog::{Category, CustomizationGroup, CustomizationOption, MenuItem, PostalAddress, Restaurant};
+pub use catalog::{
+    CATALOG_CHANGED, Category, CustomizationGroup, CustomizationOption, DishRow, MenuItem, PostalAddress, Restaurant,
+    catalog_changed,
+};
 pub use delivery::{Assignment, LocationRow, RiderProfile};
 pub use ordering::{
     AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, KeyClaim, NewEvent, Notification, Offer,

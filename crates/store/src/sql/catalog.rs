@@ -6,7 +6,7 @@ macro_rules! restaurant_cols {
     () => {
         "restaurant_id, owner_id, name, description, cuisines, latitude, longitude, address, phone, cost_for_two, \
          avg_preparation_minutes, delivery_radius_km, min_order_value, is_veg, operating_hours, timezone, \
-         is_paused, kitchen_limit, is_banned, ban_reason, rating_avg, rating_count, created_at, updated_at"
+         is_paused, kitchen_limit, is_banned, ban_reason, rating_avg, rating_count, created_at, updated_at, tags"
     };
 }
 
@@ -24,7 +24,10 @@ macro_rules! impl_catalog_store {
             async fn create_restaurant(&self, r: $crate::model::Restaurant) -> $crate::StoreResult<()> {
                 let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO restaurants (", restaurant_cols!(), ") "));
                 qb.push_values(std::iter::once(&r), |b, r| $crate::sql::push_restaurant!(b, r));
-                qb.build().execute(self.writer()).await?;
+                let mut tx = self.begin_write().await?;
+                qb.build().execute(&mut *tx).await?;
+                Self::write_events(&mut tx, &[$crate::model::catalog_changed(r.restaurant_id, "restaurant")]).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -55,11 +58,12 @@ macro_rules! impl_catalog_store {
                 read_at: time::OffsetDateTime,
             ) -> $crate::StoreResult<bool> {
                 use sqlx::types::Json;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE restaurants SET name = $2, description = $3, cuisines = $4, latitude = $5, longitude = $6, \
                      address = $7, phone = $8, cost_for_two = $9, avg_preparation_minutes = $10, \
                      delivery_radius_km = $11, min_order_value = $12, is_veg = $13, operating_hours = $14, \
-                     timezone = $15, is_paused = $16, updated_at = $17, kitchen_limit = $19 \
+                     timezone = $15, is_paused = $16, updated_at = $17, kitchen_limit = $19, tags = $20 \
                      WHERE restaurant_id = $1 AND updated_at = $18",
                 )
                 .bind(r.restaurant_id)
@@ -81,9 +85,15 @@ macro_rules! impl_catalog_store {
                 .bind(r.updated_at)
                 .bind(read_at)
                 .bind(r.kitchen_limit)
-                .execute(self.writer())
+                .bind(Json(&r.tags))
+                .execute(&mut *tx)
                 .await?;
-                Ok(done.rows_affected() > 0)
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                Self::write_events(&mut tx, &[$crate::model::catalog_changed(r.restaurant_id, "restaurant")]).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn set_restaurant_ban(
@@ -91,7 +101,8 @@ macro_rules! impl_catalog_store {
                 id: uuid::Uuid,
                 reason: Option<String>,
             ) -> $crate::StoreResult<Option<$crate::model::Restaurant>> {
-                Ok(sqlx::query_as(concat!(
+                let mut tx = self.begin_write().await?;
+                let found: Option<$crate::model::Restaurant> = sqlx::query_as(concat!(
                     "UPDATE restaurants SET is_banned = $2, ban_reason = $3, updated_at = $4 WHERE restaurant_id = $1 RETURNING ",
                     restaurant_cols!()
                 ))
@@ -99,8 +110,13 @@ macro_rules! impl_catalog_store {
                 .bind(reason.is_some())
                 .bind(reason)
                 .bind($crate::now_utc())
-                .fetch_optional(self.writer())
-                .await?)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if found.is_some() {
+                    Self::write_events(&mut tx, &[$crate::model::catalog_changed(id, "ban")]).await?;
+                }
+                tx.commit().await?;
+                Ok(found)
             }
 
             async fn restaurants_changed_since(
@@ -224,7 +240,10 @@ macro_rules! impl_catalog_store {
             async fn create_item(&self, item: &$crate::model::MenuItem) -> $crate::StoreResult<()> {
                 let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO menu_items (", item_cols!(), ") "));
                 qb.push_values(std::iter::once(item), |b, i| $crate::sql::push_item!(b, i));
-                qb.build().execute(self.writer()).await.map_err($crate::StoreError::classify)?;
+                let mut tx = self.begin_write().await?;
+                qb.build().execute(&mut *tx).await.map_err($crate::StoreError::classify)?;
+                Self::write_events(&mut tx, &[$crate::model::catalog_changed(item.restaurant_id, "menu")]).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -233,6 +252,7 @@ macro_rules! impl_catalog_store {
                 i: &$crate::model::MenuItem,
                 read_at: time::OffsetDateTime,
             ) -> $crate::StoreResult<bool> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE menu_items SET category_id = $3, name = $4, description = $5, price = $6, is_veg = $7, \
                      is_available = $8, is_bestseller = $9, stock = $10, image = $11, position = $12, \
@@ -253,18 +273,47 @@ macro_rules! impl_catalog_store {
                 .bind(sqlx::types::Json(&i.customizations))
                 .bind(i.updated_at)
                 .bind(read_at)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await?;
-                Ok(done.rows_affected() > 0)
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                Self::write_events(&mut tx, &[$crate::model::catalog_changed(i.restaurant_id, "menu")]).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn delete_item(&self, restaurant_id: uuid::Uuid, item_id: uuid::Uuid) -> $crate::StoreResult<bool> {
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("DELETE FROM menu_items WHERE restaurant_id = $1 AND item_id = $2")
                     .bind(restaurant_id)
                     .bind(item_id)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
-                Ok(done.rows_affected() > 0)
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                Self::write_events(&mut tx, &[$crate::model::catalog_changed(restaurant_id, "menu")]).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn dishes_of(&self, ids: &[uuid::Uuid]) -> $crate::StoreResult<Vec<$crate::model::DishRow>> {
+                let mut out = Vec::new();
+                // Chunks keep each statement under SQLite's bound-parameter limit.
+                for chunk in ids.chunks(5000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT item_id, restaurant_id, name, price, is_veg, is_available, is_bestseller, stock \
+                         FROM menu_items WHERE restaurant_id IN (",
+                    );
+                    let mut list = qb.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    out.extend(qb.build_query_as::<$crate::model::DishRow>().fetch_all(self.reader()).await?);
+                }
+                Ok(out)
             }
 
             async fn restaurant_count(&self) -> $crate::StoreResult<i64> {

@@ -43,7 +43,8 @@ macro_rules! push_restaurant {
             .push_bind($r.rating_avg)
             .push_bind($r.rating_count)
             .push_bind($r.created_at)
-            .push_bind($r.updated_at);
+            .push_bind($r.updated_at)
+            .push_bind(sqlx::types::Json(&$r.tags));
     }};
 }
 

@@ -468,6 +468,18 @@ macro_rules! impl_order_store {
                     .await?)
             }
 
+            async fn order_counts_since(
+                &self,
+                since: time::OffsetDateTime,
+            ) -> $crate::StoreResult<Vec<(uuid::Uuid, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT restaurant_id, COUNT(*) FROM orders WHERE created_at >= $1 GROUP BY restaurant_id",
+                )
+                .bind(since)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn ratings_of_restaurant(
                 &self,
                 restaurant_id: uuid::Uuid,

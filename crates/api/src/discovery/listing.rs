@@ -1,0 +1,220 @@
+//! `GET /api/v1/restaurants?lat=&lng=`: restaurants that deliver to a point, from the discovery
+//! index: serviceability is each restaurant's own radius; filters, a sort with a stable
+//! tie-break (distance, then id), pages.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Query, paging};
+use axum::extract::State;
+use dabba_domain::LatLng;
+use dabba_search::{Filters, Hit, Index};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_restaurants))
+}
+
+/// Orderings of results; ties always fall back to distance, then id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Searches: the blend of text, rating, speed and popularity (listings: distance).
+    Relevance,
+    #[default]
+    Distance,
+    /// Best rated first.
+    Rating,
+    /// Cheapest (cost for two) first.
+    Cost,
+    /// Fastest estimated delivery first.
+    DeliveryTime,
+}
+
+impl From<Sort> for dabba_search::Sort {
+    fn from(s: Sort) -> Self {
+        match s {
+            Sort::Relevance => Self::Relevance,
+            Sort::Distance => Self::Distance,
+            Sort::Rating => Self::Rating,
+            Sort::Cost => Self::Cost,
+            Sort::DeliveryTime => Self::DeliveryTime,
+        }
+    }
+}
+
+/// Where the customer is, and what they want.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Customer latitude.
+    pub lat: f64,
+    /// Customer longitude.
+    pub lng: f64,
+    /// Only restaurants serving this cuisine (case-insensitive).
+    pub cuisine: Option<String>,
+    /// Only pure-vegetarian restaurants.
+    pub veg_only: Option<bool>,
+    /// Only restaurants rated at least this (0–5).
+    pub min_rating: Option<f64>,
+    /// Only restaurants whose cost for two is at most this, paise.
+    pub max_cost_for_two: Option<i64>,
+    /// Only restaurants open right now.
+    pub open_now: Option<bool>,
+    /// Only restaurants running an offer of their own.
+    pub has_offer: Option<bool>,
+    /// Only restaurants whose estimated delivery is at most this many minutes.
+    pub max_delivery_time: Option<u32>,
+    #[param(inline)]
+    pub sort: Option<Sort>,
+    /// 1-based page number.
+    pub page: Option<u32>,
+    /// Page size, 1–50 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// Filters shared by listings and searches, as received (query structs cannot share fields:
+/// `serde(flatten)` breaks numbers in query strings).
+#[derive(Debug, Default)]
+pub struct FilterQuery<'a> {
+    pub cuisine: Option<&'a str>,
+    pub veg_only: Option<bool>,
+    pub min_rating: Option<f64>,
+    pub max_cost_for_two: Option<i64>,
+    pub open_now: Option<bool>,
+    pub has_offer: Option<bool>,
+    pub max_delivery_time: Option<u32>,
+}
+
+/// The filter fields of a query struct.
+macro_rules! filter_query {
+    ($q:expr) => {
+        $crate::discovery::listing::FilterQuery {
+            cuisine: $q.cuisine.as_deref(),
+            veg_only: $q.veg_only,
+            min_rating: $q.min_rating,
+            max_cost_for_two: $q.max_cost_for_two,
+            open_now: $q.open_now,
+            has_offer: $q.has_offer,
+            max_delivery_time: $q.max_delivery_time,
+        }
+    };
+}
+pub(crate) use filter_query;
+
+impl FilterQuery<'_> {
+    /// Checks the values and turns them into the index's filters.
+    pub fn parse(&self) -> ApiResult<Filters> {
+        if self.min_rating.is_some_and(|m| !(0.0..=5.0).contains(&m)) {
+            return Err(ApiError::invalid("min_rating", "must be between 0 and 5"));
+        }
+        if self.max_cost_for_two.is_some_and(|m| m < 0) {
+            return Err(ApiError::invalid("max_cost_for_two", "must not be negative"));
+        }
+        if self.max_delivery_time.is_some_and(|m| !(1..=300).contains(&m)) {
+            return Err(ApiError::invalid("max_delivery_time", "must be between 1 and 300 minutes"));
+        }
+        Ok(Filters {
+            cuisine: self.cuisine.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
+            veg_only: self.veg_only == Some(true),
+            min_rating: self.min_rating,
+            max_cost_for_two: self.max_cost_for_two,
+            open_now: self.open_now == Some(true),
+            has_offer: self.has_offer == Some(true),
+            max_delivery_minutes: self.max_delivery_time,
+        })
+    }
+}
+
+/// One restaurant in a listing or search.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RestaurantCard {
+    pub restaurant_id: Uuid,
+    pub name: String,
+    pub cuisines: Vec<String>,
+    pub tags: Vec<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub city: String,
+    pub rating_avg: f64,
+    pub rating_count: i64,
+    /// Paise.
+    pub cost_for_two: i64,
+    /// Paise.
+    pub min_order_value: i64,
+    pub is_veg: bool,
+    pub is_open: bool,
+    /// When a closed restaurant opens next (RFC 3339, UTC); absent when open or paused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<String>,
+    /// Runs an offer of its own.
+    pub has_offer: bool,
+    /// Great-circle distance from the customer, km (2 decimals).
+    pub distance_km: f64,
+    /// Preparation + travel + handoff, minutes.
+    pub estimated_delivery_minutes: u32,
+}
+
+impl RestaurantCard {
+    /// The card of a hit; `None` if the restaurant left the index meanwhile.
+    pub fn of(index: &Index, hit: &Hit, now: jiff::Timestamp) -> Option<Self> {
+        let place = index.place(hit.ord)?;
+        let r = &place.restaurant;
+        let is_open = hit.open.unwrap_or_else(|| place.is_open(now));
+        Some(RestaurantCard {
+            restaurant_id: r.restaurant_id,
+            name: r.name.clone(),
+            cuisines: r.cuisines.clone(),
+            tags: r.tags.clone(),
+            latitude: r.latitude,
+            longitude: r.longitude,
+            city: r.address.city.clone(),
+            rating_avg: r.rating_avg,
+            rating_count: r.rating_count,
+            cost_for_two: r.cost_for_two,
+            min_order_value: r.min_order_value,
+            is_veg: r.is_veg,
+            is_open,
+            opens_at: if is_open { None } else { place.opens_at(now).map(|t| t.to_string()) },
+            has_offer: index.has_offer(place),
+            distance_km: (hit.distance_km * 100.0).round() / 100.0,
+            estimated_delivery_minutes: hit.minutes,
+        })
+    }
+}
+
+/// A page of a listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestaurantList {
+    pub restaurants: Vec<RestaurantCard>,
+    pub page: u32,
+    pub limit: u32,
+    /// Restaurants matching, across all pages.
+    pub total: usize,
+}
+
+/// The page bounds asked for: (page, limit, first index, end index).
+pub fn window(page: Option<u32>, limit: Option<u32>) -> ApiResult<(u32, u32, usize, usize)> {
+    paging(page, limit)?;
+    let (page, limit) = (page.unwrap_or(1), limit.unwrap_or(20));
+    let start = ((page - 1) as usize).saturating_mul(limit as usize);
+    Ok((page, limit, start, start.saturating_add(limit as usize)))
+}
+
+#[utoipa::path(get, path = "/api/v1/restaurants", tag = "discovery", params(ListQuery),
+    responses((status = 200, body = RestaurantList), (status = 400, body = ErrorBody)))]
+async fn list_restaurants(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<RestaurantList>> {
+    let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
+    let (page, limit, start, end) = window(q.page, q.limit)?;
+    let filters = filter_query!(q).parse()?;
+    let now = jiff::Timestamp::now();
+    let index = state.discovery.read();
+    let found = index.list(at.lat, at.lng, &filters, q.sort.unwrap_or_default().into(), now, end);
+    let restaurants = found.hits.iter().skip(start).filter_map(|h| RestaurantCard::of(&index, h, now)).collect();
+    Ok(Json(RestaurantList { restaurants, page, limit, total: found.total }))
+}

@@ -1,0 +1,333 @@
+//! The index: every visible restaurant with its available dishes, the words they are found by,
+//! the grid that says who delivers where, and the phrases autocomplete offers. One restaurant is
+//! the unit of change: a catalog event reloads it whole and [`Index::upsert`] swaps it in, adjusting
+//! only what differs.
+
+use crate::grid::Grid;
+use crate::text::{normalized, words, words_into};
+use crate::vocab::Vocab;
+use dabba_store::model::{DishRow, Restaurant};
+use jiff::tz::TimeZone;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use uuid::Uuid;
+
+/// Where in a restaurant a word was found; text relevance weighs them differently.
+pub const NAME: u8 = 1;
+pub const CUISINE: u8 = 2;
+pub const TAG: u8 = 4;
+pub const DISH: u8 = 8;
+
+/// A dish on sale (unavailable and sold-out dishes are not indexed).
+pub struct Dish {
+    pub item_id: Uuid,
+    /// Into [`Index::dish_name`].
+    pub name: u32,
+    pub price: i64,
+    pub is_veg: bool,
+    pub is_bestseller: bool,
+}
+
+/// A restaurant as discovery holds it.
+pub struct Place {
+    pub restaurant: Restaurant,
+    pub tz: Option<TimeZone>,
+    pub dishes: Vec<Dish>,
+    /// (word, fields it appears in), sorted by word.
+    pub(crate) terms: Vec<(u32, u8)>,
+    /// Autocomplete phrases (dishes, cuisines) this restaurant offers.
+    phrases: Vec<u32>,
+    /// Orders in the popularity window.
+    pub orders: u32,
+    /// Some dish has a stock count: orders change what is on sale.
+    pub stock_tracked: bool,
+    /// Open state cached per minute: `minute << 1 | open`.
+    open_at: AtomicU64,
+}
+
+impl Place {
+    /// The fields of this restaurant where word `term` occurs (0 if none).
+    pub(crate) fn fields(&self, term: u32) -> u8 {
+        self.terms.binary_search_by_key(&term, |t| t.0).map_or(0, |i| self.terms[i].1)
+    }
+
+    /// Open by its hours now, and not paused; cached for the minute.
+    pub fn is_open(&self, now: jiff::Timestamp) -> bool {
+        let minute = (now.as_second() / 60) as u64 + 1;
+        let cached = self.open_at.load(Ordering::Relaxed);
+        if cached >> 1 == minute {
+            return cached & 1 == 1;
+        }
+        let r = &self.restaurant;
+        let open = !r.is_paused && self.tz.as_ref().is_some_and(|tz| r.operating_hours.is_open_at(now, tz));
+        self.open_at.store(minute << 1 | u64::from(open), Ordering::Relaxed);
+        open
+    }
+
+    /// When a closed restaurant opens next (not for a paused one: nobody knows).
+    pub fn opens_at(&self, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+        if self.restaurant.is_paused {
+            return None;
+        }
+        self.restaurant.operating_hours.next_opening(now, self.tz.as_ref()?)
+    }
+}
+
+/// What an autocomplete phrase stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Dish,
+    Cuisine,
+    Restaurant,
+}
+
+/// A dish or cuisine phrase, shared by every restaurant offering it.
+pub(crate) struct Phrase {
+    pub text: Box<str>,
+    pub kind: Kind,
+    pub terms: Box<[u32]>,
+    /// Restaurants offering it (unordered).
+    pub places: Vec<u32>,
+    /// Orders in the window at those restaurants, plus one per restaurant.
+    pub popularity: u64,
+}
+
+/// A dish name as written, with its words.
+struct DishName {
+    text: Box<str>,
+    terms: Box<[u32]>,
+}
+
+#[derive(Default)]
+pub struct Index {
+    pub(crate) vocab: Vocab,
+    names: Vec<DishName>,
+    name_ids: HashMap<Box<str>, u32>,
+    pub(crate) phrases: Vec<Phrase>,
+    phrase_ids: HashMap<(Kind, Box<str>), u32>,
+    /// Word → phrases containing it.
+    pub(crate) phrases_by_term: HashMap<u32, Vec<u32>>,
+    pub(crate) places: Vec<Option<Place>>,
+    ord_of: HashMap<Uuid, u32>,
+    pub(crate) grid: Grid,
+    /// Restaurants running an offer of their own.
+    offers: HashSet<Uuid>,
+    dishes: usize,
+    visible: usize,
+}
+
+impl Index {
+    pub fn place(&self, ord: u32) -> Option<&Place> {
+        self.places.get(ord as usize).and_then(Option::as_ref)
+    }
+
+    pub fn dish_name(&self, name: u32) -> &str {
+        &self.names[name as usize].text
+    }
+
+    pub(crate) fn dish_terms(&self, name: u32) -> &[u32] {
+        &self.names[name as usize].terms
+    }
+
+    /// Restaurants indexed (banned ones are not).
+    pub fn len(&self) -> usize {
+        self.visible
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visible == 0
+    }
+
+    /// Distinct words known.
+    pub fn vocabulary(&self) -> usize {
+        self.vocab.len()
+    }
+
+    /// Dishes indexed (on sale at indexed restaurants).
+    pub fn dish_count(&self) -> usize {
+        self.dishes
+    }
+
+    pub fn has_offer(&self, place: &Place) -> bool {
+        self.offers.contains(&place.restaurant.restaurant_id)
+    }
+
+    /// Replaces the set of restaurants that run their own offer.
+    pub fn set_offers(&mut self, restaurants: HashSet<Uuid>) {
+        self.offers = restaurants;
+    }
+
+    fn name_id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(text) {
+            return id;
+        }
+        let terms = words(text).iter().map(|w| self.vocab.intern(w)).collect();
+        let id = self.names.len() as u32;
+        self.names.push(DishName { text: text.into(), terms });
+        self.name_ids.insert(text.into(), id);
+        id
+    }
+
+    fn phrase_id(&mut self, kind: Kind, text: &str) -> Option<u32> {
+        let key = normalized(text);
+        if key.is_empty() {
+            return None;
+        }
+        if let Some(&id) = self.phrase_ids.get(&(kind, key.as_str().into())) {
+            return Some(id);
+        }
+        let id = self.phrases.len() as u32;
+        let terms: Box<[u32]> = key.split(' ').map(|w| self.vocab.intern(w)).collect();
+        for &t in terms.iter() {
+            self.phrases_by_term.entry(t).or_default().push(id);
+        }
+        self.phrases.push(Phrase { text: text.trim().into(), kind, terms, places: Vec::new(), popularity: 0 });
+        self.phrase_ids.insert((kind, key.into()), id);
+        Some(id)
+    }
+
+    /// Adds or replaces a restaurant with its dishes (all of them; those not on sale are left
+    /// out here). A banned restaurant is removed.
+    pub fn upsert(&mut self, restaurant: Restaurant, dishes: &[DishRow]) {
+        let id = restaurant.restaurant_id;
+        if restaurant.is_banned {
+            self.remove(id);
+            return;
+        }
+        let ord = match self.ord_of.get(&id) {
+            Some(&ord) => ord,
+            None => {
+                self.places.push(None);
+                let ord = (self.places.len() - 1) as u32;
+                self.ord_of.insert(id, ord);
+                ord
+            }
+        };
+        let mut terms: Vec<(u32, u8)> = Vec::new();
+        let mut scratch = Vec::new();
+        let mut add = |vocab: &mut Vocab, text: &str, field: u8, terms: &mut Vec<(u32, u8)>| {
+            scratch.clear();
+            words_into(text, &mut scratch);
+            terms.extend(scratch.iter().map(|w| (vocab.intern(w), field)));
+        };
+        add(&mut self.vocab, &restaurant.name, NAME, &mut terms);
+        for c in &restaurant.cuisines {
+            add(&mut self.vocab, c, CUISINE, &mut terms);
+        }
+        for t in &restaurant.tags {
+            add(&mut self.vocab, t, TAG, &mut terms);
+        }
+        let mut phrases: Vec<u32> =
+            restaurant.cuisines.iter().filter_map(|c| self.phrase_id(Kind::Cuisine, c)).collect();
+        let mut on_sale = Vec::with_capacity(dishes.len());
+        for d in dishes.iter().filter(|d| d.is_available && d.stock != Some(0)) {
+            let name = self.name_id(&d.name);
+            terms.extend(self.names[name as usize].terms.iter().map(|&t| (t, DISH)));
+            phrases.extend(self.phrase_id(Kind::Dish, &d.name));
+            on_sale.push(Dish {
+                item_id: d.item_id,
+                name,
+                price: d.price,
+                is_veg: d.is_veg,
+                is_bestseller: d.is_bestseller,
+            });
+        }
+        terms.sort_unstable();
+        terms.dedup_by(|b, a| {
+            // Sorted by (term, field): fold the fields of one term into its first entry.
+            if a.0 == b.0 {
+                a.1 |= b.1;
+                true
+            } else {
+                false
+            }
+        });
+        phrases.sort_unstable();
+        phrases.dedup();
+        let tz = dabba_domain::hours::parse_time_zone("timezone", &restaurant.timezone).ok();
+        let place = Place {
+            tz,
+            dishes: on_sale,
+            terms,
+            phrases,
+            orders: 0,
+            stock_tracked: dishes.iter().any(|d| d.stock.is_some()),
+            open_at: AtomicU64::new(0),
+            restaurant,
+        };
+        let old = self.take(ord);
+        let orders = old.as_ref().map_or(0, |o| o.orders);
+        self.put(ord, Place { orders, ..place });
+    }
+
+    /// Drops a restaurant (banned or gone).
+    pub fn remove(&mut self, id: Uuid) {
+        if let Some(&ord) = self.ord_of.get(&id) {
+            self.take(ord);
+        }
+    }
+
+    /// Takes a restaurant out of every structure; its slot stays for when it comes back.
+    fn take(&mut self, ord: u32) -> Option<Place> {
+        let old = self.places[ord as usize].take()?;
+        let r = &old.restaurant;
+        self.grid.remove(ord, r.latitude, r.longitude);
+        for &p in &old.phrases {
+            let phrase = &mut self.phrases[p as usize];
+            if let Some(i) = phrase.places.iter().position(|&o| o == ord) {
+                phrase.places.swap_remove(i);
+                phrase.popularity = phrase.popularity.saturating_sub(1 + u64::from(old.orders));
+            }
+        }
+        self.dishes -= old.dishes.len();
+        self.visible -= 1;
+        Some(old)
+    }
+
+    fn put(&mut self, ord: u32, place: Place) {
+        let r = &place.restaurant;
+        self.grid.insert(ord, r.latitude, r.longitude, r.delivery_radius_km);
+        for &p in &place.phrases {
+            let phrase = &mut self.phrases[p as usize];
+            phrase.places.push(ord);
+            phrase.popularity += 1 + u64::from(place.orders);
+        }
+        self.dishes += place.dishes.len();
+        self.visible += 1;
+        self.places[ord as usize] = Some(place);
+    }
+
+    /// The ordinal of an indexed restaurant.
+    pub fn ord(&self, id: Uuid) -> Option<u32> {
+        self.ord_of.get(&id).copied().filter(|&o| self.place(o).is_some())
+    }
+
+    /// Sets each restaurant's orders in the popularity window (absent: none) and recomputes
+    /// the phrases' popularity from them.
+    pub fn set_popularity(&mut self, orders: &HashMap<Uuid, u32>) {
+        for place in self.places.iter_mut().flatten() {
+            place.orders = orders.get(&place.restaurant.restaurant_id).copied().unwrap_or(0);
+        }
+        self.recount_phrases();
+    }
+
+    /// One more order at a restaurant.
+    pub fn count_order(&mut self, id: Uuid) {
+        let Some(ord) = self.ord(id) else { return };
+        let Some(place) = self.places[ord as usize].as_mut() else { return };
+        place.orders += 1;
+        for &p in &place.phrases {
+            self.phrases[p as usize].popularity += 1;
+        }
+    }
+
+    fn recount_phrases(&mut self) {
+        for phrase in &mut self.phrases {
+            phrase.popularity = phrase
+                .places
+                .iter()
+                .map(|&o| 1 + u64::from(self.places[o as usize].as_ref().map_or(0, |p| p.orders)))
+                .sum();
+        }
+    }
+}
