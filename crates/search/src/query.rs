@@ -172,22 +172,23 @@ impl Index {
         self.place(ord).map_or(uuid::Uuid::nil(), |p| p.restaurant.restaurant_id)
     }
 
-    fn order(&self, sort: Sort) -> impl Fn(&Hit, &Hit) -> Ordering + '_ {
+    /// The order of results; searches put open restaurants before closed ones under every sort.
+    fn order(&self, sort: Sort, open_first: bool) -> impl Fn(&Hit, &Hit) -> Ordering + '_ {
         move |a, b| {
+            let open = |h: &Hit| h.open.unwrap_or(true);
+            let first = if open_first { open(b).cmp(&open(a)) } else { Ordering::Equal };
             let (pa, pb) = (self.place(a.ord), self.place(b.ord));
             let key = |p: Option<&Place>, f: fn(&Place) -> f64| p.map_or(0.0, f);
             let primary = match sort {
-                Sort::Relevance => {
-                    let open = |h: &Hit| h.open.unwrap_or(true);
-                    open(b).cmp(&open(a)).then(b.score.total_cmp(&a.score))
-                }
+                Sort::Relevance => b.score.total_cmp(&a.score),
                 Sort::Distance => Ordering::Equal,
                 Sort::Rating => key(pb, |p| p.restaurant.rating_avg).total_cmp(&key(pa, |p| p.restaurant.rating_avg)),
                 Sort::Cost => key(pa, |p| p.restaurant.cost_for_two as f64)
                     .total_cmp(&key(pb, |p| p.restaurant.cost_for_two as f64)),
                 Sort::DeliveryTime => a.minutes.cmp(&b.minutes),
             };
-            primary
+            first
+                .then(primary)
                 .then(a.distance_km.total_cmp(&b.distance_km))
                 .then_with(|| self.id_of(a.ord).cmp(&self.id_of(b.ord)))
         }
@@ -209,7 +210,7 @@ impl Index {
         if matches!(sort, Sort::Distance | Sort::Relevance) {
             let near = self.grid.nearest(&probe, first, |o, d| self.admit(o, d, f, now, false).is_some());
             let mut hits: Vec<Hit> = near.iter().filter_map(|&(o, d)| self.admit(o, d, f, now, false)).collect();
-            hits.sort_by(self.order(Sort::Distance));
+            hits.sort_by(self.order(Sort::Distance, false));
             let total = if f.is_empty() {
                 self.grid.count(&probe)
             } else {
@@ -221,7 +222,7 @@ impl Index {
         }
         let mut hits = Vec::new();
         self.grid.each(&probe, |o, d| hits.extend(self.admit(o, d, f, now, false)));
-        top(&mut hits, first, self.order(sort));
+        top(&mut hits, first, self.order(sort, false));
         let total = hits.len();
         hits.truncate(first);
         Page { hits, total }
@@ -262,7 +263,7 @@ impl Index {
                 hits.push(hit);
             }
         });
-        top(&mut hits, first, self.order(sort));
+        top(&mut hits, first, self.order(sort, true));
         let total = hits.len();
         hits.truncate(first);
         Page { hits, total }
@@ -305,7 +306,7 @@ impl Index {
                 hits.push(DishHit { hit: Hit { score: WEIGHT_TEXT * text + base, ..hit }, dish: i });
             }
         });
-        let order = self.order(sort);
+        let order = self.order(sort, true);
         let item = |h: &DishHit| self.place(h.hit.ord).map(|p| p.dishes[h.dish].item_id);
         top(&mut hits, first, |a, b| order(&a.hit, &b.hit).then_with(|| item(a).cmp(&item(b))));
         let total = hits.len();

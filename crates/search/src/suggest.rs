@@ -5,6 +5,7 @@
 //! or cuisine's summed over every restaurant offering it (plus one per restaurant, so new ones
 //! are not all zero). Dish and cuisine phrases are ranked city-wide and kept if at least one
 //! restaurant near the point offers them; restaurants are found among those delivering there.
+//! Paused restaurants suggest nothing (searches leave them out).
 
 use crate::grid::Probe;
 use crate::index::{Index, Kind, NAME};
@@ -38,8 +39,9 @@ impl Index {
         let mut restaurants: Vec<Suggestion> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         self.grid.each(&Probe::new(lat, lng), |o, _| {
+            // A paused restaurant is out of searches, so it suggests nothing either.
+            let Some(place) = self.place(o).filter(|p| !p.restaurant.is_paused) else { return };
             near[o as usize / 64] |= 1 << (o % 64);
-            let Some(place) = self.place(o) else { return };
             let named = |t: u32| place.fields(t) & NAME != 0;
             if whole.iter().all(|&t| named(t))
                 && place.terms.iter().any(|&(t, f)| f & NAME != 0 && prefixed.binary_search(&t).is_ok())

@@ -19,4 +19,5 @@ mod profile;
 mod ratings;
 mod refunds;
 mod restaurants;
+mod search;
 mod ws;
