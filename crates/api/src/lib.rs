@@ -90,12 +90,37 @@ impl AppState {
             }
         })
         .await?;
+        Ok(Self::assemble(store, tokens, pricing, ordering, payments, delivery, discovery))
+    }
+
+    /// Default settings around a discovery index built by the caller (benchmarks time it).
+    pub fn with_index(store: Arc<dyn Store>, tokens: TokenKeys, discovery: Arc<discovery::Discovery>) -> Self {
+        Self::assemble(
+            store,
+            tokens,
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            discovery,
+        )
+    }
+
+    fn assemble(
+        store: Arc<dyn Store>,
+        tokens: TokenKeys,
+        pricing: dabba_domain::pricing::PricingConfig,
+        ordering: orders::OrderingConfig,
+        payments: payments::PaymentsConfig,
+        delivery: delivery::DeliveryConfig,
+        discovery: Arc<discovery::Discovery>,
+    ) -> Self {
         let relay = events::Relay::new(store.clone());
         relay.subscribe(Arc::new(notifications::Inbox { store: store.clone() }));
         relay.subscribe(Arc::new(discovery::follower::CatalogFollower { discovery: discovery.clone() }));
         let delivery = Arc::new(delivery::Delivery::new(delivery));
         relay.subscribe(Arc::new(delivery::DeliveryFollower { store: store.clone(), delivery: delivery.clone() }));
-        Ok(Self {
+        Self {
             store,
             tokens: Arc::new(tokens),
             metrics: Arc::default(),
@@ -106,7 +131,7 @@ impl AppState {
             sessions: Arc::default(),
             payments: Arc::new(payments::Payments::with_sandbox(payments)),
             delivery,
-        })
+        }
     }
 }
 

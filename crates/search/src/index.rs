@@ -35,6 +35,8 @@ pub struct Place {
     pub dishes: Vec<Dish>,
     /// (word, fields it appears in), sorted by word.
     pub(crate) terms: Vec<(u32, u8)>,
+    /// The words of its name, for autocomplete's pass over every restaurant near a point.
+    pub(crate) name_terms: Box<[u32]>,
     /// Autocomplete phrases (dishes, cuisines) this restaurant offers.
     phrases: Vec<u32>,
     /// Orders in the popularity window.
@@ -244,11 +246,13 @@ impl Index {
         });
         phrases.sort_unstable();
         phrases.dedup();
+        let name_terms = words(&restaurant.name).iter().map(|w| self.vocab.intern(w)).collect();
         let tz = dabba_domain::hours::parse_time_zone("timezone", &restaurant.timezone).ok();
         let place = Place {
             tz,
             dishes: on_sale,
             terms,
+            name_terms,
             phrases,
             orders: 0,
             stock_tracked: dishes.iter().any(|d| d.stock.is_some()),

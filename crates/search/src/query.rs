@@ -203,6 +203,11 @@ impl Index {
         });
     }
 
+    /// Calls `f` with every indexed restaurant.
+    pub fn each_serving_all(&self, f: impl FnMut(&Place)) {
+        self.places.iter().flatten().for_each(f);
+    }
+
     /// Restaurants that deliver to (`lat`, `lng`) and pass `f`, the first `first` in `sort` order
     /// (`Relevance` means distance here).
     pub fn list(&self, lat: f64, lng: f64, f: &Filters, sort: Sort, now: jiff::Timestamp, first: usize) -> Page<Hit> {

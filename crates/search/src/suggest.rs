@@ -8,7 +8,7 @@
 //! Paused restaurants suggest nothing (searches leave them out).
 
 use crate::grid::Probe;
-use crate::index::{Index, Kind, NAME};
+use crate::index::{Index, Kind};
 use crate::text::{normalized, words};
 use std::collections::HashSet;
 
@@ -42,9 +42,9 @@ impl Index {
             // A paused restaurant is out of searches, so it suggests nothing either.
             let Some(place) = self.place(o).filter(|p| !p.restaurant.is_paused) else { return };
             near[o as usize / 64] |= 1 << (o % 64);
-            let named = |t: u32| place.fields(t) & NAME != 0;
-            if whole.iter().all(|&t| named(t))
-                && place.terms.iter().any(|&(t, f)| f & NAME != 0 && prefixed.binary_search(&t).is_ok())
+            let named = &place.name_terms;
+            if whole.iter().all(|t| named.contains(t))
+                && named.iter().any(|t| prefixed.binary_search(t).is_ok())
                 && seen.insert(normalized(&place.restaurant.name))
             {
                 restaurants.push(Suggestion {

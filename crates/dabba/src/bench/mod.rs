@@ -8,6 +8,7 @@
 mod browse;
 mod checkout;
 mod client;
+mod discovery;
 mod ingest;
 mod live;
 mod nearby;
@@ -68,6 +69,9 @@ enum Scenario {
     Ingest,
     Nearby,
     Tracking,
+    /// The search index on the city: build, in-process searches and suggestions, HTTP listing,
+    /// and (on PostgreSQL) the same searches in SQL.
+    Discovery,
 }
 
 impl Scenario {
@@ -107,6 +111,13 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     }
     let store = serve::open_store(&settings).await?;
     let have = store.restaurant_count().await? as usize;
+    if args.scenario == Scenario::Discovery {
+        if have < args.restaurants {
+            bail!("the database holds {have} restaurants: seed the city first (`dabba seed --restaurants N`)");
+        }
+        let measured = Duration::from_secs(args.duration.max(1));
+        return discovery::run(settings.database_url.expose(), store, args.connections, measured).await;
+    }
     if have == 0 {
         let plan = seed::Plan { restaurants: args.restaurants, customers: 100, riders: 50, seed: 7 };
         let started = Instant::now();
@@ -208,7 +219,7 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
 
 /// The reference of the same run: a bare axum handler returning a small JSON object, driven by
 /// the same client, so figures can be read as a ratio of what this machine does at best.
-async fn reference(connections: usize, duration: Duration) -> Result<Row> {
+pub(super) async fn reference(connections: usize, duration: Duration) -> Result<Row> {
     let app =
         axum::Router::new().route("/", axum::routing::get(|| async { axum::Json(serde_json::json!({"ok": true})) }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
