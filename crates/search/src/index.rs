@@ -18,6 +18,12 @@ pub const CUISINE: u8 = 2;
 pub const TAG: u8 = 4;
 pub const DISH: u8 = 8;
 
+/// Keys of the grid's inverted lists: a word anywhere in a restaurant, a word of its name, an
+/// autocomplete phrase it offers. The kind sits in the top bits.
+pub(crate) const WORD_KEY: u32 = 0;
+pub(crate) const NAME_KEY: u32 = 1 << 30;
+pub(crate) const PHRASE_KEY: u32 = 2 << 30;
+
 /// A dish on sale (unavailable and sold-out dishes are not indexed).
 pub struct Dish {
     pub item_id: Uuid,
@@ -51,6 +57,17 @@ impl Place {
     /// The fields of this restaurant where word `term` occurs (0 if none).
     pub(crate) fn fields(&self, term: u32) -> u8 {
         self.terms.binary_search_by_key(&term, |t| t.0).map_or(0, |i| self.terms[i].1)
+    }
+
+    /// What the grid files this restaurant under. A paused restaurant is out of searches and
+    /// suggestions, so it is filed under nothing (listings still show it).
+    fn keys(&self, out: &mut Vec<u32>) {
+        if self.restaurant.is_paused {
+            return;
+        }
+        out.extend(self.terms.iter().map(|t| WORD_KEY | t.0));
+        out.extend(self.name_terms.iter().map(|&t| NAME_KEY | t));
+        out.extend(self.phrases.iter().map(|&p| PHRASE_KEY | p));
     }
 
     /// Open by its hours now, and not paused; cached for the minute.
@@ -94,10 +111,11 @@ pub(crate) struct Phrase {
     pub popularity: u64,
 }
 
-/// A dish name as written, with its words.
+/// A dish name as written, with its words and its autocomplete phrase.
 struct DishName {
     text: Box<str>,
     terms: Box<[u32]>,
+    phrase: Option<u32>,
 }
 
 #[derive(Default)]
@@ -116,6 +134,8 @@ pub struct Index {
     offers: HashSet<Uuid>,
     dishes: usize,
     visible: usize,
+    /// Restaurants read by [`Index::load_restaurants`], waiting for their dishes.
+    loading: Vec<Place>,
 }
 
 impl Index {
@@ -164,8 +184,9 @@ impl Index {
             return id;
         }
         let terms = words(text).iter().map(|w| self.vocab.intern(w)).collect();
+        let phrase = self.phrase_id(Kind::Dish, text);
         let id = self.names.len() as u32;
-        self.names.push(DishName { text: text.into(), terms });
+        self.names.push(DishName { text: text.into(), terms, phrase });
         self.name_ids.insert(text.into(), id);
         id
     }
@@ -191,20 +212,67 @@ impl Index {
     /// Adds or replaces a restaurant with its dishes (all of them; those not on sale are left
     /// out here). A banned restaurant is removed.
     pub fn upsert(&mut self, restaurant: Restaurant, dishes: &[DishRow]) {
-        let id = restaurant.restaurant_id;
         if restaurant.is_banned {
-            self.remove(id);
+            self.remove(restaurant.restaurant_id);
             return;
         }
-        let ord = match self.ord_of.get(&id) {
-            Some(&ord) => ord,
-            None => {
-                self.places.push(None);
-                let ord = (self.places.len() - 1) as u32;
-                self.ord_of.insert(id, ord);
-                ord
+        let ord = self.ord_for(restaurant.restaurant_id);
+        let mut place = self.new_place(restaurant);
+        for d in dishes {
+            self.add_dish(&mut place, d);
+        }
+        seal(&mut place);
+        let old = self.take(ord);
+        place.orders = old.as_ref().map_or(0, |o| o.orders);
+        self.put(ord, place);
+        self.settle();
+    }
+
+    /// Starts a bulk load into an empty index: the restaurants, whose dishes then come in any
+    /// order through [`Index::add_dishes`] until [`Index::finish`]. Banned ones are skipped.
+    pub fn load_restaurants(&mut self, restaurants: Vec<Restaurant>) {
+        assert!(self.places.is_empty() && self.loading.is_empty(), "bulk loads start from an empty index");
+        for r in restaurants.into_iter().filter(|r| !r.is_banned) {
+            self.ord_for(r.restaurant_id);
+            let place = self.new_place(r);
+            self.loading.push(place);
+        }
+    }
+
+    /// Dishes of restaurants given to [`Index::load_restaurants`] (others are ignored: they
+    /// arrived after the load began and their own change events will bring them).
+    pub fn add_dishes(&mut self, dishes: &[DishRow]) {
+        let mut loading = std::mem::take(&mut self.loading);
+        for d in dishes {
+            if let Some(place) = self.ord_of.get(&d.restaurant_id).and_then(|&o| loading.get_mut(o as usize)) {
+                self.add_dish(place, d);
             }
-        };
+        }
+        self.loading = loading;
+    }
+
+    /// Ends a bulk load: every restaurant goes live.
+    pub fn finish(&mut self) {
+        for (ord, mut place) in std::mem::take(&mut self.loading).into_iter().enumerate() {
+            seal(&mut place);
+            self.put(ord as u32, place);
+        }
+        self.settle();
+    }
+
+    /// The ordinal of a restaurant, given one if new.
+    fn ord_for(&mut self, id: Uuid) -> u32 {
+        if let Some(&ord) = self.ord_of.get(&id) {
+            return ord;
+        }
+        self.places.push(None);
+        let ord = (self.places.len() - 1) as u32;
+        self.ord_of.insert(id, ord);
+        ord
+    }
+
+    /// A restaurant without its dishes yet.
+    fn new_place(&mut self, restaurant: Restaurant) -> Place {
         let mut terms: Vec<(u32, u8)> = Vec::new();
         let mut scratch = Vec::new();
         let mut add = |vocab: &mut Vocab, text: &str, field: u8, terms: &mut Vec<(u32, u8)>| {
@@ -213,61 +281,63 @@ impl Index {
             terms.extend(scratch.iter().map(|w| (vocab.intern(w), field)));
         };
         add(&mut self.vocab, &restaurant.name, NAME, &mut terms);
+        let name_terms = terms.iter().map(|t| t.0).collect();
         for c in &restaurant.cuisines {
             add(&mut self.vocab, c, CUISINE, &mut terms);
         }
         for t in &restaurant.tags {
             add(&mut self.vocab, t, TAG, &mut terms);
         }
-        let mut phrases: Vec<u32> =
-            restaurant.cuisines.iter().filter_map(|c| self.phrase_id(Kind::Cuisine, c)).collect();
-        let mut on_sale = Vec::with_capacity(dishes.len());
-        for d in dishes.iter().filter(|d| d.is_available && d.stock != Some(0)) {
-            let name = self.name_id(&d.name);
-            terms.extend(self.names[name as usize].terms.iter().map(|&t| (t, DISH)));
-            phrases.extend(self.phrase_id(Kind::Dish, &d.name));
-            on_sale.push(Dish {
-                item_id: d.item_id,
-                name,
-                price: d.price,
-                is_veg: d.is_veg,
-                is_bestseller: d.is_bestseller,
-            });
-        }
-        terms.sort_unstable();
-        terms.dedup_by(|b, a| {
-            // Sorted by (term, field): fold the fields of one term into its first entry.
-            if a.0 == b.0 {
-                a.1 |= b.1;
-                true
-            } else {
-                false
-            }
-        });
-        phrases.sort_unstable();
-        phrases.dedup();
-        let name_terms = words(&restaurant.name).iter().map(|w| self.vocab.intern(w)).collect();
+        let phrases = restaurant.cuisines.iter().filter_map(|c| self.phrase_id(Kind::Cuisine, c)).collect();
         let tz = dabba_domain::hours::parse_time_zone("timezone", &restaurant.timezone).ok();
-        let place = Place {
+        Place {
             tz,
-            dishes: on_sale,
+            dishes: Vec::new(),
             terms,
             name_terms,
             phrases,
             orders: 0,
-            stock_tracked: dishes.iter().any(|d| d.stock.is_some()),
+            stock_tracked: false,
             open_at: AtomicU64::new(0),
             restaurant,
-        };
-        let old = self.take(ord);
-        let orders = old.as_ref().map_or(0, |o| o.orders);
-        self.put(ord, Place { orders, ..place });
+        }
+    }
+
+    /// A dish of `place`: indexed if on sale, and its stock noted.
+    fn add_dish(&mut self, place: &mut Place, d: &DishRow) {
+        place.stock_tracked |= d.stock.is_some();
+        if !d.is_available || d.stock == Some(0) {
+            return;
+        }
+        let name = self.name_id(&d.name);
+        let dish_name = &self.names[name as usize];
+        place.terms.extend(dish_name.terms.iter().map(|&t| (t, DISH)));
+        place.phrases.extend(dish_name.phrase);
+        place.dishes.push(Dish {
+            item_id: d.item_id,
+            name,
+            price: d.price,
+            is_veg: d.is_veg,
+            is_bestseller: d.is_bestseller,
+        });
+    }
+
+    /// Brings the grid's cells and lists up to date with the restaurants' changes.
+    fn settle(&mut self) {
+        let places = &self.places;
+        self.grid.settle(|ord, out| {
+            if let Some(p) = places.get(ord as usize).and_then(Option::as_ref) {
+                p.keys(out);
+            }
+        });
     }
 
     /// Drops a restaurant (banned or gone).
     pub fn remove(&mut self, id: Uuid) {
-        if let Some(&ord) = self.ord_of.get(&id) {
-            self.take(ord);
+        if let Some(&ord) = self.ord_of.get(&id)
+            && self.take(ord).is_some()
+        {
+            self.settle();
         }
     }
 
@@ -334,4 +404,25 @@ impl Index {
                 .sum();
         }
     }
+}
+
+/// Sorts a place's words and phrases, one entry each (a word's fields folded together).
+fn seal(place: &mut Place) {
+    place.terms.sort_unstable();
+    place.terms.dedup_by(|b, a| {
+        // Sorted by (term, field): fold the fields of one term into its first entry.
+        if a.0 == b.0 {
+            a.1 |= b.1;
+            true
+        } else {
+            false
+        }
+    });
+    place.terms.shrink_to_fit();
+    place.phrases.sort_unstable();
+    place.phrases.dedup();
+    place.phrases.shrink_to_fit();
+    // Item id order: ties between a restaurant's dishes go by it.
+    place.dishes.sort_unstable_by_key(|d| d.item_id);
+    place.dishes.shrink_to_fit();
 }

@@ -16,7 +16,7 @@
 //! restaurant, then the smaller id, so a page never changes while the data does not.
 
 use crate::grid::Probe;
-use crate::index::{CUISINE, DISH, Index, NAME, Place, TAG};
+use crate::index::{CUISINE, DISH, Index, NAME, Place, TAG, WORD_KEY};
 use crate::vocab::Variant;
 use dabba_domain::estimate::delivery_minutes;
 use std::cmp::Ordering;
@@ -79,6 +79,8 @@ pub struct Hit {
     pub distance_km: f64,
     pub minutes: u32,
     pub score: f64,
+    /// The sort's own key, smaller first (worked out once, so ordering reads no restaurant).
+    rank: f64,
     /// Open now (known when the query needed it; listings work it out for the page).
     pub open: Option<bool>,
 }
@@ -148,7 +150,20 @@ fn top<T>(items: &mut [T], first: usize, order: impl Fn(&T, &T) -> Ordering) {
 
 impl Index {
     /// The restaurant-level filters for a restaurant `distance_km` away; `None` if it fails one.
-    fn admit(&self, ord: u32, distance_km: f64, f: &Filters, now: jiff::Timestamp, dishes: bool) -> Option<Hit> {
+    fn admit(&self, ord: u32, distance_km: f64, f: &Filters, now: jiff::Timestamp, sort: Sort) -> Option<Hit> {
+        self.admit_as(ord, distance_km, f, now, sort, false)
+    }
+
+    /// [`Index::admit`]; for dish results (`dishes`) `veg_only` is left to the dishes.
+    fn admit_as(
+        &self,
+        ord: u32,
+        distance_km: f64,
+        f: &Filters,
+        now: jiff::Timestamp,
+        sort: Sort,
+        dishes: bool,
+    ) -> Option<Hit> {
         let place = self.place(ord)?;
         let r = &place.restaurant;
         let minutes = delivery_minutes(r.avg_preparation_minutes.max(0) as u32, distance_km);
@@ -165,7 +180,14 @@ impl Index {
         if open == Some(false) {
             return None;
         }
-        Some(Hit { ord, distance_km, minutes, score: 0.0, open })
+        let rank = match sort {
+            // Set with the score.
+            Sort::Relevance | Sort::Distance => 0.0,
+            Sort::Rating => -r.rating_avg,
+            Sort::Cost => r.cost_for_two as f64,
+            Sort::DeliveryTime => f64::from(minutes),
+        };
+        Some(Hit { ord, distance_km, minutes, score: 0.0, rank, open })
     }
 
     fn id_of(&self, ord: u32) -> uuid::Uuid {
@@ -177,26 +199,17 @@ impl Index {
         move |a, b| {
             let open = |h: &Hit| h.open.unwrap_or(true);
             let first = if open_first { open(b).cmp(&open(a)) } else { Ordering::Equal };
-            let (pa, pb) = (self.place(a.ord), self.place(b.ord));
-            let key = |p: Option<&Place>, f: fn(&Place) -> f64| p.map_or(0.0, f);
-            let primary = match sort {
-                Sort::Relevance => b.score.total_cmp(&a.score),
-                Sort::Distance => Ordering::Equal,
-                Sort::Rating => key(pb, |p| p.restaurant.rating_avg).total_cmp(&key(pa, |p| p.restaurant.rating_avg)),
-                Sort::Cost => key(pa, |p| p.restaurant.cost_for_two as f64)
-                    .total_cmp(&key(pb, |p| p.restaurant.cost_for_two as f64)),
-                Sort::DeliveryTime => a.minutes.cmp(&b.minutes),
-            };
+            let primary = if sort == Sort::Distance { Ordering::Equal } else { a.rank.total_cmp(&b.rank) };
             first
                 .then(primary)
                 .then(a.distance_km.total_cmp(&b.distance_km))
-                .then_with(|| self.id_of(a.ord).cmp(&self.id_of(b.ord)))
+                .then_with(|| if a.ord == b.ord { Ordering::Equal } else { self.id_of(a.ord).cmp(&self.id_of(b.ord)) })
         }
     }
 
     /// Calls `f(place, distance_km)` for every restaurant that delivers to (`lat`, `lng`).
     pub fn each_serving(&self, lat: f64, lng: f64, mut f: impl FnMut(&Place, f64)) {
-        self.grid.each(&Probe::new(lat, lng), |o, d| {
+        self.grid.reach(&Probe::new(lat, lng)).each(|o, d| {
             if let Some(p) = self.place(o) {
                 f(p, d);
             }
@@ -213,20 +226,24 @@ impl Index {
     pub fn list(&self, lat: f64, lng: f64, f: &Filters, sort: Sort, now: jiff::Timestamp, first: usize) -> Page<Hit> {
         let probe = Probe::new(lat, lng);
         if matches!(sort, Sort::Distance | Sort::Relevance) {
-            let near = self.grid.nearest(&probe, first, |o, d| self.admit(o, d, f, now, false).is_some());
-            let mut hits: Vec<Hit> = near.iter().filter_map(|&(o, d)| self.admit(o, d, f, now, false)).collect();
+            let all = f.is_empty();
+            let near =
+                self.grid.nearest(&probe, first, |o, d| all || self.admit(o, d, f, now, Sort::Distance).is_some());
+            let mut hits: Vec<Hit> =
+                near.iter().filter_map(|&(o, d)| self.admit(o, d, f, now, Sort::Distance)).collect();
             hits.sort_by(self.order(Sort::Distance, false));
+            let reach = self.grid.reach(&probe);
             let total = if f.is_empty() {
-                self.grid.count(&probe)
+                reach.count()
             } else {
                 let mut n = 0;
-                self.grid.each(&probe, |o, d| n += usize::from(self.admit(o, d, f, now, false).is_some()));
+                reach.each(|o, d| n += usize::from(self.admit(o, d, f, now, Sort::Distance).is_some()));
                 n
             };
             return Page { hits, total };
         }
         let mut hits = Vec::new();
-        self.grid.each(&probe, |o, d| hits.extend(self.admit(o, d, f, now, false)));
+        self.grid.reach(&probe).each(|o, d| hits.extend(self.admit(o, d, f, now, sort)));
         top(&mut hits, first, self.order(sort, false));
         let total = hits.len();
         hits.truncate(first);
@@ -237,6 +254,23 @@ impl Index {
     fn variants(&self, words: &[String]) -> Option<Vec<Vec<Variant>>> {
         let all: Vec<Vec<Variant>> = words.iter().map(|w| self.vocab.variants(w)).collect();
         all.iter().all(|v| !v.is_empty()).then_some(all)
+    }
+
+    /// What `f(place, ord, distance_km, out)` makes of every restaurant delivering to the point
+    /// that holds every query word (or a variant of it) somewhere: only those are visited.
+    fn holding<T: Send>(
+        &self,
+        lat: f64,
+        lng: f64,
+        variants: &[Vec<Variant>],
+        f: impl Fn(&Place, u32, f64, &mut Vec<T>) + Sync,
+    ) -> Vec<T> {
+        let groups: Vec<Vec<u32>> = variants.iter().map(|vs| vs.iter().map(|v| WORD_KEY | v.term).collect()).collect();
+        self.grid.reach(&Probe::new(lat, lng)).gather(&groups, |o, d, out| {
+            if let Some(place) = self.place(o) {
+                f(place, o, d, out);
+            }
+        })
     }
 
     /// Open, or closed with a known opening (paused restaurants are left out of searches).
@@ -250,9 +284,7 @@ impl Index {
     pub fn search(&self, q: &Request<'_>) -> Page<Hit> {
         let Request { lat, lng, words, filters: f, sort, now, first } = *q;
         let Some(variants) = self.variants(words) else { return Page::empty() };
-        let mut hits = Vec::new();
-        self.grid.each(&Probe::new(lat, lng), |o, d| {
-            let Some(place) = self.place(o) else { return };
+        let mut hits = self.holding(lat, lng, &variants, |place, o, d, hits| {
             let mut text = 0.0;
             for vs in &variants {
                 let best = vs.iter().map(|v| field_weight(place.fields(v.term)) * typo(v.edits)).fold(0.0, f64::max);
@@ -261,10 +293,13 @@ impl Index {
                 }
                 text += best;
             }
-            if let Some(mut hit) = self.admit(o, d, f, now, false)
+            if let Some(mut hit) = self.admit(o, d, f, now, sort)
                 && self.searchable(&mut hit, now)
             {
                 hit.score = WEIGHT_TEXT * text / variants.len() as f64 + place_score(place, hit.minutes);
+                if sort == Sort::Relevance {
+                    hit.rank = -hit.score;
+                }
                 hits.push(hit);
             }
         });
@@ -278,14 +313,12 @@ impl Index {
     pub fn search_dishes(&self, q: &Request<'_>) -> Page<DishHit> {
         let Request { lat, lng, words, filters: f, sort, now, first } = *q;
         let Some(variants) = self.variants(words) else { return Page::empty() };
-        let mut hits: Vec<DishHit> = Vec::new();
-        self.grid.each(&Probe::new(lat, lng), |o, d| {
-            let Some(place) = self.place(o) else { return };
+        let mut hits = self.holding(lat, lng, &variants, |place, o, d, hits: &mut Vec<DishHit>| {
             // Every word must be in some dish of the restaurant before its dishes are read.
             if !variants.iter().all(|vs| vs.iter().any(|v| place.fields(v.term) & DISH != 0)) {
                 return;
             }
-            let Some(mut hit) = self.admit(o, d, f, now, true) else { return };
+            let Some(mut hit) = self.admit_as(o, d, f, now, sort, true) else { return };
             if !self.searchable(&mut hit, now) {
                 return;
             }
@@ -308,12 +341,14 @@ impl Index {
                     continue;
                 }
                 let text = (text / variants.len() as f64 + if dish.is_bestseller { 0.05 } else { 0.0 }).min(1.0);
-                hits.push(DishHit { hit: Hit { score: WEIGHT_TEXT * text + base, ..hit }, dish: i });
+                let score = WEIGHT_TEXT * text + base;
+                let rank = if sort == Sort::Relevance { -score } else { hit.rank };
+                hits.push(DishHit { hit: Hit { score, rank, ..hit }, dish: i });
             }
         });
         let order = self.order(sort, true);
-        let item = |h: &DishHit| self.place(h.hit.ord).map(|p| p.dishes[h.dish].item_id);
-        top(&mut hits, first, |a, b| order(&a.hit, &b.hit).then_with(|| item(a).cmp(&item(b))));
+        // A restaurant's dishes are kept in item id order, so the index stands for the id.
+        top(&mut hits, first, |a, b| order(&a.hit, &b.hit).then(a.dish.cmp(&b.dish)));
         let total = hits.len();
         hits.truncate(first);
         Page { hits, total }

@@ -7,8 +7,8 @@
 //! restaurant near the point offers them; restaurants are found among those delivering there.
 //! Paused restaurants suggest nothing (searches leave them out).
 
-use crate::grid::Probe;
-use crate::index::{Index, Kind};
+use crate::grid::{Probe, Reach};
+use crate::index::{Index, Kind, NAME_KEY, PHRASE_KEY, Place};
 use crate::text::{normalized, words};
 use std::collections::HashSet;
 
@@ -30,31 +30,22 @@ impl Index {
         let Some(whole) = typed.iter().map(|w| self.vocab.get(w)).collect::<Option<Vec<u32>>>() else {
             return Vec::new();
         };
-        let mut prefixed: Vec<u32> = self.vocab.with_prefix(&last).collect();
-        if prefixed.is_empty() {
+        let prefixed: Vec<u32> = self.vocab.with_prefix(&last).collect();
+        if prefixed.is_empty() || limit == 0 {
             return Vec::new();
         }
-        prefixed.sort_unstable();
-        let mut near = vec![0u64; self.places.len().div_ceil(64)];
-        let mut restaurants: Vec<Suggestion> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        self.grid.each(&Probe::new(lat, lng), |o, _| {
-            // A paused restaurant is out of searches, so it suggests nothing either.
-            let Some(place) = self.place(o).filter(|p| !p.restaurant.is_paused) else { return };
-            near[o as usize / 64] |= 1 << (o % 64);
-            let named = &place.name_terms;
-            if whole.iter().all(|t| named.contains(t))
-                && named.iter().any(|t| prefixed.binary_search(t).is_ok())
-                && seen.insert(normalized(&place.restaurant.name))
-            {
-                restaurants.push(Suggestion {
-                    text: place.restaurant.name.clone(),
-                    kind: Kind::Restaurant,
-                    restaurant_id: Some(place.restaurant.restaurant_id),
-                    popularity: 1 + u64::from(place.orders),
-                });
-            }
-        });
+        // Paused restaurants are filed under no key, so they offer nothing here.
+        let reach = self.grid.reach(&Probe::new(lat, lng));
+        let mut out = self.phrases_near(&reach, &prefixed, &whole, limit);
+        out.extend(self.restaurants_near(&reach, &prefixed, &whole, limit));
+        out.sort_by(|a, b| b.popularity.cmp(&a.popularity).then_with(|| a.text.cmp(&b.text)));
+        out.truncate(limit);
+        out
+    }
+
+    /// The most popular dish and cuisine phrases with a word starting with a prefixed word and
+    /// every whole word, offered by a restaurant delivering here.
+    fn phrases_near(&self, reach: &Reach<'_>, prefixed: &[u32], whole: &[u32], limit: usize) -> Vec<Suggestion> {
         let mut phrases: Vec<u32> =
             prefixed.iter().filter_map(|t| self.phrases_by_term.get(t)).flatten().copied().collect();
         phrases.sort_unstable();
@@ -64,11 +55,9 @@ impl Index {
             let (a, b) = (&self.phrases[a as usize], &self.phrases[b as usize]);
             b.popularity.cmp(&a.popularity).then_with(|| a.text.cmp(&b.text))
         });
-        let offered_near =
-            |p: u32| self.phrases[p as usize].places.iter().any(|&o| near[o as usize / 64] & (1 << (o % 64)) != 0);
-        let mut out: Vec<Suggestion> = phrases
+        phrases
             .into_iter()
-            .filter(|&p| offered_near(p))
+            .filter(|&p| reach.any_with(PHRASE_KEY | p))
             .take(limit)
             .map(|p| {
                 let phrase = &self.phrases[p as usize];
@@ -79,10 +68,52 @@ impl Index {
                     popularity: phrase.popularity,
                 }
             })
+            .collect()
+    }
+
+    /// The most popular restaurants delivering here whose name has a word starting with a
+    /// prefixed word and every whole word; one per name (branches of a chain are one).
+    fn restaurants_near(&self, reach: &Reach<'_>, prefixed: &[u32], whole: &[u32], limit: usize) -> Vec<Suggestion> {
+        let mut found: Vec<u32> = Vec::new();
+        for &t in prefixed {
+            reach.each_with(NAME_KEY | t, |o, _| found.push(o));
+        }
+        found.sort_unstable();
+        found.dedup();
+        let mut named: Vec<&Place> = found
+            .iter()
+            .filter_map(|&o| self.place(o))
+            .filter(|p| whole.iter().all(|t| p.name_terms.contains(t)))
             .collect();
-        out.extend(restaurants);
-        out.sort_by(|a, b| b.popularity.cmp(&a.popularity).then_with(|| a.text.cmp(&b.text)));
-        out.truncate(limit);
-        out
+        let order = |a: &&Place, b: &&Place| {
+            b.orders
+                .cmp(&a.orders)
+                .then_with(|| a.restaurant.name.cmp(&b.restaurant.name))
+                .then(a.restaurant.restaurant_id.cmp(&b.restaurant.restaurant_id))
+        };
+        // Only the head needs sorting, unless branches sharing a name crowd it.
+        let mut head = (limit * 8).min(named.len());
+        loop {
+            if head < named.len() {
+                named.select_nth_unstable_by(head - 1, order);
+            }
+            named[..head].sort_by(order);
+            let mut seen: HashSet<String> = HashSet::new();
+            let out: Vec<Suggestion> = named[..head]
+                .iter()
+                .filter(|p| seen.insert(normalized(&p.restaurant.name)))
+                .take(limit)
+                .map(|p| Suggestion {
+                    text: p.restaurant.name.clone(),
+                    kind: Kind::Restaurant,
+                    restaurant_id: Some(p.restaurant.restaurant_id),
+                    popularity: 1 + u64::from(p.orders),
+                })
+                .collect();
+            if out.len() >= limit || head == named.len() {
+                return out;
+            }
+            head = named.len();
+        }
     }
 }

@@ -72,6 +72,10 @@ pub trait CatalogStore: Send + Sync {
     /// The dishes of these restaurants, lean (for the search index), in no particular order.
     async fn dishes_of(&self, restaurant_ids: &[Uuid]) -> StoreResult<Vec<DishRow>>;
 
+    /// Every menu item (lean, as [`CatalogStore::dishes_of`]) in the order the store keeps them:
+    /// one sequential pass, for building the search index at start-up.
+    fn scan_dishes(&self) -> futures_util::stream::BoxStream<'_, StoreResult<DishRow>>;
+
     /// Restaurants in the store, banned ones included.
     async fn restaurant_count(&self) -> StoreResult<i64>;
 

@@ -10,7 +10,7 @@ pub use listing::{RestaurantCard, RestaurantList, Sort};
 
 use crate::AppState;
 use dabba_search::Index;
-use dabba_store::model::{DishRow, Restaurant};
+use dabba_store::model::DishRow;
 use dabba_store::{Store, StoreResult};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -23,8 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     listing::router().merge(search::router())
 }
 
-/// Restaurants loaded per store round trip while building.
-const CHUNK: usize = 5_000;
+/// Dishes handed to the indexing thread at a time while building.
+const BATCH: usize = 10_000;
 /// Popularity counts the orders of this many days.
 pub const POPULARITY_DAYS: i64 = 7;
 /// How often offers are re-read (they come and go on their own clock).
@@ -39,43 +39,42 @@ pub struct Discovery {
 }
 
 impl Discovery {
-    /// Builds the index from the whole catalog; `progress(done, total)` after each chunk.
+    /// Builds the index from the whole catalog; `progress(done, total)` as dishes arrive. The
+    /// store streams every dish in one pass while a blocking thread indexes them, so decoding and
+    /// indexing share the cores.
     pub async fn load(store: Arc<dyn Store>, progress: impl Fn(usize, usize)) -> StoreResult<Arc<Self>> {
-        let mut restaurants = store.restaurants_changed_since(OffsetDateTime::UNIX_EPOCH).await?;
-        restaurants.retain(|r| !r.is_banned);
-        restaurants.sort_unstable_by_key(|r| r.restaurant_id);
-        let total = restaurants.len();
-        let mut index = Index::default();
-        // The next chunk's dishes are read while this one is indexed.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<StoreResult<(Vec<Restaurant>, Vec<DishRow>)>>(2);
-        let reader = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let mut rest = restaurants.into_iter().peekable();
-                while rest.peek().is_some() {
-                    let chunk: Vec<Restaurant> = rest.by_ref().take(CHUNK).collect();
-                    let ids: Vec<Uuid> = chunk.iter().map(|r| r.restaurant_id).collect();
-                    let read = store.dishes_of(&ids).await.map(|d| (chunk, d));
-                    if tx.send(read).await.is_err() {
-                        break;
-                    }
-                }
-            })
-        };
-        let mut done = 0;
-        while let Some(read) = rx.recv().await {
-            let (chunk, mut dishes) = read?;
-            dishes.sort_unstable_by_key(|d| d.restaurant_id);
-            let mut from = 0;
-            for r in chunk {
-                let to = from + dishes[from..].partition_point(|d| d.restaurant_id == r.restaurant_id);
-                index.upsert(r, &dishes[from..to]);
-                from = to;
+        use futures_util::StreamExt;
+        let restaurants = store.restaurants_changed_since(OffsetDateTime::UNIX_EPOCH).await?;
+        // Seeded menus run about twenty dishes; the bar only needs a rough total.
+        let total = restaurants.len() * 20;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<DishRow>>(4);
+        let indexer = tokio::task::spawn_blocking(move || {
+            let mut index = Index::default();
+            index.load_restaurants(restaurants);
+            while let Some(batch) = rx.blocking_recv() {
+                index.add_dishes(&batch);
             }
-            done += CHUNK.min(total - done);
-            progress(done, total);
+            index.finish();
+            index
+        });
+        let mut rows = store.scan_dishes();
+        let (mut batch, mut done) = (Vec::with_capacity(BATCH), 0);
+        while let Some(row) = rows.next().await {
+            batch.push(row?);
+            if batch.len() == BATCH {
+                done += BATCH;
+                progress(done.min(total), total);
+                if tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).await.is_err() {
+                    break;
+                }
+            }
         }
-        let _ = reader.await;
+        drop(rows);
+        let _ = tx.send(batch).await;
+        drop(tx);
+        // Indexing only fails by panicking: pass that on as it was.
+        let index = indexer.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        progress(total, total);
         let discovery = Arc::new(Self { store, index: RwLock::new(index) });
         discovery.refresh_popularity().await?;
         discovery.refresh_offers().await?;

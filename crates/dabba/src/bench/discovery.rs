@@ -40,6 +40,7 @@ const QUERIES: &[&str] = &[
 /// In-process searches measured.
 const SEARCHES: usize = 4_000;
 const SUGGESTIONS: usize = 10_000;
+const LISTINGS: usize = 10_000;
 /// Searches run on PostgreSQL (each may take a while).
 const SQL_SAMPLE: usize = 60;
 
@@ -116,6 +117,15 @@ pub async fn run(database_url: &str, store: Arc<dyn Store>, connections: usize, 
         found += if i % 2 == 0 { index.search(&req).total } else { index.search_dishes(&req).total };
         drop(index);
         times.push(micros(t));
+        if std::env::var_os("DABBA_BENCH_SLOW").is_some() && micros(t) > 5000 {
+            eprintln!(
+                "slow: {} µs {:?} dishes={} filters={:?}",
+                micros(t),
+                QUERIES[i % QUERIES.len()],
+                i % 2,
+                filters(i)
+            );
+        }
     }
     times.sort_unstable();
     println!(
@@ -137,6 +147,20 @@ pub async fn run(database_url: &str, store: Arc<dyn Store>, connections: usize, 
     times.sort_unstable();
     println!(
         "suggestions in process ({SUGGESTIONS}, 1–6 letters): p50 {:.3} ms, p99 {:.3} ms",
+        ms(&times, 0.5),
+        ms(&times, 0.99)
+    );
+    let mut times = Vec::with_capacity(LISTINGS);
+    for _ in 0..LISTINGS {
+        let (lat, lng) = point(&places, &mut rng);
+        let t = Instant::now();
+        let page = discovery.read().list(lat, lng, &Filters::default(), Sort::Distance, now, 20);
+        times.push(micros(t));
+        std::hint::black_box(page.total);
+    }
+    times.sort_unstable();
+    println!(
+        "listing in process ({LISTINGS}, nearest 20 and the total): p50 {:.3} ms, p99 {:.3} ms",
         ms(&times, 0.5),
         ms(&times, 0.99)
     );

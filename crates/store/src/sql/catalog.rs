@@ -316,6 +316,16 @@ macro_rules! impl_catalog_store {
                 Ok(out)
             }
 
+            fn scan_dishes(&self) -> futures_util::stream::BoxStream<'_, $crate::StoreResult<$crate::model::DishRow>> {
+                use futures_util::{StreamExt, TryStreamExt};
+                sqlx::query_as::<_, $crate::model::DishRow>(
+                    "SELECT item_id, restaurant_id, name, price, is_veg, is_available, is_bestseller, stock FROM menu_items",
+                )
+                .fetch(self.reader())
+                .map_err($crate::StoreError::from)
+                .boxed()
+            }
+
             async fn restaurant_count(&self) -> $crate::StoreResult<i64> {
                 let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM restaurants").fetch_one(self.reader()).await?;
                 Ok(n)
