@@ -230,17 +230,6 @@ impl Reach<'_> {
         })
     }
 
-    /// Calls `f(ord, distance_km)` for every restaurant delivering here that carries `key`.
-    pub fn each_with(&self, key: u32, mut f: impl FnMut(u32, f64)) {
-        for s in &self.spans {
-            for &pos in s.cell.postings(key).iter().take_while(|&&p| (p as usize) < s.maybe) {
-                if let Some(d) = s.cell.serving(&self.probe, pos as usize, s.sure) {
-                    f(s.cell.ords[pos as usize], d);
-                }
-            }
-        }
-    }
-
     /// Whether some restaurant delivering here carries `key`.
     pub fn any_with(&self, key: u32) -> bool {
         self.spans.iter().any(|s| {

@@ -4,11 +4,12 @@
 //! Popularity is the orders (last 7 days) a suggestion accounts for: a restaurant's own, a dish's
 //! or cuisine's summed over every restaurant offering it (plus one per restaurant, so new ones
 //! are not all zero). Dish and cuisine phrases are ranked city-wide and kept if at least one
-//! restaurant near the point offers them; restaurants are found among those delivering there.
+//! restaurant near the point offers them; restaurants are found among those delivering there,
+//! the nearer first when equally popular.
 //! Paused restaurants suggest nothing (searches leave them out).
 
 use crate::grid::{Probe, Reach};
-use crate::index::{Index, Kind, NAME_KEY, PHRASE_KEY, Place};
+use crate::index::{Index, Kind, NAME_KEY, PHRASE_KEY};
 use crate::text::{normalized, words};
 use std::collections::HashSet;
 
@@ -72,35 +73,27 @@ impl Index {
     }
 
     /// The most popular restaurants delivering here whose name has a word starting with a
-    /// prefixed word and every whole word; one per name (branches of a chain are one).
+    /// prefixed word and every whole word (equally popular: the nearer first); one per name
+    /// (branches of a chain are one).
     fn restaurants_near(&self, reach: &Reach<'_>, prefixed: &[u32], whole: &[u32], limit: usize) -> Vec<Suggestion> {
-        let mut found: Vec<u32> = Vec::new();
-        for &t in prefixed {
-            reach.each_with(NAME_KEY | t, |o, _| found.push(o));
-        }
-        found.sort_unstable();
-        found.dedup();
-        let mut named: Vec<&Place> = found
-            .iter()
-            .filter_map(|&o| self.place(o))
-            .filter(|p| whole.iter().all(|t| p.name_terms.contains(t)))
-            .collect();
-        let order = |a: &&Place, b: &&Place| {
-            b.orders
-                .cmp(&a.orders)
-                .then_with(|| a.restaurant.name.cmp(&b.restaurant.name))
-                .then(a.restaurant.restaurant_id.cmp(&b.restaurant.restaurant_id))
-        };
+        let mut groups: Vec<Vec<u32>> = vec![prefixed.iter().map(|&t| NAME_KEY | t).collect()];
+        groups.extend(whole.iter().map(|&t| vec![NAME_KEY | t]));
+        // Ranked from the packed order counts; only the head is read in full.
+        let mut found: Vec<(u32, f64, u32)> = Vec::new();
+        reach.matching(&groups, |o, d| found.push((self.orders[o as usize], d, o)));
+        let order =
+            |a: &(u32, f64, u32), b: &(u32, f64, u32)| b.0.cmp(&a.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2));
         // Only the head needs sorting, unless branches sharing a name crowd it.
-        let mut head = (limit * 8).min(named.len());
+        let mut head = (limit * 8).min(found.len());
         loop {
-            if head < named.len() {
-                named.select_nth_unstable_by(head - 1, order);
+            if head < found.len() {
+                found.select_nth_unstable_by(head - 1, order);
             }
-            named[..head].sort_by(order);
+            found[..head].sort_by(order);
             let mut seen: HashSet<String> = HashSet::new();
-            let out: Vec<Suggestion> = named[..head]
+            let out: Vec<Suggestion> = found[..head]
                 .iter()
+                .filter_map(|&(_, _, o)| self.place(o))
                 .filter(|p| seen.insert(normalized(&p.restaurant.name)))
                 .take(limit)
                 .map(|p| Suggestion {
@@ -110,10 +103,10 @@ impl Index {
                     popularity: 1 + u64::from(p.orders),
                 })
                 .collect();
-            if out.len() >= limit || head == named.len() {
+            if out.len() >= limit || head == found.len() {
                 return out;
             }
-            head = named.len();
+            head = found.len();
         }
     }
 }

@@ -142,6 +142,9 @@ pub async fn run(database_url: &str, store: Arc<dyn Store>, connections: usize, 
         let t = Instant::now();
         let n = discovery.read().suggest(lat, lng, &prefixes[i % prefixes.len()], 8).len();
         times.push(micros(t));
+        if std::env::var_os("DABBA_BENCH_SLOW").is_some() && micros(t) > 1000 {
+            eprintln!("slow suggestion: {} µs {:?}", micros(t), prefixes[i % prefixes.len()]);
+        }
         std::hint::black_box(n);
     }
     times.sort_unstable();

@@ -44,7 +44,7 @@ fn agrees_with_checking_every_restaurant() {
             each.sort_by(|a, b| a.0.cmp(&b.0));
             assert_eq!(each, truth);
             let mut with = Vec::new();
-            reach.each_with(11, |o, d| with.push((o, d)));
+            reach.matching(&[vec![11]], |o, d| with.push((o, d)));
             with.sort_by(|a, b| a.0.cmp(&b.0));
             let want: Vec<(u32, f64)> = truth.iter().filter(|t| t.0 % 5 == 1).copied().collect();
             assert_eq!(with, want);
