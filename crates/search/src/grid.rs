@@ -102,6 +102,51 @@ impl Grid {
         Reach { probe: *p, spans }
     }
 
+    /// Calls `f(ord, distance_km)` for restaurants delivering to the probe, cell by cell from the
+    /// nearest cells outwards, until `f` returns `false`. Cells within a ring come in no order.
+    pub fn each_outwards(&self, p: &Probe, mut f: impl FnMut(u32, f64) -> bool) {
+        self.outwards(p, |cell, _, maybe| {
+            let mut go = true;
+            cell.each_serving(p, 0, maybe, |o, d| go = go && f(o, d));
+            go
+        });
+    }
+
+    /// How many restaurants deliver to the probe, counting no further than just past `cap`
+    /// (nearest cells first): a result above `cap` means "more than `cap`".
+    pub fn count_upto(&self, p: &Probe, cap: usize) -> usize {
+        let mut n = 0;
+        self.outwards(p, |cell, sure, maybe| {
+            n += sure;
+            if n <= cap {
+                n += cell.count_serving(p, sure, maybe);
+            }
+            n <= cap
+        });
+        n
+    }
+
+    /// Calls `f(cell, sure, maybe)` for the cells that may serve the probe, ring by ring
+    /// outwards, until it returns `false`.
+    fn outwards(&self, p: &Probe, mut f: impl FnMut(&Cell, usize, usize) -> bool) {
+        let centre = key(p.lat, p.lng, CELL_DEG);
+        let cell_km = CELL_DEG * KM_PER_DEG.min(p.km_per_deg_lng());
+        let rings = (self.reach_km / cell_km).ceil() as i32 + 1;
+        for ring in 0..=rings {
+            if probe::ring_floor(ring, cell_km) > self.reach_km {
+                return;
+            }
+            for k in probe::ring_cells(centre, ring) {
+                let Some(cell) = self.cells.get(&k) else { continue };
+                let (near, far) = p.bounds(k, CELL_DEG);
+                let maybe = cell.reaching(near);
+                if maybe > 0 && !f(cell, cell.reaching(far), maybe) {
+                    return;
+                }
+            }
+        }
+    }
+
     /// The `k` nearest restaurants that deliver to the probe and pass `keep`, nearest first (ties
     /// by `ord`).
     pub fn nearest(&self, p: &Probe, k: usize, mut keep: impl FnMut(u32, f64) -> bool) -> Vec<(u32, f64)> {
@@ -141,11 +186,6 @@ impl Grid {
 }
 
 impl Reach<'_> {
-    /// How many restaurants deliver here (no other condition).
-    pub fn count(&self) -> usize {
-        self.spans.iter().map(|s| s.sure + s.cell.count_serving(&self.probe, s.sure, s.maybe)).sum()
-    }
-
     /// Calls `f(ord, distance_km)` for every restaurant that delivers here.
     pub fn each(&self, mut f: impl FnMut(u32, f64)) {
         for s in &self.spans {

@@ -11,5 +11,5 @@ pub mod text;
 mod vocab;
 
 pub use index::{Dish, Index, Kind, Place};
-pub use query::{DishHit, Filters, Hit, Page, Request, Sort};
+pub use query::{DishHit, Filters, Hit, LISTING_TOTAL_CAP, Page, Request, Sort};
 pub use suggest::Suggestion;

@@ -97,13 +97,24 @@ pub struct DishHit {
 pub struct Page<T> {
     pub hits: Vec<T>,
     pub total: usize,
+    /// `false` when `total` is a floor: listings count up to [`LISTING_TOTAL_CAP`].
+    pub exact: bool,
 }
 
 impl<T> Page<T> {
     fn empty() -> Self {
-        Page { hits: Vec::new(), total: 0 }
+        Page { hits: Vec::new(), total: 0, exact: true }
+    }
+
+    fn all(hits: Vec<T>, total: usize) -> Self {
+        Page { hits, total, exact: true }
     }
 }
+
+/// Listings count matches up to this many, nearest first, and beyond it say "more than" (as
+/// search engines do with hit counts): near a busy district tens of thousands of restaurants
+/// deliver, and counting every one would cost more than the page itself.
+pub const LISTING_TOTAL_CAP: usize = 1_000;
 
 const WEIGHT_TEXT: f64 = 0.55;
 const WEIGHT_RATING: f64 = 0.15;
@@ -232,22 +243,25 @@ impl Index {
             let mut hits: Vec<Hit> =
                 near.iter().filter_map(|&(o, d)| self.admit(o, d, f, now, Sort::Distance)).collect();
             hits.sort_by(self.order(Sort::Distance, false));
-            let reach = self.grid.reach(&probe);
             let total = if f.is_empty() {
-                reach.count()
+                self.grid.count_upto(&probe, LISTING_TOTAL_CAP)
             } else {
                 let mut n = 0;
-                reach.each(|o, d| n += usize::from(self.admit(o, d, f, now, Sort::Distance).is_some()));
+                self.grid.each_outwards(&probe, |o, d| {
+                    n += usize::from(self.admit(o, d, f, now, Sort::Distance).is_some());
+                    n <= LISTING_TOTAL_CAP
+                });
                 n
             };
-            return Page { hits, total };
+            let exact = total <= LISTING_TOTAL_CAP;
+            return Page { hits, total: total.min(LISTING_TOTAL_CAP), exact };
         }
         let mut hits = Vec::new();
         self.grid.reach(&probe).each(|o, d| hits.extend(self.admit(o, d, f, now, sort)));
         top(&mut hits, first, self.order(sort, false));
         let total = hits.len();
         hits.truncate(first);
-        Page { hits, total }
+        Page::all(hits, total)
     }
 
     /// The typo variants of each query word; `None` if some word matches nothing at all.
@@ -306,7 +320,7 @@ impl Index {
         top(&mut hits, first, self.order(sort, true));
         let total = hits.len();
         hits.truncate(first);
-        Page { hits, total }
+        Page::all(hits, total)
     }
 
     /// Dishes whose name holds every word of `words`, with their restaurant.
@@ -351,6 +365,6 @@ impl Index {
         top(&mut hits, first, |a, b| order(&a.hit, &b.hit).then(a.dish.cmp(&b.dish)));
         let total = hits.len();
         hits.truncate(first);
-        Page { hits, total }
+        Page::all(hits, total)
     }
 }

@@ -4,7 +4,8 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Json, Query, paging};
+use crate::extract::{Query, paging};
+use axum::response::{IntoResponse, Response};
 use axum::extract::State;
 use dabba_domain::LatLng;
 use dabba_search::{Filters, Hit, Index};
@@ -160,17 +161,65 @@ pub struct RestaurantCard {
 impl RestaurantCard {
     /// The card of a hit; `None` if the restaurant left the index meanwhile.
     pub fn of(index: &Index, hit: &Hit, now: jiff::Timestamp) -> Option<Self> {
+        CardView::of(index, hit, now).map(|c| RestaurantCard {
+            restaurant_id: c.restaurant_id,
+            name: c.name.to_owned(),
+            cuisines: c.cuisines.to_vec(),
+            tags: c.tags.to_vec(),
+            latitude: c.latitude,
+            longitude: c.longitude,
+            city: c.city.to_owned(),
+            rating_avg: c.rating_avg,
+            rating_count: c.rating_count,
+            cost_for_two: c.cost_for_two,
+            min_order_value: c.min_order_value,
+            is_veg: c.is_veg,
+            is_open: c.is_open,
+            opens_at: c.opens_at,
+            has_offer: c.has_offer,
+            distance_km: c.distance_km,
+            estimated_delivery_minutes: c.estimated_delivery_minutes,
+        })
+    }
+}
+
+/// A [`RestaurantCard`] borrowed from the index. The listing, the busiest endpoint, writes its
+/// page from these under the read lock instead of copying every string first.
+#[derive(Serialize)]
+struct CardView<'a> {
+    restaurant_id: Uuid,
+    name: &'a str,
+    cuisines: &'a [String],
+    tags: &'a [String],
+    latitude: f64,
+    longitude: f64,
+    city: &'a str,
+    rating_avg: f64,
+    rating_count: i64,
+    cost_for_two: i64,
+    min_order_value: i64,
+    is_veg: bool,
+    is_open: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opens_at: Option<String>,
+    has_offer: bool,
+    distance_km: f64,
+    estimated_delivery_minutes: u32,
+}
+
+impl<'a> CardView<'a> {
+    fn of(index: &'a Index, hit: &Hit, now: jiff::Timestamp) -> Option<Self> {
         let place = index.place(hit.ord)?;
         let r = &place.restaurant;
         let is_open = hit.open.unwrap_or_else(|| place.is_open(now));
-        Some(RestaurantCard {
+        Some(CardView {
             restaurant_id: r.restaurant_id,
-            name: r.name.clone(),
-            cuisines: r.cuisines.clone(),
-            tags: r.tags.clone(),
+            name: &r.name,
+            cuisines: &r.cuisines,
+            tags: &r.tags,
             latitude: r.latitude,
             longitude: r.longitude,
-            city: r.address.city.clone(),
+            city: &r.address.city,
             rating_avg: r.rating_avg,
             rating_count: r.rating_count,
             cost_for_two: r.cost_for_two,
@@ -185,14 +234,26 @@ impl RestaurantCard {
     }
 }
 
+/// [`RestaurantList`] made of [`CardView`]s.
+#[derive(Serialize)]
+struct ListView<'a> {
+    restaurants: Vec<CardView<'a>>,
+    page: u32,
+    limit: u32,
+    total: usize,
+    total_exact: bool,
+}
+
 /// A page of a listing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RestaurantList {
     pub restaurants: Vec<RestaurantCard>,
     pub page: u32,
     pub limit: u32,
-    /// Restaurants matching, across all pages.
+    /// Restaurants matching, across all pages, counted up to 1,000 (nearest first).
     pub total: usize,
+    /// `false` when more than `total` match: page on until a page comes back short.
+    pub total_exact: bool,
 }
 
 /// The page bounds asked for: (page, limit, first index, end index).
@@ -205,16 +266,15 @@ pub fn window(page: Option<u32>, limit: Option<u32>) -> ApiResult<(u32, u32, usi
 
 #[utoipa::path(get, path = "/api/v1/restaurants", tag = "discovery", params(ListQuery),
     responses((status = 200, body = RestaurantList), (status = 400, body = ErrorBody)))]
-async fn list_restaurants(
-    State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<RestaurantList>> {
+async fn list_restaurants(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
     let (page, limit, start, end) = window(q.page, q.limit)?;
     let filters = filter_query!(q).parse()?;
     let now = jiff::Timestamp::now();
     let index = state.discovery.read();
     let found = index.list(at.lat, at.lng, &filters, q.sort.unwrap_or_default().into(), now, end);
-    let restaurants = found.hits.iter().skip(start).filter_map(|h| RestaurantCard::of(&index, h, now)).collect();
-    Ok(Json(RestaurantList { restaurants, page, limit, total: found.total }))
+    let restaurants = found.hits.iter().skip(start).filter_map(|h| CardView::of(&index, h, now)).collect();
+    let view = ListView { restaurants, page, limit, total: found.total, total_exact: found.exact };
+    // Written out here, while the cards still borrow the index.
+    Ok(axum::Json(view).into_response())
 }

@@ -128,7 +128,7 @@ async fn pages_are_stable_and_disjoint(app: TestApp) {
     for page in 1..=3 {
         let r = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&limit=2&page={page}"), None).await;
         let body = r.expect(200).clone();
-        assert_eq!(body["total"], 5);
+        assert_eq!((body["total"].clone(), body["total_exact"].clone()), (json!(5), json!(true)));
         for x in body["restaurants"].as_array().unwrap() {
             seen.push(x["restaurant_id"].as_str().unwrap().to_owned());
         }
@@ -141,6 +141,34 @@ async fn pages_are_stable_and_disjoint(app: TestApp) {
     assert_eq!(unique.len(), 5, "no restaurant on two pages");
     let first_again = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&limit=2&page=1"), None).await;
     assert_eq!(first_again.expect(200)["restaurants"][0]["restaurant_id"].as_str().unwrap(), seen[0]);
+}
+
+async fn totals_are_counted_up_to_a_thousand(app: TestApp) {
+    // 1,004 restaurants within 100 m, three of them veg.
+    let specs: Vec<Spec> =
+        (0..1004).map(|i| Spec { north_km: f64::from(i) * 0.0001, veg: i % 400 == 7, ..BASE }).collect();
+    city(&app, &specs).await;
+    let first = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&limit=50"), None).await;
+    let body = first.expect(200);
+    assert_eq!((body["total"].clone(), body["total_exact"].clone()), (json!(1000), json!(false)));
+    // Paging goes on past the count: page 21 holds the last four.
+    let last = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&limit=50&page=21"), None).await;
+    assert_eq!(last.expect(200)["restaurants"].as_array().unwrap().len(), 4);
+    let veg = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&veg_only=true"), None).await;
+    let body = veg.expect(200);
+    assert_eq!((body["total"].clone(), body["total_exact"].clone()), (json!(3), json!(true)));
+    let small = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}&min_rating=4.5"), None).await;
+    assert_eq!(small.expect(200)["total"], 0);
+}
+
+async fn listing_cards_are_search_cards(app: TestApp) {
+    // The listing writes its cards from borrowed views; they must read exactly like search's.
+    city(&app, &[Spec { name: "Dosa Hut", north_km: 1.0, ..BASE }]).await;
+    let listed = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}"), None).await;
+    let found = app.get(&format!("/api/v1/search?q=dosa&lat={LAT}&lng={LNG}"), None).await;
+    let card = listed.expect(200)["restaurants"][0].clone();
+    assert_eq!(card["name"], "Dosa Hut");
+    assert_eq!(card, found.expect(200)["restaurants"][0]);
 }
 
 async fn bad_listing_parameters_are_400(app: TestApp) {
@@ -214,6 +242,8 @@ crate::both_backends!(
     filters_narrow_the_list,
     sorts_order_the_list,
     pages_are_stable_and_disjoint,
+    totals_are_counted_up_to_a_thousand,
+    listing_cards_are_search_cards,
     bad_listing_parameters_are_400,
     paused_restaurants_show_closed,
 );

@@ -38,7 +38,9 @@ fn agrees_with_checking_every_restaurant() {
             let p = Probe::new(q.0, q.1);
             let mut truth = truth(&places, &p);
             let reach = g.reach(&p);
-            assert_eq!(reach.count(), truth.len());
+            assert_eq!(g.count_upto(&p, usize::MAX), truth.len());
+            // Capped: exact up to the cap, and "more" beyond it.
+            assert_eq!(g.count_upto(&p, 40).min(41), truth.len().min(41));
             let mut each = Vec::new();
             reach.each(|o, d| each.push((o, d)));
             each.sort_by(|a, b| a.0.cmp(&b.0));
@@ -72,15 +74,15 @@ fn moves_and_removals_are_seen() {
     g.insert(1, 12.97, 77.59, 3.0);
     g.settle(keys_of);
     let here = Probe::new(12.97, 77.59);
-    assert_eq!(g.reach(&here).count(), 1);
+    assert_eq!(g.count_upto(&here, 10), 1);
     assert!(g.reach(&here).any_with(1));
     g.remove(1, 12.97, 77.59);
     g.settle(keys_of);
-    assert_eq!(g.reach(&here).count(), 0);
+    assert_eq!(g.count_upto(&here, 10), 0);
     assert!(g.nearest(&here, 5, |_, _| true).is_empty());
     g.insert(1, 13.5, 77.59, 3.0);
     g.settle(keys_of);
-    assert_eq!(g.reach(&here).count(), 0);
-    assert_eq!(g.reach(&Probe::new(13.5, 77.6)).count(), 1);
+    assert_eq!(g.count_upto(&here, 10), 0);
+    assert_eq!(g.count_upto(&Probe::new(13.5, 77.6), 10), 1);
     assert_eq!(g.nearest(&Probe::new(13.5, 77.6), 5, |_, _| true).len(), 1);
 }
