@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Query, paging};
-use axum::response::{IntoResponse, Response};
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use dabba_domain::LatLng;
 use dabba_search::{Filters, Hit, Index};
 use serde::{Deserialize, Serialize};

@@ -119,15 +119,6 @@ pub async fn run(database_url: &str, store: Arc<dyn Store>, connections: usize, 
         found += if i % 2 == 0 { index.search(&req).total } else { index.search_dishes(&req).total };
         drop(index);
         times.push(micros(t));
-        if std::env::var_os("DABBA_BENCH_SLOW").is_some() && micros(t) > 5000 {
-            eprintln!(
-                "slow: {} µs {:?} dishes={} filters={:?}",
-                micros(t),
-                QUERIES[i % QUERIES.len()],
-                i % 2,
-                filters(i)
-            );
-        }
     }
     times.sort_unstable();
     println!(
@@ -144,9 +135,6 @@ pub async fn run(database_url: &str, store: Arc<dyn Store>, connections: usize, 
         let t = Instant::now();
         let n = discovery.read().suggest(lat, lng, &prefixes[i % prefixes.len()], 8).len();
         times.push(micros(t));
-        if std::env::var_os("DABBA_BENCH_SLOW").is_some() && micros(t) > 1000 {
-            eprintln!("slow suggestion: {} µs {:?}", micros(t), prefixes[i % prefixes.len()]);
-        }
         std::hint::black_box(n);
     }
     times.sort_unstable();
@@ -237,11 +225,7 @@ async fn http(
     println!("listing vs the same page from bare axum, per round: {ratios:.2?}");
     let tiny = super::reference(connections, duration).await?;
     let rows = [
-        Row {
-            scenario: "GET /api/v1/restaurants (page of 20)".into(),
-            vs_reference: ratio,
-            ..ours
-        },
+        Row { scenario: "GET /api/v1/restaurants (page of 20)".into(), vs_reference: ratio, ..ours },
         Row { scenario: "bare axum, the same page".into(), vs_reference: 1.0, ..same_page },
         Row { vs_reference: tiny.requests_per_sec / same_page.requests_per_sec, ..tiny },
     ];
