@@ -280,10 +280,10 @@ async fn riders_act_only_on_their_own_orders(app: TestApp) {
     let r = app.post("/api/v1/delivery/location/batch", Some(&rider), mixed).await;
     assert_eq!(r.expect(400)["details"][0]["field"], "pings[1].lat");
     // The filter: duplicates, old fixes and jumps are counted, not kept.
+    // One clock reading: two calls straddling a millisecond would make the duplicate a new fix.
+    let now = time::OffsetDateTime::now_utc();
     let t = |s: i64| {
-        (time::OffsetDateTime::now_utc() - time::Duration::seconds(100 - s))
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap()
+        (now - time::Duration::seconds(100 - s)).format(&time::format_description::well_known::Rfc3339).unwrap()
     };
     let pings = json!({"pings": [
         {"lat": 12.9, "lng": 77.5, "recorded_at": t(0)}, {"lat": 12.9, "lng": 77.5, "recorded_at": t(0)},
