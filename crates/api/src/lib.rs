@@ -85,8 +85,8 @@ impl AppState {
         delivery: delivery::DeliveryConfig,
     ) -> Result<Self, dabba_store::StoreError> {
         let discovery = discovery::Discovery::load(store.clone(), |done, total| {
-            if done % 100_000 < 5_000 || done == total {
-                tracing::info!(done, total, "discovery index: restaurants loaded");
+            if done % 1_000_000 == 0 || done == total {
+                tracing::info!(done, total, "discovery index: dishes read (total estimated)");
             }
         })
         .await?;

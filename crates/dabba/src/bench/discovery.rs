@@ -41,6 +41,8 @@ const QUERIES: &[&str] = &[
 const SEARCHES: usize = 4_000;
 const SUGGESTIONS: usize = 10_000;
 const LISTINGS: usize = 10_000;
+/// Restaurants re-read one at a time, as catalog events do.
+const RELOADS: usize = 200;
 /// Turns the listing and its reference take over HTTP.
 const ROUNDS: usize = 5;
 /// Searches run on PostgreSQL (each may take a while).
@@ -156,6 +158,25 @@ pub async fn run(database_url: &str, store: Arc<dyn Store>, connections: usize, 
         "listing in process ({LISTINGS}, nearest 20 and the total): p50 {:.3} ms, p99 {:.3} ms",
         ms(&times, 0.5),
         ms(&times, 0.99)
+    );
+    // Freshness: one restaurant re-read and swapped in (its cell's lists rebuilt) under the lock.
+    let ids: Vec<uuid::Uuid> = {
+        let mut out = Vec::new();
+        discovery.read().each_serving_all(|p| out.push(p.restaurant.restaurant_id));
+        out
+    };
+    let mut times = Vec::with_capacity(RELOADS);
+    for _ in 0..RELOADS {
+        let id = ids[rng.below(ids.len())];
+        let t = Instant::now();
+        discovery.reload(&[id]).await?;
+        times.push(micros(t));
+    }
+    times.sort_unstable();
+    println!(
+        "reload of one restaurant ({RELOADS}, store read + swap): p50 {:.3} ms, max {:.3} ms",
+        ms(&times, 0.5),
+        ms(&times, 1.0)
     );
     if database_url.starts_with("postgres") {
         sql_comparison(database_url, &discovery, &places).await?;
