@@ -15,7 +15,7 @@ mod probe;
 
 use cell::Cell;
 pub use probe::Probe;
-use probe::{KM_PER_DEG, KeyMap, key};
+use probe::{KM_PER_DEG, Key, KeyMap, key};
 
 /// Cell edge in degrees (~1.1 km of latitude).
 const CELL_DEG: f64 = 0.01;
@@ -23,6 +23,8 @@ const CELL_DEG: f64 = 0.01;
 #[derive(Default)]
 pub struct Grid {
     cells: KeyMap<Cell>,
+    /// Cells changed since the last [`Grid::settle`].
+    dirty: Vec<Key>,
     fine: fine::Fine,
     /// The largest delivery radius seen: nothing reaches farther.
     reach_km: f64,
@@ -49,14 +51,18 @@ impl Grid {
     /// Adds a restaurant; [`Grid::settle`] must run before the next query.
     pub fn insert(&mut self, ord: u32, lat: f64, lng: f64, radius: f64) {
         self.reach_km = self.reach_km.max(radius);
-        self.cells.entry(key(lat, lng, CELL_DEG)).or_default().push(ord, lat, lng, radius);
+        let k = key(lat, lng, CELL_DEG);
+        self.cells.entry(k).or_default().push(ord, lat, lng, radius);
+        self.dirty.push(k);
         self.fine.insert(ord, lat, lng, radius);
     }
 
     /// Removes a restaurant; [`Grid::settle`] must run before the next query.
     pub fn remove(&mut self, ord: u32, lat: f64, lng: f64) {
-        if let Some(cell) = self.cells.get_mut(&key(lat, lng, CELL_DEG)) {
+        let k = key(lat, lng, CELL_DEG);
+        if let Some(cell) = self.cells.get_mut(&k) {
             cell.remove(ord);
+            self.dirty.push(k);
         }
         self.fine.remove(ord, lat, lng);
     }
@@ -64,6 +70,21 @@ impl Grid {
     /// Re-sorts the cells changed since the last call and rebuilds their inverted lists;
     /// `keys(ord, out)` appends a restaurant's keys. Spread over the machine's cores.
     pub fn settle<F: Fn(u32, &mut Vec<u32>) + Sync>(&mut self, keys: F) {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        if dirty.len() * 8 < self.cells.len() {
+            // A catalog change: a cell or two, looked up rather than found in a scan of all.
+            for k in dirty {
+                if let Some(cell) = self.cells.get_mut(&k) {
+                    cell.settle(&keys);
+                    if cell.is_empty() {
+                        self.cells.remove(&k);
+                    }
+                }
+            }
+            return;
+        }
         let mut cells: Vec<&mut Cell> = self.cells.values_mut().filter(|c| c.dirty).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(cells.len() / 64 + 1);
         if threads <= 1 {
