@@ -33,6 +33,12 @@ pub struct Grid {
 /// Restaurants within reach (before text) per extra thread a search is spread over.
 const PARALLEL_FROM: usize = 6_000;
 
+/// The machine's cores, asked once: the question reads cgroup files, too slow for every search.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// One reachable cell for one point: positions below `sure` serve it, `sure..maybe` may.
 #[derive(Clone, Copy)]
 struct Span<'g> {
@@ -86,7 +92,7 @@ impl Grid {
             return;
         }
         let mut cells: Vec<&mut Cell> = self.cells.values_mut().filter(|c| c.dirty).collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(cells.len() / 64 + 1);
+        let threads = cores().min(cells.len() / 64 + 1);
         if threads <= 1 {
             cells.into_iter().for_each(|c| c.settle(&keys));
         } else {
@@ -253,7 +259,7 @@ impl Reach<'_> {
     /// machine's cores when there is enough to do: a search is one customer waiting.
     pub fn gather<T: Send>(&self, groups: &[Vec<u32>], f: impl Fn(u32, f64, &mut Vec<T>) + Sync) -> Vec<T> {
         let work: usize = self.spans.iter().map(|s| s.maybe).sum();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(work / PARALLEL_FROM + 1);
+        let threads = cores().min(work / PARALLEL_FROM + 1);
         if threads <= 1 {
             let mut out = Vec::new();
             self.matching(groups, |o, d| f(o, d, &mut out));
