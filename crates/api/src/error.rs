@@ -111,6 +111,14 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// Whether this answer is final for the request that got it (kept under its
+    /// Idempotency-Key): a refusal of the request itself. A 409 describes the state of the
+    /// world now, a 429 or 5xx a moment of ours: a retry may get another answer.
+    pub fn is_final(&self) -> bool {
+        let (status, _, _) = self.parts();
+        status.is_client_error() && !matches!(status.as_u16(), 409 | 429)
+    }
+
     /// The status and body a client sees, without the request id (to store under an
     /// idempotency key and replay later).
     pub fn client_view(&self) -> (StatusCode, serde_json::Value) {

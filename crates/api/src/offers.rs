@@ -161,6 +161,8 @@ async fn create_offer(
         created_by: auth.user_id,
         is_active: true,
         created_at: dabba_store::now_utc(),
+        // An owner's offer is the restaurant's own promotion: it pays the discount.
+        funded_by: if auth.role == Role::Restaurant { "RESTAURANT" } else { "PLATFORM" }.into(),
     };
     state.store.create_offer(&offer).await.map_err(|e| match e {
         dabba_store::StoreError::Conflict { .. } => ApiError::conflict("ALREADY_EXISTS", "this code is already in use"),

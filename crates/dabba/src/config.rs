@@ -49,6 +49,10 @@ pub struct ConfigArgs {
     /// Minutes a restaurant has to accept a confirmed order before it is cancelled [default: 10].
     #[arg(long, global = true, env = "DABBA_ACCEPT_TIMEOUT_MINUTES")]
     pub accept_timeout_minutes: Option<i64>,
+    /// Seconds after which an Idempotency-Key claimed by a request that never answered is taken
+    /// over by its retry [default: 60].
+    #[arg(long, global = true, env = "DABBA_IDEMPOTENCY_STALE_SECONDS")]
+    pub idempotency_stale_seconds: Option<i64>,
     /// Minutes an order waits for card/UPI payment before it is cancelled [default: 15].
     #[arg(long, global = true, env = "DABBA_PAYMENT_WINDOW_MINUTES")]
     pub payment_window_minutes: Option<i64>,
@@ -172,6 +176,7 @@ pub struct Settings {
     pub log_json: bool,
     pub pricing: dabba_domain::pricing::PricingConfig,
     pub accept_timeout_minutes: i64,
+    pub idempotency_stale_seconds: i64,
     pub payment_window_minutes: i64,
     pub payout: dabba_domain::ledger::PayoutTerms,
     pub webhook_secret: Option<Secret>,
@@ -233,6 +238,10 @@ impl ConfigArgs {
         if !(1..=240).contains(&accept_timeout_minutes) {
             bail!("accept_timeout_minutes must be between 1 and 240");
         }
+        let idempotency_stale_seconds = self.idempotency_stale_seconds.or(file.idempotency_stale_seconds).unwrap_or(60);
+        if !(1..=3_600).contains(&idempotency_stale_seconds) {
+            bail!("idempotency_stale_seconds must be between 1 and 3600");
+        }
         let payment_window_minutes = self.payment_window_minutes.or(file.payment_window_minutes).unwrap_or(15);
         if !(1..=120).contains(&payment_window_minutes) {
             bail!("payment_window_minutes must be between 1 and 120");
@@ -278,6 +287,7 @@ impl ConfigArgs {
             delivery,
             pricing,
             accept_timeout_minutes,
+            idempotency_stale_seconds,
             payment_window_minutes,
             payout,
             webhook_secret: self.webhook_secret.or(file.webhook_secret).filter(|s| !s.is_empty()).map(Secret),

@@ -90,6 +90,14 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
 
 pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     let store = open_store(&settings).await?;
+    if store.backend() == "sqlite" {
+        // One node owns an embedded database: a key still claimed belongs to a request that
+        // died with the previous process, and its retry should run now, not in a minute.
+        let released = store.release_unfinished_keys().await?;
+        if released > 0 {
+            tracing::info!(released, "gave back the idempotency keys of requests the last run did not finish");
+        }
+    }
     if demo {
         seed_demo(store.as_ref()).await?;
     }
@@ -102,6 +110,7 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     let shutdown = shutdown_signal()?;
     let ordering = dabba_api::orders::OrderingConfig {
         accept_within: time::Duration::minutes(settings.accept_timeout_minutes),
+        key_stale_after: time::Duration::seconds(settings.idempotency_stale_seconds),
         ..Default::default()
     };
     let payments = dabba_api::payments::PaymentsConfig {

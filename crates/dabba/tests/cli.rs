@@ -1,43 +1,19 @@
 //! The binary as an operator uses it: migrate, create an admin, seed, serve (with --demo),
 //! restart with tokens intact, stop on SIGTERM.
 
+mod common;
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 fn dabba(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dabba"));
-    c.env_remove("DABBA_DATABASE_URL").env_remove("DABBA_LISTEN").env_remove("DABBA_JWT_SECRET");
-    c.arg("--database-url").arg(format!("sqlite://{}", db.display()));
-    c
+    common::dabba_at(&format!("sqlite://{}", db.display()))
 }
 
 /// Starts `serve` on a free port; returns the child and its base URL, read from its banner.
 fn serve(db: &Path, extra: &[&str]) -> (Child, String, Vec<String>) {
-    let mut child = dabba(db)
-        .args(["serve"])
-        .args(extra)
-        .env("DABBA_LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("dabba is serving on ") {
-            let base = rest.split_whitespace().next().unwrap().to_owned();
-            // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (child, base, seen);
-        }
-        seen.push(line);
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("server exited before serving: {seen:?}");
+    common::serve_at(&format!("sqlite://{}", db.display()), extra)
 }
 
 fn stop(mut child: Child) {

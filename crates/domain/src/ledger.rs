@@ -5,7 +5,8 @@
 //! The life of an order's money:
 //! - paid (card, UPI, wallet): the money is held for the order — `Dr GATEWAY|WALLET:u`,
 //!   `Cr ORDER:o`; cash on delivery is collected at the door, in the delivery posting;
-//! - delivered: the hold is split as the bill says — the restaurant's share, the platform's
+//! - delivered: the hold is split as the bill says — the restaurant's share (its food less the
+//!   discount it funds itself, plus packaging, less commission on that food), the platform's
 //!   commission and delivery fee, the tax owed, the discount the platform funds;
 //! - cancelled: the hold goes back to the customer, less any cancellation fee, which goes to
 //!   the restaurant (its kitchen had started);
@@ -131,6 +132,9 @@ pub struct OrderMoney {
     pub restaurant_id: Uuid,
     pub subtotal: i64,
     pub discount: i64,
+    /// The part of `discount` the restaurant funds (its own offer): it comes off the
+    /// restaurant's share, not the platform's discount expense.
+    pub restaurant_discount: i64,
     pub delivery_fee: i64,
     pub packaging_fee: i64,
     pub taxes: i64,
@@ -179,7 +183,9 @@ pub fn topped_up(user_id: Uuid, amount: i64) -> Posting {
 /// The delivery of an order: the hold (for cash on delivery, the cash collected) is split as
 /// the bill says; the rider, if any, is paid.
 pub fn delivered(o: &OrderMoney, terms: &PayoutTerms, cash: bool, rider: Option<(Uuid, i64)>) -> Posting {
-    let commission = terms.commission(o.subtotal);
+    // What the restaurant sold, after the discount it gave itself; commission is on that.
+    let food = o.subtotal - o.restaurant_discount;
+    let commission = terms.commission(food);
     let mut lines = Vec::with_capacity(10);
     if cash {
         lines.push((Account::Cash, o.total));
@@ -187,8 +193,8 @@ pub fn delivered(o: &OrderMoney, terms: &PayoutTerms, cash: bool, rider: Option<
     }
     lines.extend([
         (Account::Order(o.order_id), o.total),
-        (Account::Discounts, o.discount),
-        (Account::Restaurant(o.restaurant_id), -(o.subtotal + o.packaging_fee - commission)),
+        (Account::Discounts, o.discount - o.restaurant_discount),
+        (Account::Restaurant(o.restaurant_id), -(food + o.packaging_fee - commission)),
         (Account::Commission, -commission),
         (Account::DeliveryFees, -o.delivery_fee),
         (Account::Tax, -o.taxes),
@@ -260,6 +266,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn money(subtotal_lines: &[(i64, i64)], discount: i64, distance: f64) -> OrderMoney {
+        funded(subtotal_lines, discount, 0, distance)
+    }
+
+    /// An order whose discount the restaurant funds `restaurant_percent` of.
+    fn funded(subtotal_lines: &[(i64, i64)], discount: i64, restaurant_percent: i64, distance: f64) -> OrderMoney {
         let lines: Vec<PricedLine> =
             subtotal_lines.iter().map(|&(unit_price, quantity)| PricedLine { unit_price, quantity }).collect();
         let b = bill(&lines, discount, distance, &PricingConfig::default());
@@ -269,6 +280,7 @@ mod tests {
             restaurant_id: Uuid::from_u128(3),
             subtotal: b.subtotal,
             discount: b.discount,
+            restaurant_discount: b.discount * restaurant_percent / 100,
             delivery_fee: b.delivery_fee,
             packaging_fee: b.packaging_fee,
             taxes: b.taxes,
@@ -316,6 +328,24 @@ mod tests {
     }
 
     #[test]
+    fn a_restaurant_funded_discount_comes_off_the_restaurant_not_the_platform() {
+        // A FLAT offer as large as the food, funded by the restaurant, on cash: the platform
+        // must not owe the restaurant the food it gave away.
+        let o = funded(&[(50_000, 1)], 50_000, 100, 2.0);
+        assert_eq!(o.restaurant_discount, 50_000);
+        let p = delivered(&o, &PayoutTerms::default(), true, None);
+        assert_eq!(p.on(Account::Discounts), 0, "the platform funds nothing");
+        // Food after its own discount is 0: the restaurant keeps packaging, pays no commission.
+        assert_eq!(p.on(Account::Restaurant(o.restaurant_id)), -o.packaging_fee);
+        assert_eq!(p.on(Account::Commission), 0);
+        // The same offer funded by the platform: the platform pays it, as before.
+        let platform = funded(&[(50_000, 1)], 50_000, 0, 2.0);
+        let q = delivered(&platform, &PayoutTerms::default(), true, None);
+        assert_eq!(q.on(Account::Discounts), 50_000);
+        assert_eq!(q.on(Account::Restaurant(o.restaurant_id)), -(50_000 + 1_500 - 9_000));
+    }
+
+    #[test]
     fn cash_on_delivery_is_collected_and_split_in_one_posting() {
         let o = money(&[(10_000, 1)], 0, 1.0);
         let p = delivered(&o, &PayoutTerms::default(), true, None);
@@ -336,13 +366,14 @@ mod tests {
         fn every_posting_balances_and_holds_net_out(
             lines in proptest::collection::vec((0i64..100_000, 1i64..20), 1..6),
             discount in 0i64..50_000,
+            restaurant_percent in 0i64..=100,
             distance in 0.0f64..20.0,
             commission_bp in 0i64..5_000,
             fee_percent in 0i64..=100,
             earlier in 0i64..10_000,
             tip in 0i64..10_000,
         ) {
-            let o = money(&lines, discount, distance);
+            let o = funded(&lines, discount, restaurant_percent, distance);
             let terms = PayoutTerms { commission_bp, ..PayoutTerms::default() };
             let rider = Some((Uuid::from_u128(5), terms.rider_pay(distance, tip)));
             let pay = paid(o.order_id, Account::Gateway, o.total);
@@ -353,7 +384,9 @@ mod tests {
             prop_assert_eq!(pay.on(Account::Order(o.order_id)) + done.on(Account::Order(o.order_id)), 0);
             let received = -(done.on(Account::Restaurant(o.restaurant_id)) + done.on(Account::Commission)
                 + done.on(Account::DeliveryFees) + done.on(Account::Tax));
-            prop_assert_eq!(received, o.subtotal + o.packaging_fee + o.delivery_fee + o.taxes);
+            prop_assert_eq!(received, o.subtotal - o.restaurant_discount + o.packaging_fee + o.delivery_fee + o.taxes);
+            prop_assert!(done.on(Account::Restaurant(o.restaurant_id)) <= 0, "a restaurant is never made to owe for a sale");
+            prop_assert_eq!(done.on(Account::Discounts), o.discount - o.restaurant_discount);
             prop_assert_eq!(received - done.on(Account::Discounts), o.total);
 
             let fee = o.total * fee_percent / 100;

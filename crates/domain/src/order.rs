@@ -113,7 +113,9 @@ fn allowed(from: OrderStatus, to: OrderStatus) -> &'static [Actor] {
     use Actor::*;
     use OrderStatus::*;
     match (from, to) {
-        (Pending, Confirmed) => &[System, Admin],
+        // Only a settled payment confirms (its settlement acts as the system): not even an
+        // admin confirms an order nobody paid for.
+        (Pending, Confirmed) => &[System],
         (Confirmed, Preparing) => &[Restaurant, Admin],
         (Preparing, Ready) => &[Restaurant, Admin],
         (Ready, PickedUp) => &[Rider, Admin],
@@ -169,7 +171,7 @@ mod tests {
     #[test]
     fn exhaustive_transition_table() {
         let expected: &[(OrderStatus, OrderStatus, &[Actor])] = &[
-            (Pending, Confirmed, &[System, Admin]),
+            (Pending, Confirmed, &[System]),
             (Pending, Cancelled, &[Customer, System, Admin]),
             (Confirmed, Preparing, &[Restaurant, Admin]),
             (Confirmed, Cancelled, &[Customer, Restaurant, System, Admin]),

@@ -26,7 +26,10 @@ pub struct OfferTake {
 /// The response to remember under a claimed idempotency key, written with the order.
 #[derive(Debug, Clone)]
 pub struct KeyDone {
+    pub user_id: uuid::Uuid,
     pub key: String,
+    /// The claim this request holds: the order is placed only if it still holds it.
+    pub token: uuid::Uuid,
     pub status: u16,
     pub body: serde_json::Value,
 }
@@ -76,6 +79,9 @@ pub struct Transition {
     pub estimated_delivery_time: Option<OffsetDateTime>,
     /// A new acceptance deadline (set when a paid order becomes CONFIRMED).
     pub accept_by: Option<OffsetDateTime>,
+    /// Applies only while this rider holds the order (a rider's own steps: a rider who was
+    /// reassigned meanwhile cannot deliver, nor be paid for it).
+    pub rider: Option<Uuid>,
     pub events: Vec<NewEvent>,
     /// Money that moves with this step (capture, refund, the delivery split), applied only if
     /// the step applies.

@@ -78,6 +78,9 @@ pub struct MoneyWrite {
     /// Added to the order's `refund_amount`: `(order_id, amount)`.
     pub order_refund: Option<(Uuid, i64)>,
     pub events: Vec<NewEvent>,
+    /// The answer of the Idempotency-Key this write is the effect of, stored with it first:
+    /// the write applies only while the request still holds the key's claim.
+    pub key: Option<crate::KeyDone>,
 }
 
 impl MoneyWrite {
@@ -91,5 +94,6 @@ impl MoneyWrite {
             && self.order_payment.is_none()
             && self.order_refund.is_none()
             && self.events.is_empty()
+            && self.key.is_none()
     }
 }

@@ -191,10 +191,22 @@ pub trait EventStore: Send + Sync {
         request_hash: &str,
         stale_after: time::Duration,
     ) -> StoreResult<KeyClaim>;
-    /// Stores the final answer of a claimed key (a refusal; success is stored with the order).
-    async fn finish_key(&self, user_id: Uuid, key: &str, status: u16, body: &serde_json::Value) -> StoreResult<()>;
-    /// Gives a claimed key back: the request failed on our side, a retry may run it again.
-    async fn release_key(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
+    /// Stores the final answer of a key claimed with `token`; `false` if the claim was taken
+    /// over meanwhile (the answer then belongs to the request that took it).
+    async fn finish_key(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        token: Uuid,
+        status: u16,
+        body: &serde_json::Value,
+    ) -> StoreResult<bool>;
+    /// Gives a key claimed with `token` back: a retry may run the request again. `false` if
+    /// the claim was no longer this token's.
+    async fn release_key(&self, user_id: Uuid, key: &str, token: Uuid) -> StoreResult<bool>;
+    /// Gives back every key still IN_PROGRESS: only for a single node at start-up, when no
+    /// request can be running (they died with the previous process).
+    async fn release_unfinished_keys(&self) -> StoreResult<u64>;
     async fn forget_keys_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Events not yet relayed, oldest first.
     async fn pending_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
@@ -256,8 +268,11 @@ pub trait DeliveryStore: Send + Sync {
     /// Gives the order to the rider with the events, if it still has `a.current` as rider and
     /// one of `a.statuses`; `false` otherwise.
     async fn assign_rider(&self, a: &Assignment) -> StoreResult<bool>;
-    /// Counts a wrong delivery code; `false` (nothing counted) once `limit` were tried.
-    async fn spend_otp_attempt(&self, order_id: Uuid, limit: i32) -> StoreResult<bool>;
+    /// Takes one delivery-code attempt, before the code is compared; the attempts spent, or
+    /// `None` (nothing taken) once `limit` were spent.
+    async fn spend_otp_attempt(&self, order_id: Uuid, limit: i32) -> StoreResult<Option<i32>>;
+    /// Gives back the attempt of a code that was right.
+    async fn return_otp_attempt(&self, order_id: Uuid) -> StoreResult<()>;
     /// Orders dispatch still has to find a rider for.
     async fn orders_without_rider(&self) -> StoreResult<Vec<Order>>;
     /// A rider's orders not yet delivered or cancelled.

@@ -86,18 +86,28 @@ fn not_open() -> ApiError {
               (status = 409, description = "OFFER_NOT_OPEN or ORDER_GONE", body = ErrorBody)))]
 async fn accept(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<RiderJob>> {
     auth.require(Role::Delivery)?;
-    let d = &state.delivery;
-    d.dispatcher.begin_accept(id, auth.user_id).map_err(|_| not_open())?;
-    let written = assign(&state, id, auth.user_id).await;
-    let ok = matches!(written, Ok(Some(_)));
-    d.dispatcher.end_accept(id, ok);
-    if !ok {
-        d.fleet.release(auth.user_id, id);
-    }
-    match written? {
+    match accept_offer(&state, id, auth.user_id).await? {
         Some(job) => Ok(Json(job)),
         None => Err(ApiError::conflict("ORDER_GONE", "the order was cancelled or given to another rider")),
     }
+}
+
+/// The rider takes the offer: the offer is held for them while the assignment is written.
+/// That runs on its own task, so a request dropped mid-way (the rider's phone lost its
+/// connection) still ends it: the order is theirs, or offered again, never held for ever.
+pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<Option<RiderJob>> {
+    state.delivery.dispatcher.begin_accept(id, rider).map_err(|_| not_open())?;
+    let state = state.clone();
+    let work = tokio::spawn(async move {
+        let written = assign(&state, id, rider).await;
+        let ok = matches!(written, Ok(Some(_)));
+        state.delivery.dispatcher.end_accept(id, ok);
+        if !ok {
+            state.delivery.fleet.release(rider, id);
+        }
+        written
+    });
+    work.await.map_err(|e| ApiError::Internal(format!("accepting an offer failed: {e}")))?
 }
 
 /// Writes the assignment of an offered order; `None` if the order moved on.

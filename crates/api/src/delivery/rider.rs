@@ -214,16 +214,17 @@ async fn verify_otp(state: &AppState, o: &Order, given: Option<&str>) -> ApiResu
             format!("{} wrong codes were tried; call support to close this delivery", otp::TRIES),
         )
     };
-    if o.otp_attempts >= otp::TRIES {
+    // Every try takes an attempt first, in one conditional write, and only then is the code
+    // compared: concurrent guesses cannot all be compared against one stale count.
+    let Some(spent) = state.store.spend_otp_attempt(o.order_id, otp::TRIES).await? else {
         return Err(locked());
-    }
+    };
     if o.delivery_otp.as_deref().is_some_and(|code| otp::matches(code, &given)) {
+        // The right code was not a wrong try.
+        state.store.return_otp_attempt(o.order_id).await?;
         return Ok(());
     }
-    if !state.store.spend_otp_attempt(o.order_id, otp::TRIES).await? {
-        return Err(locked());
-    }
-    let left = otp::TRIES - o.otp_attempts - 1;
+    let left = otp::TRIES - spent;
     if left <= 0 {
         return Err(locked());
     }
@@ -282,6 +283,7 @@ async fn status(
         preparation_minutes: None,
         estimated_delivery_time: eta,
         accept_by: None,
+        rider: Some(auth.user_id),
         events: events::changed(
             &order,
             restaurant.owner_id,

@@ -10,8 +10,8 @@ use crate::auth::Auth;
 use crate::cart::price::{CartView, price_cart};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Json;
-use crate::idempotency::{answer_failure, claim, idempotency_key, request_hash};
-use crate::payments::initiate::{PaymentMethod, PaymentStart, open_charge, payment_row, short_wallet, wallet_payment};
+use crate::idempotency::{Claim, Claimed, claim, idempotency_key, request_hash};
+use crate::payments::initiate::{OpenedCharge, PaymentMethod, PaymentStart, payment_row, short_wallet, wallet_payment};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use dabba_domain::order::{Actor, OrderStatus};
 use dabba_domain::pricing::Bill;
 use dabba_domain::{Role, invalid::optional_text};
 use dabba_store::model::{AddressSnapshot, Order, OrderLine};
-use dabba_store::{KeyDone, OfferTake, PlaceOrder, StockTake, StoreError};
+use dabba_store::{OfferTake, PlaceOrder, StockTake, StoreError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -70,18 +70,17 @@ async fn checkout(
         ApiError::invalid("Idempotency-Key", "send an Idempotency-Key header (a UUID per checkout attempt)")
     })?;
     let instructions = optional_text("delivery_instructions", req.delivery_instructions.as_deref(), 300)?;
-    if let Some(replay) = claim(&state, auth.user_id, &key, &request_hash(&req)).await? {
-        return Ok(replay);
-    }
-    match place(&state, &auth, &key, &req, instructions).await {
+    let claim = match claim(&state, auth.user_id, &key, &request_hash(&req)).await? {
+        Claimed::Run(c) => c,
+        Claimed::Replay(r) => return Ok(r),
+    };
+    match place(&state, &auth, &claim, &req, instructions).await {
         Ok(body) => {
+            claim.stored();
             state.relay.wake();
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
-        Err(e) => {
-            answer_failure(&state, auth.user_id, &key, &e).await?;
-            Err(e)
-        }
+        Err(e) => Err(claim.failed(e).await),
     }
 }
 
@@ -101,7 +100,7 @@ fn conflict_with_cart(code: &'static str, message: String, cart: &CartView) -> A
 async fn place(
     state: &AppState,
     auth: &Auth,
-    key: &str,
+    claim: &Claim,
     req: &CheckoutRequest,
     instructions: Option<String>,
 ) -> ApiResult<CheckoutResponse> {
@@ -185,6 +184,11 @@ async fn place(
         payment_status: if method == PaymentMethod::Wallet { "SUCCESS" } else { "PENDING" }.into(),
         subtotal: view.bill.subtotal,
         discount: view.bill.discount,
+        restaurant_discount: if priced.offer.as_ref().is_some_and(|o| o.funded_by == "RESTAURANT") {
+            view.bill.discount
+        } else {
+            0
+        },
         delivery_fee: view.bill.delivery_fee,
         packaging_fee: view.bill.packaging_fee,
         taxes: view.bill.taxes,
@@ -245,12 +249,15 @@ async fn place(
         }
     }
     stock.sort_by_key(|s| s.item_id);
+    let mut opened = None;
     let money = match online {
         Some(online) => {
             let payment_id = Uuid::now_v7();
-            let charge = open_charge(state, payment_id, online, order.total_amount).await?;
-            let mut p = payment_row(state, auth.user_id, Some(order_id), method, order.total_amount, Some(&charge));
+            let charge = OpenedCharge::open(state, payment_id, online, order.total_amount).await?;
+            let mut p =
+                payment_row(state, auth.user_id, Some(order_id), method, order.total_amount, Some(&charge.charge));
             p.payment_id = payment_id;
+            opened = Some(charge);
             dabba_store::MoneyWrite { new_payments: vec![p], ..Default::default() }
         }
         None if method == PaymentMethod::Wallet => wallet_payment(state, &order),
@@ -277,17 +284,14 @@ async fn place(
         }),
         kitchen_limit: restaurant.kitchen_limit.map(|l| (l as i64, now - state.ordering.kitchen_window)),
         actor: Actor::Customer,
-        key: Some(KeyDone {
-            key: key.to_owned(),
-            status: 201,
-            body: serde_json::to_value(&response).unwrap_or_default(),
-        }),
+        key: Some(claim.fence().answer(StatusCode::CREATED, &response)),
         order,
         lines,
         money,
     };
+    // A refusal from here on drops `opened`, which cancels the charge at the gateway.
     match state.store.place_order(&place).await {
-        Ok(()) => {}
+        Ok(()) => opened.map_or((), OpenedCharge::recorded),
         Err(StoreError::Refused { code: "RESTAURANT_BUSY", .. }) => {
             let limit = restaurant.kitchen_limit.unwrap_or(1).max(1) as i64;
             let retry_after = retry_after_seconds(state, restaurant.restaurant_id, limit).await?;

@@ -123,6 +123,7 @@ async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) 
         preparation_minutes: None,
         estimated_delivery_time: None,
         accept_by: None,
+        rider: None,
         events: Vec::new(),
         money: Default::default(),
     };

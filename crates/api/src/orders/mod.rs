@@ -29,6 +29,9 @@ pub struct OrderingConfig {
     pub accept_within: time::Duration,
     /// How long idempotency keys are kept (at least 24 h, as Stripe does).
     pub key_keep: time::Duration,
+    /// A key claimed longer ago than this by a request that never answered is taken over by
+    /// its retry (the request died on another node).
+    pub key_stale_after: time::Duration,
     /// Window of the kitchen limit.
     pub kitchen_window: time::Duration,
 }
@@ -38,6 +41,7 @@ impl Default for OrderingConfig {
         Self {
             accept_within: time::Duration::minutes(10),
             key_keep: time::Duration::hours(48),
+            key_stale_after: crate::idempotency::STALE_AFTER,
             kitchen_window: time::Duration::minutes(15),
         }
     }

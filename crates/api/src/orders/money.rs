@@ -23,6 +23,7 @@ pub fn order_money(o: &Order) -> OrderMoney {
         restaurant_id: o.restaurant_id,
         subtotal: o.subtotal,
         discount: o.discount,
+        restaurant_discount: o.restaurant_discount,
         delivery_fee: o.delivery_fee,
         packaging_fee: o.packaging_fee,
         taxes: o.taxes,
@@ -189,6 +190,7 @@ pub async fn cancel(
         preparation_minutes: None,
         estimated_delivery_time: None,
         accept_by: None,
+        rider: None,
         events: [events::changed(o, owner, o.status, OrderStatus::Cancelled, actor, Some(extra)), also].concat(),
         money: MoneyWrite::default(),
     };

@@ -61,21 +61,25 @@ impl CircuitBreaker {
         }
     }
 
-    /// May a call go through now? In half-open state only one trial at a time.
-    fn admit(&self) -> bool {
+    /// May a call go through now? In half-open state only one trial at a time: the trial's
+    /// permit gives the trial back if the call is dropped before it has an answer (its
+    /// request went away), so the breaker does not stay open until a restart.
+    fn admit(&self) -> Option<Permit<'_>> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match inner.opened_at {
-            None => true,
-            Some(at) if at.elapsed() < self.cool_down => false,
-            Some(_) if inner.trial_running => false,
+            None => Some(Permit { breaker: self, trial: false }),
+            Some(at) if at.elapsed() < self.cool_down => None,
+            Some(_) if inner.trial_running => None,
             Some(_) => {
                 inner.trial_running = true;
-                true
+                Some(Permit { breaker: self, trial: true })
             }
         }
     }
 
-    fn record(&self, ok: bool) {
+    fn record(&self, mut permit: Permit<'_>, ok: bool) {
+        // Answered: the permit has nothing left to give back.
+        permit.trial = false;
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.trial_running = false;
         if ok {
@@ -99,20 +103,20 @@ impl CircuitBreaker {
     {
         let mut wait = self.backoff;
         for attempt in 1..=self.attempts {
-            if !self.admit() {
+            let Some(permit) = self.admit() else {
                 return Err(CallError::Open);
-            }
+            };
             match call().await {
                 Ok(v) => {
-                    self.record(true);
+                    self.record(permit, true);
                     return Ok(v);
                 }
                 Err(e @ GatewayError::Rejected(_)) => {
-                    self.record(true);
+                    self.record(permit, true);
                     return Err(e.into());
                 }
                 Err(e) => {
-                    self.record(false);
+                    self.record(permit, false);
                     if attempt == self.attempts {
                         return Err(e.into());
                     }
@@ -122,6 +126,20 @@ impl CircuitBreaker {
             }
         }
         Err(CallError::Open)
+    }
+}
+
+/// A call let through; a trial's permit dropped unanswered gives the trial back.
+struct Permit<'a> {
+    breaker: &'a CircuitBreaker,
+    trial: bool,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.trial {
+            self.breaker.inner.lock().unwrap_or_else(|e| e.into_inner()).trial_running = false;
+        }
     }
 }
 
@@ -156,6 +174,20 @@ mod tests {
         assert_eq!(b.state(), BreakerState::HalfOpen);
         assert!(b.call(|| async { Ok::<_, GatewayError>(7) }).await.is_ok());
         assert_eq!(b.state(), BreakerState::Closed, "a good trial closes it");
+    }
+
+    #[tokio::test]
+    async fn a_trial_dropped_mid_call_lets_the_next_trial_through() {
+        // Half-open as soon as it opens (no cool-down), so no waiting is needed.
+        let b = CircuitBreaker::new(1, Duration::ZERO, 1, Duration::from_millis(1));
+        assert!(matches!(b.call(|| async { down() }).await, Err(CallError::Gateway(_))));
+        assert_eq!(b.state(), BreakerState::HalfOpen);
+        // The trial's request goes away while the gateway has not answered.
+        let hung = b.call(std::future::pending::<Result<(), GatewayError>>);
+        assert!(tokio::time::timeout(Duration::from_millis(5), hung).await.is_err(), "the trial was running");
+        let next = b.call(|| async { Ok::<_, GatewayError>(1) }).await;
+        assert!(next.is_ok(), "the next trial is let through: {next:?}");
+        assert_eq!(b.state(), BreakerState::Closed);
     }
 
     #[tokio::test]

@@ -50,15 +50,24 @@ pub fn check(s: &LedgerSnapshot) -> LedgerReport {
         if hold != expected {
             problems.push(format!("order {id} ({}) holds {hold}, expected {expected}", o.status));
         }
+        if !(0 <= o.restaurant_discount && o.restaurant_discount <= o.discount && o.discount <= o.subtotal) {
+            problems.push(format!(
+                "order {id}: discount {} (restaurant-funded {}) does not fit its subtotal {}",
+                o.discount, o.restaurant_discount, o.subtotal
+            ));
+        }
         if matches!(o.status.as_str(), "DELIVERED" | "COMPLETED") {
             let empty = HashMap::new();
             let d = by_order.get(&(id, "order.delivered")).unwrap_or(&empty);
             let on = |a: Account| d.get(a.to_string().as_str()).copied().unwrap_or(0);
             let food = on(Account::Restaurant(o.restaurant_id)) + on(Account::Commission);
+            // The platform books only the discount it funds; the restaurant's own comes off
+            // its food.
             let explained = on(Account::Tax) == -o.taxes
                 && on(Account::DeliveryFees) == -o.delivery_fee
-                && on(Account::Discounts) == o.discount
-                && food == -(o.subtotal + o.packaging_fee)
+                && on(Account::Discounts) == o.discount - o.restaurant_discount
+                && food == -(o.subtotal - o.restaurant_discount + o.packaging_fee)
+                && on(Account::Restaurant(o.restaurant_id)) <= 0
                 && on(Account::Order(id)) == if o.payment_method == "COD" { 0 } else { o.total_amount };
             if !explained {
                 problems.push(format!("order {id}: the delivery entries do not explain its bill ({d:?})"));
@@ -113,6 +122,7 @@ mod tests {
             payment_method: method.into(),
             subtotal: 10_000,
             discount: 0,
+            restaurant_discount: 0,
             delivery_fee: 2_000,
             packaging_fee: 1_500,
             taxes: 575,

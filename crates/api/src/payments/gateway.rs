@@ -77,4 +77,7 @@ pub trait PaymentGateway: Send + Sync {
     /// Gives `amount` of a charge back. Idempotent by `refund_id`: asking twice refunds once.
     /// Returns the gateway's refund reference.
     async fn refund(&self, gateway_ref: &str, refund_id: Uuid, amount: i64) -> Result<String, GatewayError>;
+    /// Closes an unpaid charge so it can no longer be paid (its order failed, or its deadline
+    /// passed). A charge already paid is `Rejected`: its money is settled, then refunded.
+    async fn cancel_charge(&self, gateway_ref: &str) -> Result<(), GatewayError>;
 }

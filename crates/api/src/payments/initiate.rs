@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::idempotency::{idempotency_key, idempotent};
+use crate::idempotency::{Fence, idempotency_key, idempotent};
 use crate::orders::events;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -79,6 +79,56 @@ pub async fn open_charge(state: &AppState, payment_id: Uuid, method: OnlineMetho
                 },
             })
         }
+    }
+}
+
+/// Closes a charge at the gateway in the background (through the breaker): nothing records
+/// it, so nobody must be able to pay it.
+pub fn cancel_orphan(state: &AppState, gateway_ref: &str) {
+    let (state, gateway_ref) = (state.clone(), gateway_ref.to_owned());
+    tokio::spawn(async move {
+        let gateway = state.payments.gateway.clone();
+        if let Err(e) = state.payments.breaker.call(|| gateway.cancel_charge(&gateway_ref)).await {
+            tracing::warn!(%gateway_ref, error = %e, "could not cancel an orphaned charge");
+        }
+    });
+}
+
+/// A charge opened for a payment row not yet written. Dropped before [`Self::recorded`] (the
+/// checkout was refused, failed, or its request went away), it is cancelled at the gateway
+/// unless the row was written after all.
+pub struct OpenedCharge {
+    state: AppState,
+    payment_id: Uuid,
+    pub charge: Charge,
+    recorded: bool,
+}
+
+impl OpenedCharge {
+    pub async fn open(state: &AppState, payment_id: Uuid, method: OnlineMethod, amount: i64) -> ApiResult<Self> {
+        let charge = open_charge(state, payment_id, method, amount).await?;
+        Ok(Self { state: state.clone(), payment_id, charge, recorded: false })
+    }
+
+    /// The payment row holding the charge is committed.
+    pub fn recorded(mut self) {
+        self.recorded = true;
+    }
+}
+
+impl Drop for OpenedCharge {
+    fn drop(&mut self) {
+        if self.recorded || tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let (state, payment_id, gateway_ref) = (self.state.clone(), self.payment_id, self.charge.gateway_ref.clone());
+        tokio::spawn(async move {
+            // Dropped mid-commit, the row may exist: then the charge is a live payment.
+            match state.store.payment(payment_id).await {
+                Ok(Some(_)) => {}
+                _ => cancel_orphan(&state, &gateway_ref),
+            }
+        });
     }
 }
 
@@ -205,14 +255,21 @@ async fn initiate(
     auth.require(Role::Customer)?;
     let key = idempotency_key(&headers)?;
     let request = serde_json::to_value(&req).unwrap_or_default();
-    idempotent(&state, auth.user_id, key, "initiate", &request, || async {
-        let start = pay_again(&state, auth.user_id, req.order_id, req.method).await?;
+    let st = &state;
+    idempotent(st, auth.user_id, key, "initiate", &request, |fence| async move {
+        let start = pay_again(st, auth.user_id, req.order_id, req.method, fence).await?;
         Ok((StatusCode::CREATED, serde_json::to_value(start).unwrap_or_default()))
     })
     .await
 }
 
-async fn pay_again(state: &AppState, user_id: Uuid, order_id: Uuid, method: PaymentMethod) -> ApiResult<PaymentStart> {
+async fn pay_again(
+    state: &AppState,
+    user_id: Uuid,
+    order_id: Uuid,
+    method: PaymentMethod,
+    fence: Option<Fence>,
+) -> ApiResult<PaymentStart> {
     let order =
         state.store.order(order_id).await?.filter(|o| o.user_id == user_id).ok_or(ApiError::NotFound("order"))?;
     let waiting = || {
@@ -226,15 +283,18 @@ async fn pay_again(state: &AppState, user_id: Uuid, order_id: Uuid, method: Paym
     }
     if let Some(online) = method.online() {
         let payment_id = Uuid::now_v7();
-        let charge = open_charge(state, payment_id, online, order.total_amount).await?;
-        let mut p = payment_row(state, user_id, Some(order_id), method, order.total_amount, Some(&charge));
+        let opened = OpenedCharge::open(state, payment_id, online, order.total_amount).await?;
+        let mut p = payment_row(state, user_id, Some(order_id), method, order.total_amount, Some(&opened.charge));
         p.payment_id = payment_id;
         // An attempt never outlives the order's deadline.
         if let Some(pay_by) = order.pay_by {
             p.expires_at = p.expires_at.min(pay_by);
         }
-        state.store.apply_money(&MoneyWrite { new_payments: vec![p.clone()], ..Default::default() }).await?;
-        return Ok(PaymentStart::of(&p, order.status));
+        let start = PaymentStart::of(&p, order.status);
+        let key = fence.map(|f| f.answer(StatusCode::CREATED, &start));
+        state.store.apply_money(&MoneyWrite { new_payments: vec![p], key, ..Default::default() }).await?;
+        opened.recorded();
+        return Ok(start);
     }
     // Wallet and cash confirm the order now.
     let money = match method {
@@ -248,7 +308,9 @@ async fn pay_again(state: &AppState, user_id: Uuid, order_id: Uuid, method: Paym
             }
         }
     };
-    let payment = money.new_payments[0].clone();
+    let mut money = money;
+    let start = PaymentStart::of(&money.new_payments[0], OrderStatus::Confirmed);
+    money.key = fence.map(|f| f.answer(StatusCode::CREATED, &start));
     let owner = state.store.restaurant(order.restaurant_id).await?.map(|r| r.owner_id).unwrap_or_default();
     let evs = events::confirmed(&order, owner);
     let t = Transition {
@@ -261,13 +323,14 @@ async fn pay_again(state: &AppState, user_id: Uuid, order_id: Uuid, method: Paym
         preparation_minutes: None,
         estimated_delivery_time: None,
         accept_by: Some(dabba_store::now_utc() + state.ordering.accept_within),
+        rider: None,
         events: evs,
         money,
     };
     match state.store.transition(&t).await {
         Ok(true) => {
             state.relay.wake();
-            Ok(PaymentStart::of(&payment, OrderStatus::Confirmed))
+            Ok(start)
         }
         Ok(false) => Err(waiting()),
         Err(StoreError::Refused { code: "INSUFFICIENT_BALANCE", .. }) => {

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::idempotency::{idempotency_key, idempotent};
+use crate::idempotency::{Fence, idempotency_key, idempotent};
 use crate::orders::money::refund_of;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -64,8 +64,9 @@ async fn refund(
     // The refund's id comes from the key: if we crash after granting it but before storing the
     // key's answer, the retry finds the refund instead of granting a second one.
     let refund_id = key_id(id, &key);
-    idempotent(&state, auth.user_id, Some(key), &format!("refund:{id}"), &request, || async {
-        let r = grant(&state, id, refund_id, req.amount, &reason, req.to_wallet).await?;
+    let (st, reason) = (&state, &reason);
+    idempotent(st, auth.user_id, Some(key), &format!("refund:{id}"), &request, |fence| async move {
+        let r = grant(st, id, refund_id, req.amount, reason, req.to_wallet, fence).await?;
         Ok((StatusCode::CREATED, serde_json::to_value(r).unwrap_or_default()))
     })
     .await
@@ -86,6 +87,7 @@ async fn grant(
     amount: i64,
     reason: &str,
     to_wallet: bool,
+    fence: Option<Fence>,
 ) -> ApiResult<dabba_store::model::Refund> {
     let granted_before = || async {
         Ok::<_, ApiError>(
@@ -127,6 +129,7 @@ async fn grant(
         }
         w.events.push(pay_events::refunded(&p, &r.refund));
         let refund = r.refund.clone();
+        w.key = fence.as_ref().map(|f| f.answer(StatusCode::CREATED, &refund));
         w.refunds.push(r);
         match state.store.apply_money(&w).await {
             Err(StoreError::Refused { code: "STALE", .. }) => continue,

@@ -177,6 +177,7 @@ async fn captured(
             preparation_minutes: None,
             estimated_delivery_time: None,
             accept_by: Some(dabba_store::now_utc() + state.ordering.accept_within),
+            rider: None,
             events: evs,
             money: w,
         };

@@ -58,6 +58,8 @@ pub struct PayoutLine {
     pub kind: String,
     /// Food and packaging sold (delivered orders).
     pub gross: i64,
+    /// The discount of the restaurant's own offer on this order (it funds it).
+    pub discount: i64,
     pub commission: i64,
     /// What the restaurant is owed for this line.
     pub net: i64,
@@ -74,6 +76,7 @@ pub struct PayoutStatement {
     pub to: OffsetDateTime,
     pub orders: usize,
     pub gross: i64,
+    pub discount: i64,
     pub commission: i64,
     pub net: i64,
     pub lines: Vec<PayoutLine>,
@@ -96,17 +99,20 @@ async fn payouts(
     let mut lines = Vec::new();
     for l in state.store.account_lines(&account, from, to, MAX_LINES).await? {
         let net = -l.amount;
-        let gross = match (l.kind.as_str(), l.order_id) {
-            ("order.delivered", Some(order_id)) => {
-                state.store.order(order_id).await?.map_or(net, |o| o.subtotal + o.packaging_fee)
-            }
-            _ => net,
+        let (gross, discount) = match (l.kind.as_str(), l.order_id) {
+            ("order.delivered", Some(order_id)) => state
+                .store
+                .order(order_id)
+                .await?
+                .map_or((net, 0), |o| (o.subtotal + o.packaging_fee, o.restaurant_discount)),
+            _ => (net, 0),
         };
         lines.push(PayoutLine {
             order_id: l.order_id,
             kind: l.kind,
             gross,
-            commission: gross - net,
+            discount,
+            commission: gross - discount - net,
             net,
             at: l.created_at,
         });
@@ -117,6 +123,7 @@ async fn payouts(
         to,
         orders: lines.iter().filter(|l| l.kind == "order.delivered").count(),
         gross: lines.iter().map(|l| l.gross).sum(),
+        discount: lines.iter().map(|l| l.discount).sum(),
         commission: lines.iter().map(|l| l.commission).sum(),
         net: lines.iter().map(|l| l.net).sum(),
         lines,

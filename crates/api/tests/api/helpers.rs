@@ -53,6 +53,14 @@ impl Reply {
 
 /// Starts a server on the backend; `None` when PostgreSQL is asked for but not configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server with ordering settings changed by `tune`.
+pub async fn spawn_app_with(
+    backend: Backend,
+    tune: impl FnOnce(&mut dabba_api::orders::OrderingConfig),
+) -> Option<TestApp> {
     let url = match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("dabba-test-{}", Uuid::now_v7()));
@@ -69,16 +77,12 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     store.migrate().await.expect("migrate test database");
     let secret: [u8; 16] = *Uuid::new_v4().as_bytes();
     let keys = TokenKeys::new(&secret, Duration::from_secs(3600));
-    let state = AppState::with_settings(
-        store.clone(),
-        keys,
-        Default::default(),
-        Default::default(),
-        Default::default(),
-        test_delivery(),
-    )
-    .await
-    .unwrap();
+    let mut ordering = dabba_api::orders::OrderingConfig::default();
+    tune(&mut ordering);
+    let state =
+        AppState::with_settings(store.clone(), keys, Default::default(), ordering, Default::default(), test_delivery())
+            .await
+            .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));
@@ -308,6 +312,29 @@ macro_rules! both_backends {
             async fn $name() {
                 // Runs only where DABBA_TEST_DATABASE_URL is set (CI sets it).
                 if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            })*
+        }
+    };
+}
+
+/// Like `both_backends!`, on servers whose ordering settings `$tune` (a fn in the same
+/// module) changes.
+#[macro_export]
+macro_rules! both_backends_tuned {
+    ($tune:ident; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = $crate::helpers::spawn_app_with($crate::helpers::Backend::Sqlite, super::$tune).await.unwrap();
+                super::$name(app).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(app) = $crate::helpers::spawn_app_with($crate::helpers::Backend::Postgres, super::$tune).await {
                     super::$name(app).await;
                 }
             })*

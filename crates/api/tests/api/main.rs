@@ -9,6 +9,7 @@ mod auth;
 mod cart;
 mod checkout;
 mod delivery;
+mod idempotency;
 mod lifecycle;
 mod listing;
 mod menu;

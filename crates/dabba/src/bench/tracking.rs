@@ -41,6 +41,7 @@ fn order_for(customer: Uuid, rider: Uuid, r: &dabba_store::model::Restaurant, n:
         payment_status: "SUCCESS".into(),
         subtotal: 0,
         discount: 0,
+        restaurant_discount: 0,
         delivery_fee: 0,
         packaging_fee: 0,
         taxes: 0,

@@ -43,11 +43,11 @@ fn agrees_with_checking_every_restaurant() {
             assert_eq!(g.count_upto(&p, 40).min(41), truth.len().min(41));
             let mut each = Vec::new();
             reach.each(|o, d| each.push((o, d)));
-            each.sort_by(|a, b| a.0.cmp(&b.0));
+            each.sort_by_key(|a| a.0);
             assert_eq!(each, truth);
             let mut with = Vec::new();
             reach.matching(&[vec![11]], |o, d| with.push((o, d)));
-            with.sort_by(|a, b| a.0.cmp(&b.0));
+            with.sort_by_key(|a| a.0);
             let want: Vec<(u32, f64)> = truth.iter().filter(|t| t.0 % 5 == 1).copied().collect();
             assert_eq!(with, want);
             assert_eq!(reach.any_with(11), !want.is_empty());
@@ -55,7 +55,7 @@ fn agrees_with_checking_every_restaurant() {
             // (÷3 leaves 1 or 2) and (÷7 leaves 4).
             let mut both = Vec::new();
             reach.matching(&[vec![1, 2], vec![24]], |o, d| both.push((o, d)));
-            both.sort_by(|a, b| a.0.cmp(&b.0));
+            both.sort_by_key(|a| a.0);
             let want: Vec<(u32, f64)> = truth.iter().filter(|t| t.0 % 3 != 0 && t.0 % 7 == 4).copied().collect();
             assert_eq!(both, want);
             truth.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));

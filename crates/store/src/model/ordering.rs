@@ -64,6 +64,8 @@ pub struct Offer {
     pub is_active: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Who pays the discount: PLATFORM (an admin's offer) or RESTAURANT (an owner's).
+    pub funded_by: String,
 }
 
 /// Where an order goes, copied at checkout so later edits to the address book do not move it.
@@ -93,6 +95,8 @@ pub struct Order {
     pub payment_status: String,
     pub subtotal: i64,
     pub discount: i64,
+    /// The part of `discount` the restaurant funds (its own offer); the rest is the platform's.
+    pub restaurant_discount: i64,
     pub delivery_fee: i64,
     pub packaging_fee: i64,
     pub taxes: i64,
@@ -241,8 +245,9 @@ pub struct Rating {
 /// What happened to an idempotency key when a request claimed it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyClaim {
-    /// First use (or the claim of a crashed request, taken over): go ahead.
-    Claimed,
+    /// First use (or the claim of a crashed request, taken over): go ahead. The token fences
+    /// the claim: only its holder stores the answer.
+    Claimed(uuid::Uuid),
     /// The same request is running now.
     InProgress,
     /// The key was used with another request body.

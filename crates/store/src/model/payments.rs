@@ -93,6 +93,7 @@ pub struct OrderMoneyRow {
     pub payment_method: String,
     pub subtotal: i64,
     pub discount: i64,
+    pub restaurant_discount: i64,
     pub delivery_fee: i64,
     pub packaging_fee: i64,
     pub taxes: i64,

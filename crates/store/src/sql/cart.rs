@@ -4,7 +4,7 @@ macro_rules! offer_cols {
     () => {
         "offer_id, code, description, discount_type, discount_value, min_order_value, max_discount, valid_from, \
          valid_until, usage_limit, usage_count, per_user_limit, applicable_to, restaurant_ids, created_by, is_active, \
-         created_at"
+         created_at, funded_by"
     };
 }
 
@@ -213,7 +213,7 @@ macro_rules! impl_cart_store {
                 sqlx::query(concat!(
                     "INSERT INTO offers (",
                     offer_cols!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
                 ))
                 .bind(o.offer_id)
                 .bind(&o.code)
@@ -232,6 +232,7 @@ macro_rules! impl_cart_store {
                 .bind(o.created_by)
                 .bind(o.is_active)
                 .bind(o.created_at)
+                .bind(&o.funded_by)
                 .execute(self.writer())
                 .await
                 .map_err($crate::StoreError::classify)?;

@@ -79,15 +79,23 @@ macro_rules! impl_delivery_store {
                 Ok(true)
             }
 
-            async fn spend_otp_attempt(&self, order_id: uuid::Uuid, limit: i32) -> $crate::StoreResult<bool> {
-                let done = sqlx::query(
-                    "UPDATE orders SET otp_attempts = otp_attempts + 1 WHERE order_id = $1 AND otp_attempts < $2",
+            async fn spend_otp_attempt(&self, order_id: uuid::Uuid, limit: i32) -> $crate::StoreResult<Option<i32>> {
+                Ok(sqlx::query_scalar(
+                    "UPDATE orders SET otp_attempts = otp_attempts + 1 WHERE order_id = $1 AND otp_attempts < $2 \
+                     RETURNING otp_attempts",
                 )
                 .bind(order_id)
                 .bind(limit)
-                .execute(self.writer())
-                .await?;
-                Ok(done.rows_affected() == 1)
+                .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn return_otp_attempt(&self, order_id: uuid::Uuid) -> $crate::StoreResult<()> {
+                sqlx::query("UPDATE orders SET otp_attempts = otp_attempts - 1 WHERE order_id = $1 AND otp_attempts > 0")
+                    .bind(order_id)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
             }
 
             async fn orders_without_rider(&self) -> $crate::StoreResult<Vec<$crate::model::Order>> {

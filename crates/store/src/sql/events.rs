@@ -14,81 +14,107 @@ macro_rules! impl_event_store {
             ) -> $crate::StoreResult<$crate::model::KeyClaim> {
                 use $crate::model::KeyClaim;
                 let now = $crate::now_utc();
+                let token = uuid::Uuid::new_v4();
                 // The common case (a new key) is one autocommitted statement.
                 let inserted = sqlx::query(
-                    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at) \
-                     VALUES ($1, $2, $3, 'IN_PROGRESS', $4) ON CONFLICT (user_id, key) DO NOTHING",
+                    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at, claim_token) \
+                     VALUES ($1, $2, $3, 'IN_PROGRESS', $4, $5) ON CONFLICT (user_id, key) DO NOTHING",
                 )
                 .bind(user_id)
                 .bind(key)
                 .bind(request_hash)
                 .bind(now)
+                .bind(token)
                 .execute(self.writer())
                 .await?;
                 if inserted.rows_affected() == 1 {
-                    return Ok(KeyClaim::Claimed);
+                    return Ok(KeyClaim::Claimed(token));
                 }
-                let mut tx = self.begin_write().await?;
-                let (hash, state, status, body, created_at): (
+                let row: Option<(
                     String,
                     String,
                     Option<i32>,
                     Option<sqlx::types::Json<serde_json::Value>>,
                     time::OffsetDateTime,
-                ) = sqlx::query_as(
-                    "SELECT request_hash, state, status_code, response, created_at FROM idempotency_keys \
+                    Option<uuid::Uuid>,
+                )> = sqlx::query_as(
+                    "SELECT request_hash, state, status_code, response, created_at, claim_token FROM idempotency_keys \
                      WHERE user_id = $1 AND key = $2",
                 )
                 .bind(user_id)
                 .bind(key)
-                .fetch_one(&mut *tx)
+                .fetch_optional(self.writer())
                 .await?;
-                let claim = if hash != request_hash {
-                    KeyClaim::Mismatch
-                } else if state == "DONE" {
-                    KeyClaim::Done { status: status.unwrap_or(200) as u16, body: body.map(|b| b.0).unwrap_or_default() }
-                } else if now - created_at > stale_after {
-                    sqlx::query("UPDATE idempotency_keys SET created_at = $3 WHERE user_id = $1 AND key = $2")
-                        .bind(user_id)
-                        .bind(key)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    KeyClaim::Claimed
-                } else {
-                    KeyClaim::InProgress
-                };
-                tx.commit().await?;
-                Ok(claim)
+                // Released between our insert and this read: the caller may simply ask again.
+                let Some((hash, state, status, body, created_at, seen)) = row else { return Ok(KeyClaim::InProgress) };
+                if hash != request_hash {
+                    return Ok(KeyClaim::Mismatch);
+                }
+                if state == "DONE" {
+                    return Ok(KeyClaim::Done {
+                        status: status.unwrap_or(200) as u16,
+                        body: body.map(|b| b.0).unwrap_or_default(),
+                    });
+                }
+                if now - created_at <= stale_after {
+                    return Ok(KeyClaim::InProgress);
+                }
+                // A takeover is a compare-and-set on the claim seen: of two retries racing for
+                // one stale key, exactly one wins; the other sees the request in progress.
+                let taken = sqlx::query(
+                    "UPDATE idempotency_keys SET created_at = $3, claim_token = $4 \
+                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS' AND claim_token = $5",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(now)
+                .bind(token)
+                .bind(seen)
+                .execute(self.writer())
+                .await?;
+                Ok(if taken.rows_affected() == 1 { KeyClaim::Claimed(token) } else { KeyClaim::InProgress })
             }
 
             async fn finish_key(
                 &self,
                 user_id: uuid::Uuid,
                 key: &str,
+                token: uuid::Uuid,
                 status: u16,
                 body: &serde_json::Value,
-            ) -> $crate::StoreResult<()> {
-                sqlx::query(
+            ) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
                     "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 \
-                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS'",
+                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS' AND claim_token = $5",
                 )
                 .bind(user_id)
                 .bind(key)
                 .bind(status as i32)
                 .bind(sqlx::types::Json(body))
+                .bind(token)
                 .execute(self.writer())
                 .await?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
             }
 
-            async fn release_key(&self, user_id: uuid::Uuid, key: &str) -> $crate::StoreResult<()> {
-                sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS'")
-                    .bind(user_id)
-                    .bind(key)
+            async fn release_key(&self, user_id: uuid::Uuid, key: &str, token: uuid::Uuid) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS' \
+                     AND claim_token = $3",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(token)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn release_unfinished_keys(&self) -> $crate::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM idempotency_keys WHERE state = 'IN_PROGRESS'")
                     .execute(self.writer())
                     .await?;
-                Ok(())
+                Ok(done.rows_affected())
             }
 
             async fn forget_keys_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {

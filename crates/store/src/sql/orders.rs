@@ -7,7 +7,7 @@ macro_rules! order_cols {
         "order_id, user_id, restaurant_id, status, payment_method, payment_status, subtotal, discount, delivery_fee, \
          packaging_fee, taxes, total_amount, promo_code, offer_id, delivery_address, delivery_instructions, distance_km, \
          estimated_delivery_time, estimated_preparation_minutes, accept_by, cancel_reason, cancellation_fee, \
-         refund_amount, created_at, updated_at, pay_by, rider_id, assigned_at, delivery_otp, otp_attempts"
+         refund_amount, created_at, updated_at, pay_by, rider_id, assigned_at, delivery_otp, otp_attempts, restaurant_discount"
     };
 }
 
@@ -80,7 +80,7 @@ macro_rules! impl_order_store {
                      estimated_preparation_minutes = COALESCE($8, estimated_preparation_minutes), \
                      estimated_delivery_time = COALESCE($9, estimated_delivery_time), \
                      accept_by = COALESCE($10, accept_by) \
-                     WHERE order_id = $1 AND status = $2",
+                     WHERE order_id = $1 AND status = $2 AND ($11 IS NULL OR rider_id = $11)",
                 )
                 .bind(t.order_id)
                 .bind(t.from.as_str())
@@ -92,6 +92,7 @@ macro_rules! impl_order_store {
                 .bind(t.preparation_minutes)
                 .bind(t.estimated_delivery_time)
                 .bind(t.accept_by)
+                .bind(t.rider)
                 .execute(&mut **tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -142,7 +143,14 @@ macro_rules! impl_order_store {
             async fn place_order(&self, p: &$crate::PlaceOrder) -> $crate::StoreResult<()> {
                 let o = &p.order;
                 let mut tx = self.begin_write().await?;
-                // The cart row first: every cart write locks it first, so they queue, not deadlock.
+                // The key first: it fences the whole transaction. A request whose claim a retry
+                // took over stops here, before it can refuse anything (a cart the retry
+                // consumed) or place a second order; and holding the key's row makes a takeover
+                // wait for this transaction's outcome.
+                if let Some(k) = &p.key {
+                    Self::answer_key_in(&mut tx, k).await?;
+                }
+                // The cart row next: every cart write locks it first, so they queue, not deadlock.
                 sqlx::query("UPDATE carts SET updated_at = updated_at WHERE user_id = $1")
                     .bind(o.user_id)
                     .execute(&mut *tx)
@@ -231,7 +239,7 @@ macro_rules! impl_order_store {
                     "INSERT INTO orders (",
                     order_cols!(),
                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                     $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+                     $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
                 ))
                 .bind(o.order_id)
                 .bind(o.user_id)
@@ -263,6 +271,7 @@ macro_rules! impl_order_store {
                 .bind(o.assigned_at)
                 .bind(&o.delivery_otp)
                 .bind(o.otp_attempts)
+                .bind(o.restaurant_discount)
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::StoreError::classify)?;
@@ -295,17 +304,6 @@ macro_rules! impl_order_store {
                 Self::write_timeline(&mut tx, o.order_id, o.status, p.actor, None, o.created_at).await?;
                 Self::write_events(&mut tx, &p.events).await?;
                 Self::apply_money_in(&mut tx, &p.money).await?;
-                if let Some(k) = &p.key {
-                    sqlx::query(
-                        "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 WHERE user_id = $1 AND key = $2",
-                    )
-                    .bind(o.user_id)
-                    .bind(&k.key)
-                    .bind(k.status as i32)
-                    .bind(sqlx::types::Json(&k.body))
-                    .execute(&mut *tx)
-                    .await?;
-                }
                 tx.commit().await?;
                 Ok(())
             }
@@ -428,6 +426,7 @@ macro_rules! impl_order_store {
                     preparation_minutes: None,
                     estimated_delivery_time: None,
                     accept_by: None,
+                    rider: None,
                     events: events.to_vec(),
                     money: Default::default(),
                 };

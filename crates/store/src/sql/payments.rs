@@ -20,12 +20,43 @@ macro_rules! refund_cols {
 macro_rules! impl_payment_store {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// Stores the answer of a claimed Idempotency-Key in the transaction of its effect.
+            /// A request whose claim a retry took over (it ran past the stale window) stops
+            /// here and writes nothing; holding the key's row makes a takeover wait for this
+            /// transaction's outcome.
+            pub(crate) async fn answer_key_in(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                k: &$crate::KeyDone,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE idempotency_keys SET state = 'DONE', status_code = $3, response = $4 \
+                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS' AND claim_token = $5",
+                )
+                .bind(k.user_id)
+                .bind(&k.key)
+                .bind(k.status as i32)
+                .bind(sqlx::types::Json(&k.body))
+                .bind(k.token)
+                .execute(&mut **tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err($crate::StoreError::refused(
+                        "REQUEST_IN_PROGRESS",
+                        "a retry of this request is running now; wait for its answer",
+                    ));
+                }
+                Ok(())
+            }
+
             pub(crate) async fn apply_money_in(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 w: &$crate::MoneyWrite,
             ) -> $crate::StoreResult<()> {
                 use $crate::StoreError;
                 let now = $crate::now_utc();
+                if let Some(k) = &w.key {
+                    Self::answer_key_in(tx, k).await?;
+                }
                 let stale = || StoreError::refused("STALE", "the payment changed meanwhile; read it again");
                 if let Some(e) = &w.gateway_event {
                     let fresh = sqlx::query(
@@ -336,7 +367,7 @@ macro_rules! impl_payment_store {
                 .await?;
                 let orders: Vec<$crate::model::OrderMoneyRow> = sqlx::query_as(
                     "SELECT order_id, user_id, restaurant_id, status, payment_method, subtotal, discount, delivery_fee, \
-                     packaging_fee, taxes, total_amount, cancellation_fee FROM orders",
+                     packaging_fee, taxes, total_amount, cancellation_fee, restaurant_discount FROM orders",
                 )
                 .fetch_all(&mut *tx)
                 .await?;

@@ -301,4 +301,20 @@ impl PaymentGateway for Sandbox {
         c.refunds.insert(refund_id, (r.clone(), amount));
         Ok(r)
     }
+
+    async fn cancel_charge(&self, gateway_ref: &str) -> Result<(), GatewayError> {
+        self.check_up()?;
+        let mut charges = self.charges();
+        let c =
+            charges.get_mut(gateway_ref).ok_or_else(|| GatewayError::Rejected(format!("no charge {gateway_ref}")))?;
+        match c.status {
+            ChargeStatus::Succeeded => Err(GatewayError::Rejected("the charge was paid already".into())),
+            ChargeStatus::Failed => Ok(()),
+            ChargeStatus::Pending => {
+                c.status = ChargeStatus::Failed;
+                c.failure_reason = Some("cancelled by the merchant".into());
+                Ok(())
+            }
+        }
+    }
 }
