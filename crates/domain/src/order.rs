@@ -101,6 +101,9 @@ impl fmt::Display for TransitionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TransitionError::Invalid { from, to } => write!(f, "an order cannot go from {from} to {to}"),
+            TransitionError::NotAllowed { from: OrderStatus::Pending, to: OrderStatus::Confirmed, .. } => {
+                f.write_str("only a settled payment confirms an order; this one is waiting for its payment")
+            }
             TransitionError::NotAllowed { from, to, actor } => {
                 write!(f, "{actor:?} cannot move an order from {from} to {to}")
             }

@@ -13,7 +13,7 @@ pub mod follower;
 pub mod grid;
 pub mod history;
 pub mod ingest;
-mod offers;
+pub mod offers;
 pub mod otp;
 mod rider;
 mod rider_ws;

@@ -289,9 +289,17 @@ async fn place(
         lines,
         money,
     };
-    // A refusal from here on drops `opened`, which cancels the charge at the gateway.
-    match state.store.place_order(&place).await {
-        Ok(()) => opened.map_or((), OpenedCharge::recorded),
+    let placed = state.store.place_order(&place).await;
+    // Refused or failed: nobody may pay the charge of an order that does not exist. (Dropped
+    // before this point, `opened` cancels it in the background.)
+    if let Some(charge) = opened {
+        match placed {
+            Ok(()) => charge.recorded(),
+            Err(_) => charge.cancel().await,
+        }
+    }
+    match placed {
+        Ok(()) => {}
         Err(StoreError::Refused { code: "RESTAURANT_BUSY", .. }) => {
             let limit = restaurant.kitchen_limit.unwrap_or(1).max(1) as i64;
             let retry_after = retry_after_seconds(state, restaurant.restaurant_id, limit).await?;

@@ -100,9 +100,7 @@ pub fn transition_error(e: TransitionError) -> ApiError {
             message: format!("an order that is {from} cannot become {to}"),
             details: serde_json::json!({"from": from, "to": to}),
         },
-        TransitionError::NotAllowed { from, to, actor } => {
-            ApiError::forbidden(format!("{actor:?} cannot move an order from {from} to {to}"))
-        }
+        not_allowed @ TransitionError::NotAllowed { .. } => ApiError::forbidden(not_allowed.to_string()),
     }
 }
 

@@ -114,6 +114,16 @@ impl OpenedCharge {
     pub fn recorded(mut self) {
         self.recorded = true;
     }
+
+    /// The payment row will not be written (the checkout was refused): close the charge now.
+    pub async fn cancel(mut self) {
+        self.recorded = true;
+        let gateway = self.state.payments.gateway.clone();
+        let gateway_ref = self.charge.gateway_ref.clone();
+        if let Err(e) = self.state.payments.breaker.call(|| gateway.cancel_charge(&gateway_ref)).await {
+            tracing::warn!(%gateway_ref, error = %e, "could not cancel the charge of a refused checkout");
+        }
+    }
 }
 
 impl Drop for OpenedCharge {

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
     pub state: AppState,
+    /// The test's own database, for tests that hold a lock in it from outside the server.
+    pub database_url: String,
 }
 
 /// A response: status, JSON body (or `Null`), headers.
@@ -86,7 +88,7 @@ pub async fn spawn_app_with(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));
-    Some(TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store, state })
+    Some(TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store, state, database_url: url })
 }
 
 /// Dispatch on a test's time scale: offers expire in 2 s, searches retry within a second.

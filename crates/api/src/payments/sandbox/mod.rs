@@ -110,6 +110,11 @@ impl Sandbox {
         self.charges.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The charges that can still be paid (operators' and tests' view of the sandbox).
+    pub fn payable_charges(&self) -> usize {
+        self.charges().values().filter(|c| c.status == ChargeStatus::Pending).count()
+    }
+
     /// `(amount, currency, method, status)` of a charge, for the pay page.
     pub fn describe(&self, gateway_ref: &str) -> Option<(i64, String, OnlineMethod, ChargeStatus)> {
         self.charges().get(gateway_ref).map(|c| (c.amount, c.currency.clone(), c.method, c.status))
