@@ -236,11 +236,31 @@ pub trait PaymentStore: Send + Sync {
     async fn payment(&self, payment_id: Uuid) -> StoreResult<Option<Payment>>;
     /// An order's payment attempts, oldest first.
     async fn payments_of_order(&self, order_id: Uuid) -> StoreResult<Vec<Payment>>;
-    /// CARD and UPI payments still PENDING that were created before `created_before`, oldest first.
+    /// CARD and UPI payments still PENDING that were created before `created_before`, the
+    /// longest-unasked first.
     async fn open_payments(&self, created_before: OffsetDateTime, limit: i64) -> StoreResult<Vec<Payment>>;
+    /// Records that the gateway was asked about these payments at `at`.
+    async fn payments_checked(&self, ids: &[Uuid], at: OffsetDateTime) -> StoreResult<()>;
+    /// CARD and UPI payments still PENDING past their deadline, oldest deadline first.
+    async fn expired_payments(&self, now: OffsetDateTime, limit: i64) -> StoreResult<Vec<Payment>>;
+    /// Payments in `status` (REVIEW, say), oldest first.
+    async fn payments_in(&self, status: &str, limit: i64) -> StoreResult<Vec<Payment>>;
     async fn refunds_of_payment(&self, payment_id: Uuid) -> StoreResult<Vec<Refund>>;
-    /// Refunds owed and not yet sent to the gateway, oldest first.
-    async fn pending_refunds(&self, limit: i64) -> StoreResult<Vec<Refund>>;
+    /// Refunds in `status` (FAILED, say), oldest first.
+    async fn refunds_in(&self, status: &str, limit: i64) -> StoreResult<Vec<Refund>>;
+    /// Refunds owed, not yet sent to the gateway and due for a try at `now`, oldest first.
+    async fn pending_refunds(&self, now: OffsetDateTime, limit: i64) -> StoreResult<Vec<Refund>>;
+    /// Counts a failed try of a PENDING refund: tried again at `retry_at`, or FAILED for good
+    /// once `tries` were spent. `false` if it was not PENDING.
+    async fn refund_attempt_failed(
+        &self,
+        refund_id: Uuid,
+        error: &str,
+        tries: i32,
+        retry_at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Support sends a FAILED refund again: PENDING, its count of tries reset.
+    async fn retry_refund(&self, refund_id: Uuid) -> StoreResult<bool>;
     /// Marks a refund done at the gateway; `false` if it was already.
     async fn refund_sent(&self, refund_id: Uuid, gateway_ref: &str) -> StoreResult<bool>;
     /// PENDING orders whose payment deadline is before `now`.

@@ -59,6 +59,9 @@ pub fn refund_of(p: &Payment, amount: i64, reason: &str, actor: Actor, to_wallet
         actor: dabba_store::actor_name(actor).into(),
         created_at: now,
         updated_at: now,
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
     };
     let to = if wallet { RefundTo::Wallet(p.user_id) } else { RefundTo::Gateway };
     (RefundWrite { refund, seen_refunded: p.refunded }, to)

@@ -39,14 +39,29 @@ pub fn check(s: &LedgerSnapshot) -> LedgerReport {
             *holds.entry(*order).or_default() += sum;
         }
     }
-    let paid_online: HashMap<Uuid, bool> =
-        s.payments.iter().filter(|p| p.2 == "SUCCEEDED" && p.3 > 0).filter_map(|p| p.1.map(|o| (o, true))).collect();
+    // What online payments captured for each order, less what went straight back (paid twice,
+    // or refused in review): the rest is held while the order is active.
+    let mut paid_online: HashMap<Uuid, i64> = HashMap::new();
+    for p in s.payments.iter().filter(|p| p.2 == "SUCCEEDED" && p.3 > 0) {
+        if let Some(o) = p.1 {
+            *paid_online.entry(o).or_default() += p.3;
+        }
+    }
+    for ((order, kind), lines) in &by_order {
+        if *kind == "payment.returned" {
+            let back = lines.get(Account::Order(*order).to_string().as_str()).copied().unwrap_or(0);
+            *paid_online.entry(*order).or_default() -= back;
+        }
+    }
     for o in &s.orders {
         let id = o.order_id;
         let hold = holds.get(&id).copied().unwrap_or(0);
         let active = ACTIVE.contains(&o.status.as_str());
-        let expected =
-            if active && o.payment_method != "COD" && paid_online.contains_key(&id) { -o.total_amount } else { 0 };
+        let expected = if active && o.payment_method != "COD" && paid_online.get(&id).is_some_and(|p| *p > 0) {
+            -o.total_amount
+        } else {
+            0
+        };
         if hold != expected {
             problems.push(format!("order {id} ({}) holds {hold}, expected {expected}", o.status));
         }
@@ -97,6 +112,12 @@ pub fn check(s: &LedgerSnapshot) -> LedgerReport {
             problems
                 .push(format!("payment {payment}: captured {captured}, refunded {refunded}, refunds sum {refunds}"));
         }
+    }
+    for (refund, payment, amount) in &s.failed_refunds {
+        problems.push(format!(
+            "refund {refund} of {amount} on payment {payment} FAILED at the gateway: the customer has not got it back \
+             (POST /api/v1/admin/refunds/{refund}/retry, or settle it by hand)"
+        ));
     }
     let platform = s.accounts.iter().filter(|(a, _)| !a.contains(':')).map(|(a, b)| (a.clone(), *b)).collect();
     LedgerReport {
@@ -156,6 +177,7 @@ mod tests {
                 (Uuid::from_u128(5), Some(o.order_id), "SUCCEEDED".into(), 14_075, 100, 0),
                 (Uuid::from_u128(6), Some(Uuid::from_u128(4)), "SUCCEEDED".into(), 14_075, 0, 0),
             ],
+            failed_refunds: vec![(Uuid::from_u128(7), Uuid::from_u128(5), 100)],
         };
         let r = check(&s);
         assert!(!r.ok);
@@ -168,6 +190,7 @@ mod tests {
             "holds 0, expected -14075",
             "wallet of",
             "refunds sum 0",
+            "FAILED at the gateway",
         ] {
             assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
         }

@@ -9,11 +9,12 @@ pub mod check;
 pub mod events;
 pub mod gateway;
 pub mod initiate;
-mod refunds;
+pub mod refunds;
 pub mod sandbox;
 pub mod settle;
 pub mod signature;
 mod statements;
+mod support;
 pub mod timers;
 mod wallet;
 
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(refunds::router())
         .merge(wallet::router())
         .merge(statements::router())
+        .merge(support::router())
 }
 
 /// The pay page of the sandbox (plain HTML, outside the API document).
@@ -52,6 +54,12 @@ pub struct PaymentsConfig {
     pub webhook_tolerance_secs: i64,
     /// A payment still PENDING after this long is asked about (a webhook may have been lost).
     pub reconcile_after: time::Duration,
+    /// How many open payments one reconciliation round asks about.
+    pub reconcile_batch: i64,
+    /// Tries a refund gets at the gateway before it is FAILED.
+    pub refund_attempts: i32,
+    /// The wait after a refund's first failed try (doubled after each).
+    pub refund_backoff: time::Duration,
     pub payout: PayoutTerms,
 }
 
@@ -65,6 +73,9 @@ impl Default for PaymentsConfig {
             webhook_secret: secret,
             webhook_tolerance_secs: 300,
             reconcile_after: time::Duration::minutes(1),
+            reconcile_batch: 200,
+            refund_attempts: 8,
+            refund_backoff: time::Duration::minutes(1),
             payout: PayoutTerms::default(),
         }
     }

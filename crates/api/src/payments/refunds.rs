@@ -3,6 +3,7 @@
 //! exceeds what was captured minus what was refunded: the store's guard checks it in the same
 //! transaction, so two concurrent refunds cannot both pass on the same money.
 
+use super::breaker::CallError;
 use super::events as pay_events;
 use crate::AppState;
 use crate::auth::Auth;
@@ -20,6 +21,7 @@ use dabba_domain::order::Actor;
 use dabba_store::{LedgerTxn, MoneyWrite, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -144,11 +146,21 @@ async fn grant(
     Err(ApiError::conflict("TRY_AGAIN", "the payment kept changing; send the request again"))
 }
 
-/// Sends owed refunds to the gateway; returns how many went through. A refund the gateway
-/// cannot take now stays owed and is tried again on the next round.
-pub async fn send_refunds(state: &AppState) -> StoreResult<usize> {
+/// When a refund that failed `tries` times is tried again: the backoff doubles from the
+/// configured first wait, up to six hours.
+pub fn next_try(cfg: &super::PaymentsConfig, tries: i32, now: OffsetDateTime) -> OffsetDateTime {
+    let doubled = cfg.refund_backoff * 2i32.saturating_pow(tries.saturating_sub(1).clamp(0, 16) as u32);
+    now + doubled.min(time::Duration::hours(6))
+}
+
+/// Sends owed refunds that are due to the gateway; returns how many went through. Each refund
+/// is tried on its own: one the gateway refuses is tried again later with backoff and, after
+/// the configured tries, FAILED (for support: `GET /admin/refunds?status=FAILED`, and the
+/// ledger check) while the others go on. The gateway refunds idempotently by our refund id,
+/// so a restart between its answer and our record sends the same refund again, never a second.
+pub async fn send_refunds(state: &AppState, now: OffsetDateTime) -> StoreResult<usize> {
     let mut sent = 0;
-    for r in state.store.pending_refunds(100).await? {
+    for r in state.store.pending_refunds(now, 100).await? {
         let Some(p) = state.store.payment(r.payment_id).await? else { continue };
         let Some(gateway_ref) = p.gateway_ref.clone() else { continue };
         let gateway = state.payments.gateway.clone();
@@ -158,9 +170,18 @@ pub async fn send_refunds(state: &AppState) -> StoreResult<usize> {
                     sent += 1;
                 }
             }
-            Err(e) => {
-                tracing::warn!(refund_id = %r.refund_id, error = %e, "refund not sent; will retry");
-                break;
+            // The gateway is down for everyone: no refund's tries are spent on that.
+            Err(CallError::Open) => break,
+            Err(CallError::Gateway(e)) => {
+                let cfg = &state.payments.config;
+                let tries = r.attempts + 1;
+                let at = next_try(cfg, tries, now);
+                state.store.refund_attempt_failed(r.refund_id, &e.to_string(), cfg.refund_attempts, at).await?;
+                if tries >= cfg.refund_attempts {
+                    tracing::error!(refund_id = %r.refund_id, error = %e, tries, "refund FAILED; support must settle it");
+                } else {
+                    tracing::warn!(refund_id = %r.refund_id, error = %e, %at, "refund not sent; will retry");
+                }
             }
         }
     }

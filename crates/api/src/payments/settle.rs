@@ -51,7 +51,7 @@ pub async fn apply(state: &AppState, report: &ChargeReport, event_id: Option<&st
             payment_id: p.payment_id,
             kind: format!("{:?}", report.status).to_lowercase(),
         });
-        match attempt(state, &p, report, event).await {
+        match attempt(state, &p, report, event, false).await {
             Err(StoreError::Refused { code: "STALE", .. }) => continue,
             Err(StoreError::Refused { code: "DUPLICATE_EVENT", .. }) => return Ok(Applied::Duplicate),
             Ok(Some(applied)) => {
@@ -91,13 +91,15 @@ async fn record(state: &AppState, w: MoneyWrite, applied: Applied) -> Result<Opt
 }
 
 /// One decision against the payment as read; `Ok(None)` when the order moved meanwhile.
+/// `reviewed`: support vouches for a payment held in REVIEW, which is then settled as paid.
 async fn attempt(
     state: &AppState,
     p: &Payment,
     report: &ChargeReport,
     event: Option<GatewayEvent>,
+    reviewed: bool,
 ) -> Result<Option<Applied>, StoreError> {
-    let open = matches!(p.status.as_str(), "PENDING" | "FAILED" | "CANCELLED");
+    let open = matches!(p.status.as_str(), "PENDING" | "FAILED" | "CANCELLED") || (reviewed && p.status == "REVIEW");
     match report.status {
         ChargeStatus::Pending => record(state, receipt_only(event), Applied::Pending).await,
         ChargeStatus::Failed if p.status != "PENDING" => {
@@ -185,14 +187,82 @@ async fn captured(
     }
     // Cancelled (the window passed) or paid by another attempt: the money goes straight back.
     let reason = format!("paid after the order was {}", order.status);
-    let (r, to) = refund_of(p, p.amount, &reason, Actor::System, false);
+    give_back(p, &mut w, &reason, Actor::System);
+    record(state, w, Applied::Returned).await
+}
+
+/// Adds to `w` (which captures `p` in full) the refund of all of it to where it came from.
+fn give_back(p: &Payment, w: &mut MoneyWrite, reason: &str, actor: Actor) {
+    let (r, to) = refund_of(p, p.amount, reason, actor, false);
     let mut captured_p = p.clone();
     captured_p.captured = p.amount;
-    w.ledger.push(LedgerTxn::new(ledger::returned(order_id, p.amount, to), Some(order_id), Some(p.payment_id)));
+    // A top-up's money never reached a wallet: in and straight out at the gateway.
+    if let Some(order_id) = p.order_id {
+        w.ledger.push(LedgerTxn::new(ledger::returned(order_id, p.amount, to), Some(order_id), Some(p.payment_id)));
+    }
     if let RefundTo::Wallet(u) = to {
         w.wallet.push((u, p.amount));
     }
     w.events.push(pay_events::refunded(&captured_p, &r.refund));
     w.refunds.push(r);
-    record(state, w, Applied::Returned).await
+}
+
+/// What support decides about a payment held in REVIEW.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Resolution {
+    /// The money is right after all: settle it as paid (the order is confirmed if it still
+    /// waits, the top-up credited; otherwise it is given back).
+    Accept,
+    /// Give all of it back to the card or UPI it came from.
+    Refund,
+}
+
+/// Settles a REVIEW payment as support decided.
+pub async fn resolve(state: &AppState, payment_id: uuid::Uuid, how: Resolution, note: &str) -> ApiResult<Applied> {
+    for _ in 0..5 {
+        let p = state.store.payment(payment_id).await?.ok_or(ApiError::NotFound("payment"))?;
+        if p.status != "REVIEW" {
+            return Err(ApiError::conflict(
+                "NOT_IN_REVIEW",
+                format!("this payment is {}; only a payment held for review is resolved", p.status),
+            ));
+        }
+        let vouched = ChargeReport {
+            gateway_ref: p.gateway_ref.clone().unwrap_or_default(),
+            payment_id: p.payment_id,
+            status: ChargeStatus::Succeeded,
+            amount: p.amount,
+            currency: p.currency.clone(),
+            card: None,
+            failure_reason: None,
+        };
+        let done = match how {
+            Resolution::Accept => attempt(state, &p, &vouched, None, true).await,
+            Resolution::Refund => {
+                let mut w = receipt_only(None);
+                w.payment_changes.push(change(&p, "SUCCEEDED", p.amount, &vouched));
+                if let Some(order_id) = p.order_id {
+                    w.ledger.push(LedgerTxn::new(
+                        ledger::paid(order_id, Account::Gateway, p.amount),
+                        Some(order_id),
+                        Some(p.payment_id),
+                    ));
+                }
+                give_back(&p, &mut w, &format!("refused in review: {note}"), Actor::Admin);
+                record(state, w, Applied::Returned).await
+            }
+        };
+        match done {
+            Err(StoreError::Refused { code: "STALE", .. }) | Ok(None) => continue,
+            Ok(Some(applied)) => {
+                tracing::info!(%payment_id, ?how, note, "payment in review resolved");
+                state.relay.wake();
+                state.payments.wake_refunds();
+                return Ok(applied);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict("TRY_AGAIN", "the payment kept changing; send the request again"))
 }

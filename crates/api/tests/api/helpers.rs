@@ -58,11 +58,15 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
 }
 
-/// Starts a server with ordering settings changed by `tune`.
-pub async fn spawn_app_with(
-    backend: Backend,
-    tune: impl FnOnce(&mut dabba_api::orders::OrderingConfig),
-) -> Option<TestApp> {
+/// Settings a test may change before its server starts.
+#[derive(Default)]
+pub struct Tuning {
+    pub ordering: dabba_api::orders::OrderingConfig,
+    pub payments: dabba_api::payments::PaymentsConfig,
+}
+
+/// Starts a server with settings changed by `tune`.
+pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Tuning)) -> Option<TestApp> {
     let url = match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("dabba-test-{}", Uuid::now_v7()));
@@ -79,12 +83,18 @@ pub async fn spawn_app_with(
     store.migrate().await.expect("migrate test database");
     let secret: [u8; 16] = *Uuid::new_v4().as_bytes();
     let keys = TokenKeys::new(&secret, Duration::from_secs(3600));
-    let mut ordering = dabba_api::orders::OrderingConfig::default();
-    tune(&mut ordering);
-    let state =
-        AppState::with_settings(store.clone(), keys, Default::default(), ordering, Default::default(), test_delivery())
-            .await
-            .unwrap();
+    let mut tuning = Tuning::default();
+    tune(&mut tuning);
+    let state = AppState::with_settings(
+        store.clone(),
+        keys,
+        Default::default(),
+        tuning.ordering,
+        tuning.payments,
+        test_delivery(),
+    )
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));
@@ -321,7 +331,7 @@ macro_rules! both_backends {
     };
 }
 
-/// Like `both_backends!`, on servers whose ordering settings `$tune` (a fn in the same
+/// Like `both_backends!`, on servers whose settings `$tune` (a `fn(&mut Tuning)` in the same
 /// module) changes.
 #[macro_export]
 macro_rules! both_backends_tuned {

@@ -3,15 +3,14 @@
 //! the interleaving, one request's effect happens and the other copy is told the request is in
 //! progress; no copy sees a half-state of the other (a cart it emptied, a refund it took).
 
-use crate::helpers::TestApp;
-use dabba_api::orders::OrderingConfig;
+use crate::helpers::{TestApp, Tuning};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use uuid::Uuid;
 
-fn every_claim_stale(o: &mut OrderingConfig) {
+fn every_claim_stale(t: &mut Tuning) {
     // Negative: a claim made a moment after this request read the clock is stale too.
-    o.key_stale_after = time::Duration::seconds(-1);
+    t.ordering.key_stale_after = time::Duration::seconds(-1);
 }
 
 crate::both_backends_tuned!(

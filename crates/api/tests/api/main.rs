@@ -16,6 +16,7 @@ mod listing;
 mod menu;
 mod offers;
 mod ops;
+mod payment_jobs;
 mod payments;
 mod profile;
 mod ratings;

@@ -55,7 +55,8 @@ pub struct Refund {
     pub reason: String,
     /// ORIGINAL (the card/UPI/wallet it came from) or WALLET.
     pub destination: String,
-    /// PENDING (owed, on its way to the gateway) or SUCCEEDED.
+    /// PENDING (owed, on its way to the gateway), SUCCEEDED, or FAILED (the gateway refused it
+    /// every time; support settles it).
     pub status: String,
     #[serde(skip)]
     pub gateway_ref: Option<String>,
@@ -65,6 +66,13 @@ pub struct Refund {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Tries at the gateway that failed so far.
+    pub attempts: i32,
+    /// When the next try is due (after a failed one).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    /// What the gateway said on the last failed try.
+    pub last_error: Option<String>,
 }
 
 /// One ledger line on an account, with the transaction it belongs to.
@@ -118,4 +126,6 @@ pub struct LedgerSnapshot {
     pub accounts: Vec<(String, i64)>,
     /// `(payment_id, order_id, status, captured, refunded, sum of its refunds)`.
     pub payments: Vec<(Uuid, Option<Uuid>, String, i64, i64, i64)>,
+    /// Refunds the gateway refused every time: `(refund_id, payment_id, amount)`.
+    pub failed_refunds: Vec<(Uuid, Uuid, i64)>,
 }

@@ -13,7 +13,8 @@ macro_rules! payment_cols {
 
 macro_rules! refund_cols {
     () => {
-        "refund_id, payment_id, amount, reason, destination, status, gateway_ref, actor, created_at, updated_at"
+        "refund_id, payment_id, amount, reason, destination, status, gateway_ref, actor, created_at, updated_at, \
+         attempts, next_attempt_at, last_error"
     };
 }
 
@@ -145,7 +146,7 @@ macro_rules! impl_payment_store {
                     if fits.rows_affected() == 0 {
                         return Err(stale());
                     }
-                    sqlx::query(concat!("INSERT INTO refunds (", refund_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+                    sqlx::query(concat!("INSERT INTO refunds (", refund_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
                         .bind(f.refund_id)
                         .bind(f.payment_id)
                         .bind(f.amount)
@@ -156,6 +157,9 @@ macro_rules! impl_payment_store {
                         .bind(&f.actor)
                         .bind(f.created_at)
                         .bind(f.updated_at)
+                        .bind(f.attempts)
+                        .bind(f.next_attempt_at)
+                        .bind(&f.last_error)
                         .execute(&mut **tx)
                         .await
                         .map_err(StoreError::classify)?;
@@ -262,13 +266,67 @@ macro_rules! impl_payment_store {
                 created_before: time::OffsetDateTime,
                 limit: i64,
             ) -> $crate::StoreResult<Vec<$crate::model::Payment>> {
+                // Longest-unasked first (never asked counts from creation), so every open payment
+                // gets its turn however many are open.
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     payment_cols!(),
                     " FROM payments WHERE status = 'PENDING' AND method IN ('CARD', 'UPI') AND created_at < $1 \
-                     ORDER BY created_at LIMIT $2"
+                     ORDER BY COALESCE(checked_at, created_at), payment_id LIMIT $2"
                 ))
                 .bind(created_before)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn payments_checked(&self, ids: &[uuid::Uuid], at: time::OffsetDateTime) -> $crate::StoreResult<()> {
+                for id in ids {
+                    sqlx::query("UPDATE payments SET checked_at = $2 WHERE payment_id = $1")
+                        .bind(id)
+                        .bind(at)
+                        .execute(self.writer())
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn expired_payments(
+                &self,
+                now: time::OffsetDateTime,
+                limit: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Payment>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    payment_cols!(),
+                    " FROM payments WHERE status = 'PENDING' AND method IN ('CARD', 'UPI') AND expires_at < $1 \
+                     ORDER BY expires_at LIMIT $2"
+                ))
+                .bind(now)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn payments_in(&self, status: &str, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Payment>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    payment_cols!(),
+                    " FROM payments WHERE status = $1 ORDER BY payment_id LIMIT $2"
+                ))
+                .bind(status)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn refunds_in(&self, status: &str, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Refund>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    refund_cols!(),
+                    " FROM refunds WHERE status = $1 ORDER BY refund_id LIMIT $2"
+                ))
+                .bind(status)
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
@@ -281,15 +339,57 @@ macro_rules! impl_payment_store {
                     .await?)
             }
 
-            async fn pending_refunds(&self, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Refund>> {
+            async fn pending_refunds(
+                &self,
+                now: time::OffsetDateTime,
+                limit: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Refund>> {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     refund_cols!(),
-                    " FROM refunds WHERE status = 'PENDING' ORDER BY refund_id LIMIT $1"
+                    " FROM refunds WHERE status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
+                     ORDER BY refund_id LIMIT $2"
                 ))
+                .bind(now)
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
+            }
+
+            async fn refund_attempt_failed(
+                &self,
+                refund_id: uuid::Uuid,
+                error: &str,
+                tries: i32,
+                retry_at: time::OffsetDateTime,
+            ) -> $crate::StoreResult<bool> {
+                // Counted here, not from the caller's copy: two workers failing one refund at
+                // once spend two tries, and the one that spends the last makes it FAILED.
+                let done = sqlx::query(
+                    "UPDATE refunds SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
+                     status = CASE WHEN attempts + 1 >= $4 THEN 'FAILED' ELSE 'PENDING' END, updated_at = $5 \
+                     WHERE refund_id = $1 AND status = 'PENDING'",
+                )
+                .bind(refund_id)
+                .bind(error)
+                .bind(retry_at)
+                .bind(tries)
+                .bind($crate::now_utc())
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn retry_refund(&self, refund_id: uuid::Uuid) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE refunds SET status = 'PENDING', attempts = 0, next_attempt_at = NULL, updated_at = $2 \
+                     WHERE refund_id = $1 AND status = 'FAILED'",
+                )
+                .bind(refund_id)
+                .bind($crate::now_utc())
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn refund_sent(&self, refund_id: uuid::Uuid, gateway_ref: &str) -> $crate::StoreResult<bool> {
@@ -385,8 +485,22 @@ macro_rules! impl_payment_store {
                 )
                 .fetch_all(&mut *tx)
                 .await?;
+                let failed_refunds: Vec<(uuid::Uuid, uuid::Uuid, i64)> =
+                    sqlx::query_as("SELECT refund_id, payment_id, amount FROM refunds WHERE status = 'FAILED' ORDER BY refund_id")
+                        .fetch_all(&mut *tx)
+                        .await?;
                 tx.rollback().await?;
-                Ok($crate::model::LedgerSnapshot { transactions, unbalanced, total, by_order, orders, wallets, accounts, payments })
+                Ok($crate::model::LedgerSnapshot {
+                    transactions,
+                    unbalanced,
+                    total,
+                    by_order,
+                    orders,
+                    wallets,
+                    accounts,
+                    payments,
+                    failed_refunds,
+                })
             }
         }
     };

@@ -67,6 +67,8 @@ pub struct Sandbox {
     callback_url: RwLock<Option<String>>,
     client: reqwest::Client,
     down: AtomicBool,
+    /// Failure injection: charges whose refunds are refused.
+    refusing: Mutex<std::collections::HashSet<String>>,
     /// How long a delayed instrument stays pending, in milliseconds.
     delay_ms: AtomicU64,
 }
@@ -79,6 +81,7 @@ impl Sandbox {
             callback_url: RwLock::default(),
             client: reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap_or_default(),
             down: AtomicBool::new(false),
+            refusing: Mutex::default(),
             delay_ms: AtomicU64::new(3_000),
         })
     }
@@ -92,6 +95,21 @@ impl Sandbox {
     /// Failure injection: while down, every call fails as an unreachable gateway does.
     pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Failure injection: while set, the gateway refuses every refund of this charge.
+    pub fn refuse_refunds(&self, gateway_ref: &str, refuse: bool) {
+        let mut set = self.refusing.lock().unwrap_or_else(|e| e.into_inner());
+        if refuse {
+            set.insert(gateway_ref.to_owned());
+        } else {
+            set.remove(gateway_ref);
+        }
+    }
+
+    /// How many refunds the gateway has made on a charge.
+    pub fn refunds_made(&self, gateway_ref: &str) -> usize {
+        self.charges().get(gateway_ref).map_or(0, |c| c.refunds.len())
     }
 
     /// How long a delayed instrument stays pending.
@@ -292,6 +310,9 @@ impl PaymentGateway for Sandbox {
 
     async fn refund(&self, gateway_ref: &str, refund_id: Uuid, amount: i64) -> Result<String, GatewayError> {
         self.check_up()?;
+        if self.refusing.lock().unwrap_or_else(|e| e.into_inner()).contains(gateway_ref) {
+            return Err(GatewayError::Rejected("the issuing bank refused the refund".into()));
+        }
         let mut charges = self.charges();
         let c =
             charges.get_mut(gateway_ref).ok_or_else(|| GatewayError::Rejected(format!("no charge {gateway_ref}")))?;

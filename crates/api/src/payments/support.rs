@@ -1,0 +1,148 @@
+//! What support sees and settles by hand: payments held in REVIEW (the gateway reported another
+//! amount or currency) and refunds the gateway refused every time (FAILED).
+
+use super::settle::{self, Applied, Resolution};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Path, Query};
+use axum::extract::State;
+use dabba_domain::Role;
+use dabba_domain::invalid::text;
+use dabba_store::model::{Payment, Refund};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(payments))
+        .routes(routes!(resolve))
+        .routes(routes!(refunds))
+        .routes(routes!(retry_refund))
+}
+
+/// Most rows one list answers.
+const LIMIT: i64 = 200;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentState {
+    Review,
+    Pending,
+    Failed,
+    Cancelled,
+    Succeeded,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsQuery {
+    /// Default REVIEW: the payments waiting for a decision.
+    pub status: Option<PaymentState>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/payments", tag = "admin", security(("bearer" = [])), params(PaymentsQuery),
+    responses((status = 200, description = "oldest first, at most 200", body = Vec<Payment>),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn payments(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<PaymentsQuery>,
+) -> ApiResult<Json<Vec<Payment>>> {
+    auth.require(Role::Admin)?;
+    let status = match q.status.unwrap_or(PaymentState::Review) {
+        PaymentState::Review => "REVIEW",
+        PaymentState::Pending => "PENDING",
+        PaymentState::Failed => "FAILED",
+        PaymentState::Cancelled => "CANCELLED",
+        PaymentState::Succeeded => "SUCCEEDED",
+    };
+    Ok(Json(state.store.payments_in(status, LIMIT).await?))
+}
+
+/// Support's decision on a payment held in REVIEW.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    pub action: Resolution,
+    /// Why (kept in the log and on the refund), 3 to 300 characters.
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Resolved {
+    pub outcome: Applied,
+    pub payment: Payment,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/payments/{id}/resolve", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "payment id")), request_body = ResolveRequest,
+    responses((status = 200, body = Resolved), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "NOT_IN_REVIEW, TRY_AGAIN", body = ErrorBody)))]
+async fn resolve(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Json(req): Json<ResolveRequest>,
+) -> ApiResult<Json<Resolved>> {
+    auth.require(Role::Admin)?;
+    let note = text("note", &req.note, 3, 300)?;
+    let outcome = settle::resolve(&state, id, req.action, &note).await?;
+    let payment = state.store.payment(id).await?.ok_or(ApiError::NotFound("payment"))?;
+    Ok(Json(Resolved { outcome, payment }))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RefundState {
+    Failed,
+    Pending,
+    Succeeded,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RefundsQuery {
+    /// Default FAILED: the refunds support must settle.
+    pub status: Option<RefundState>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/refunds", tag = "admin", security(("bearer" = [])), params(RefundsQuery),
+    responses((status = 200, description = "oldest first, at most 200, with tries and the last error", body = Vec<Refund>),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn refunds(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<RefundsQuery>,
+) -> ApiResult<Json<Vec<Refund>>> {
+    auth.require(Role::Admin)?;
+    let status = match q.status.unwrap_or(RefundState::Failed) {
+        RefundState::Failed => "FAILED",
+        RefundState::Pending => "PENDING",
+        RefundState::Succeeded => "SUCCEEDED",
+    };
+    Ok(Json(state.store.refunds_in(status, LIMIT).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/refunds/{id}/retry", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "refund id")),
+    responses((status = 202, description = "owed again: the worker sends it now"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, description = "NOT_FAILED: there is no FAILED refund with this id", body = ErrorBody)))]
+async fn retry_refund(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::http::StatusCode> {
+    auth.require(Role::Admin)?;
+    if !state.store.retry_refund(id).await? {
+        return Err(ApiError::conflict(
+            "NOT_FAILED",
+            "there is no FAILED refund with this id; only those are sent again",
+        ));
+    }
+    state.payments.wake_refunds();
+    Ok(axum::http::StatusCode::ACCEPTED)
+}
