@@ -37,6 +37,12 @@ pub enum ApiError {
     /// Like `Conflict`, with structured details (the items concerned, the updated cart…).
     #[error("{message}")]
     ConflictWith { code: &'static str, message: String, details: serde_json::Value },
+    /// Too many attempts (429 `RATE_LIMITED`), with the seconds to wait in `Retry-After`.
+    #[error("{message}")]
+    RateLimited { retry_after: u64, message: String },
+    /// The node is overloaded or the request ran past its deadline (503, `Retry-After: 1`).
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     /// A status the framework decided (413, 415, 405…), with our body.
     #[error("{message}")]
     Status { status: StatusCode, code: &'static str, message: String },
@@ -100,6 +106,8 @@ impl ApiError {
             ApiError::Conflict { code, message } | ApiError::ConflictWith { code, message, .. } => {
                 (StatusCode::CONFLICT, code, message.clone())
             }
+            ApiError::RateLimited { message, .. } => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", message.clone()),
+            ApiError::Unavailable { code, message } => (StatusCode::SERVICE_UNAVAILABLE, code, message.clone()),
             ApiError::Status { status, code, message } => (*status, code, message.clone()),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -141,6 +149,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error_code, message) = self.parts();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
+            ApiError::Unavailable { .. } => Some(1),
+            _ => None,
+        };
         let request_id = current_request_id();
         if let ApiError::Internal(cause) = &self {
             tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), %cause, "request failed");
@@ -156,7 +169,11 @@ impl IntoResponse for ApiError {
         };
         let request_id = if status.is_server_error() { request_id } else { None };
         let body = ErrorBody { status: "error", error_code, message, details, request_id };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

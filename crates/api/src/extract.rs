@@ -17,10 +17,53 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(unsupported_media_type());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::BadRequest { code: "BAD_REQUEST", message: r.body_text() }
+            }
+        })?;
+        // Every body of this API is an object. serde would also read a struct from an array of
+        // its fields in order (`["+91…", null, "pw"]` as a login), which no client means.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::BadRequest {
+                code: "INVALID_JSON",
+                message: "the body must be a JSON object ({\"field\": value, …})".into(),
+            });
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+/// `application/json`, or any `application/…+json`, with or without parameters.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::Status {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        message: "send the body as JSON with Content-Type: application/json".into(),
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::Status {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "PAYLOAD_TOO_LARGE",
+        message: format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
     }
 }
 
@@ -52,16 +95,8 @@ fn json_rejection(r: JsonRejection) -> ApiError {
                 e.body_text().trim_start_matches("Failed to parse the request body as JSON: ")
             ),
         },
-        JsonRejection::MissingJsonContentType(_) => ApiError::Status {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            code: "UNSUPPORTED_MEDIA_TYPE",
-            message: "send the body as JSON with Content-Type: application/json".into(),
-        },
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::Status {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            code: "PAYLOAD_TOO_LARGE",
-            message: format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
-        },
+        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         other => ApiError::BadRequest { code: "BAD_REQUEST", message: other.body_text() },
     }
 }

@@ -7,6 +7,7 @@ pub mod cart;
 pub mod catalog;
 pub mod delivery;
 pub mod discovery;
+pub mod edge;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub payments: Arc<payments::Payments>,
     /// Riders' live state, dispatch, tracking.
     pub delivery: Arc<delivery::Delivery>,
+    /// Deadlines, the in-flight cap and rate limits.
+    pub edge: Arc<edge::Edge>,
 }
 
 impl AppState {
@@ -131,7 +134,14 @@ impl AppState {
             sessions: Arc::default(),
             payments: Arc::new(payments::Payments::with_sandbox(payments)),
             delivery,
+            edge: Arc::new(edge::Edge::new(edge::EdgeConfig::default())),
         }
+    }
+
+    /// The same state with other edge settings (timeouts, limits).
+    pub fn with_edge(mut self, config: edge::EdgeConfig) -> Self {
+        self.edge = Arc::new(edge::Edge::new(config));
+        self
     }
 }
 
@@ -211,6 +221,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::guard))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
@@ -237,7 +248,8 @@ pub async fn serve(
         payments::timers::spawn(state.clone(), TIMER_PERIOD),
     ];
     background.extend(delivery::spawn(state.clone()));
-    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     for task in background {
         task.abort();
     }

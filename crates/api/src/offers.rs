@@ -219,12 +219,17 @@ pub struct Validation {
 }
 
 #[utoipa::path(post, path = "/api/v1/offers/validate", tag = "offers", request_body = ValidateRequest,
-    responses((status = 200, body = Validation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Validation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 429, description = "RATE_LIMITED: too many codes tried; see Retry-After", body = ErrorBody)))]
 async fn validate_offer(
     State(state): State<AppState>,
     who: MaybeAuth,
+    crate::edge::ClientIp(ip): crate::edge::ClientIp,
     Json(req): Json<ValidateRequest>,
 ) -> ApiResult<Json<Validation>> {
+    // Codes are guessable words: a customer (or, signed out, an address) tries a few a minute.
+    let who_tries = who.0.as_ref().map_or_else(|| ip.to_string(), |a| a.user_id.to_string());
+    state.edge.check(crate::edge::Bucket::OfferCheck, &who_tries)?;
     let code = normalise_code(&req.code)?;
     let cart_value = Money::parse("cart_value", req.cart_value)?.paise();
     let offer = state.store.offer_by_code(&code).await?.ok_or(ApiError::NotFound("offer"))?;

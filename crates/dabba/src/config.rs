@@ -78,6 +78,30 @@ pub struct ConfigArgs {
     /// Days the route history is kept for disputes [default: 30].
     #[arg(long, global = true, env = "DABBA_LOCATION_RETENTION_DAYS")]
     pub location_retention_days: Option<i64>,
+    /// Seconds a request may take before it is stopped with 503 [default: 30].
+    #[arg(long, global = true, env = "DABBA_REQUEST_TIMEOUT_SECONDS")]
+    pub request_timeout_seconds: Option<u64>,
+    /// Requests handled at once per node; more get 503 at once [default: 2048].
+    #[arg(long, global = true, env = "DABBA_MAX_IN_FLIGHT")]
+    pub max_in_flight: Option<usize>,
+    /// Logins per minute per client address [default: 30].
+    #[arg(long, global = true, env = "DABBA_LIMIT_LOGIN_PER_IP")]
+    pub limit_login_per_ip: Option<u32>,
+    /// Logins per minute per account [default: 5].
+    #[arg(long, global = true, env = "DABBA_LIMIT_LOGIN_PER_ACCOUNT")]
+    pub limit_login_per_account: Option<u32>,
+    /// Registrations per minute per client address [default: 10].
+    #[arg(long, global = true, env = "DABBA_LIMIT_REGISTER_PER_IP")]
+    pub limit_register_per_ip: Option<u32>,
+    /// Delivery-code tries per minute per rider [default: 10].
+    #[arg(long, global = true, env = "DABBA_LIMIT_OTP_PER_RIDER")]
+    pub limit_otp_per_rider: Option<u32>,
+    /// Offer-code checks per minute per customer (or address, signed out) [default: 30].
+    #[arg(long, global = true, env = "DABBA_LIMIT_OFFER_CHECKS_PER_USER")]
+    pub limit_offer_checks_per_user: Option<u32>,
+    /// Sandbox pay-page submissions per minute per client address [default: 20].
+    #[arg(long, global = true, env = "DABBA_LIMIT_PAY_PAGE_PER_IP")]
+    pub limit_pay_page_per_ip: Option<u32>,
     /// Log filter, e.g. `info` or `warn,dabba_api=debug` [default: info].
     #[arg(long, global = true, env = "DABBA_LOG")]
     pub log: Option<String>,
@@ -85,6 +109,9 @@ pub struct ConfigArgs {
     #[arg(long, global = true, env = "DABBA_LOG_FORMAT")]
     pub log_format: Option<String>,
 }
+
+/// The shortest signing secret accepted: 32 characters (256 bits as hex is 64).
+const MIN_SECRET_LEN: usize = 32;
 
 /// Longer-lived tokens are a liability; a year is already generous.
 const MAX_TOKEN_TTL_HOURS: u64 = 24 * 365;
@@ -181,6 +208,7 @@ pub struct Settings {
     pub payout: dabba_domain::ledger::PayoutTerms,
     pub webhook_secret: Option<Secret>,
     pub delivery: dabba_api::delivery::DeliveryConfig,
+    pub edge: dabba_api::edge::EdgeConfig,
 }
 
 /// Parses `km:paise,km:paise,…` with increasing distances.
@@ -283,19 +311,72 @@ impl ConfigArgs {
             }
             delivery.history_retention = time::Duration::days(days);
         }
+        let mut edge = dabba_api::edge::EdgeConfig::default();
+        if let Some(secs) = self.request_timeout_seconds.or(file.request_timeout_seconds) {
+            if !(1..=600).contains(&secs) {
+                bail!("request_timeout_seconds must be between 1 and 600");
+            }
+            edge.request_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Some(n) = self.max_in_flight.or(file.max_in_flight) {
+            if !(1..=1_000_000).contains(&n) {
+                bail!("max_in_flight must be between 1 and 1000000");
+            }
+            edge.max_in_flight = n;
+        }
+        for (value, name, slot) in [
+            (self.limit_login_per_ip.or(file.limit_login_per_ip), "limit_login_per_ip", &mut edge.login_per_ip),
+            (
+                self.limit_login_per_account.or(file.limit_login_per_account),
+                "limit_login_per_account",
+                &mut edge.login_per_account,
+            ),
+            (
+                self.limit_register_per_ip.or(file.limit_register_per_ip),
+                "limit_register_per_ip",
+                &mut edge.register_per_ip,
+            ),
+            (self.limit_otp_per_rider.or(file.limit_otp_per_rider), "limit_otp_per_rider", &mut edge.otp_per_rider),
+            (
+                self.limit_offer_checks_per_user.or(file.limit_offer_checks_per_user),
+                "limit_offer_checks_per_user",
+                &mut edge.offer_checks_per_user,
+            ),
+            (
+                self.limit_pay_page_per_ip.or(file.limit_pay_page_per_ip),
+                "limit_pay_page_per_ip",
+                &mut edge.pay_page_per_ip,
+            ),
+        ] {
+            if let Some(v) = value {
+                if v == 0 {
+                    bail!("{name} must be at least 1 (a limit of 0 would lock everyone out)");
+                }
+                *slot = v;
+            }
+        }
+        // A short secret can be guessed offline from one token or one webhook.
+        let jwt_secret = self.jwt_secret.or(file.jwt_secret).filter(|s| !s.is_empty()).map(Secret);
+        let webhook_secret = self.webhook_secret.or(file.webhook_secret).filter(|s| !s.is_empty()).map(Secret);
+        for (name, secret) in [("jwt_secret", &jwt_secret), ("webhook_secret", &webhook_secret)] {
+            if secret.as_ref().is_some_and(|s| s.expose().len() < MIN_SECRET_LEN) {
+                bail!("{name} must be at least {MIN_SECRET_LEN} characters (e.g. `openssl rand -hex 32`)");
+            }
+        }
         Ok(Settings {
+            edge,
             delivery,
             pricing,
             accept_timeout_minutes,
             idempotency_stale_seconds,
             payment_window_minutes,
             payout,
-            webhook_secret: self.webhook_secret.or(file.webhook_secret).filter(|s| !s.is_empty()).map(Secret),
+            webhook_secret,
             listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             database_url: DatabaseUrl(
                 self.database_url.or(file.database_url).unwrap_or_else(|| "sqlite://dabba.db".into()),
             ),
-            jwt_secret: self.jwt_secret.or(file.jwt_secret).filter(|s| !s.is_empty()).map(Secret),
+            jwt_secret,
             token_ttl_hours: ttl,
             db_max_connections: self.db_max_connections.or(file.db_max_connections).unwrap_or(16),
             sqlite_durable: self.sqlite_durable.or(file.sqlite_durable).unwrap_or(true),
@@ -397,7 +478,7 @@ mod tests {
     fn secrets_never_show() {
         let s = ConfigArgs {
             database_url: Some("postgres://app:hunter2@db.internal:5432/dabba".into()),
-            jwt_secret: Some("topsecret".into()),
+            jwt_secret: Some("topsecret-topsecret-topsecret-topsecret".into()),
             ..Default::default()
         }
         .resolve()
@@ -427,6 +508,14 @@ mod tests {
             );
         }
         assert!(ConfigArgs { accept_timeout_minutes: Some(0), ..Default::default() }.resolve().is_err());
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        let short = ConfigArgs { jwt_secret: Some("hunter2".into()), ..Default::default() }.resolve();
+        assert!(format!("{:#}", short.unwrap_err()).contains("at least 32"));
+        assert!(ConfigArgs { webhook_secret: Some("x".repeat(31)), ..Default::default() }.resolve().is_err());
+        assert!(ConfigArgs { webhook_secret: Some("x".repeat(32)), ..Default::default() }.resolve().is_ok());
     }
 
     #[test]

@@ -128,7 +128,8 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         settings.delivery.clone(),
     )
     .await
-    .context("loading the listing index")?;
+    .context("loading the listing index")?
+    .with_edge(settings.edge.clone());
     {
         let index = state.discovery.read();
         tracing::info!(

@@ -20,6 +20,8 @@ const KILL_AFTER: usize = 40;
 /// Claims of requests that died stay taken this long on PostgreSQL (SQLite gives them back
 /// at start-up).
 const STALE: &str = "1";
+/// Every test customer registers from 127.0.0.1.
+const SETTINGS: [&str; 4] = ["--idempotency-stale-seconds", STALE, "--limit-register-per-ip", "1000"];
 
 struct Shop {
     restaurant: String,
@@ -180,7 +182,7 @@ async fn retry(client: &reqwest::Client, base: &str, token: &str, key: &str, bod
 }
 
 async fn crash_and_retry(url: &str) {
-    let (server, base, _) = common::serve_at(url, &["--idempotency-stale-seconds", STALE]);
+    let (server, base, _) = common::serve_at(url, &SETTINGS);
     let client = reqwest::Client::new();
     let shop = Arc::new(shop(&client, &base).await);
     let (placed, enough) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
@@ -191,7 +193,7 @@ async fn crash_and_retry(url: &str) {
     customers_stopped.await.unwrap();
     let outcomes = Arc::try_unwrap(outcomes).unwrap().into_inner();
 
-    let (server, base, _) = common::serve_at(url, &["--idempotency-stale-seconds", STALE]);
+    let (server, base, _) = common::serve_at(url, &SETTINGS);
     let mut order_of_key: HashMap<String, String> = HashMap::new();
     let mut lost = 0;
     for (c, key, answer) in &outcomes {

@@ -1,15 +1,28 @@
 //! Argon2id password hashing (the crate's defaults: 19 MiB, 2 passes, as OWASP recommends).
-//! Hashing takes tens of milliseconds of CPU, so it runs on the blocking pool.
+//! Hashing takes tens of milliseconds of CPU, so it runs on the blocking pool, a few at a time:
+//! a login flood waits (and meets the request deadline) instead of running hundreds of 19 MiB
+//! hashes at once.
 
 use crate::error::ApiError;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use std::sync::OnceLock;
+use tokio::sync::Semaphore;
+
+/// Hashes running at once: one per core (more cannot go faster, only use more memory).
+fn hashing() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// Runs one hash computation in a slot of the blocking pool.
+async fn in_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let _slot = hashing().acquire().await.map_err(|e| ApiError::Internal(format!("hash slots closed: {e}")))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))
+}
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$…`).
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))?
+    in_slot(move || hash_now(&password)).await?
 }
 
 /// Synchronous [`hash`], for command-line tools.
@@ -23,13 +36,12 @@ pub fn hash_now(password: &str) -> Result<String, ApiError> {
 /// Checks a password against a stored hash. With no stored hash (unknown user) it still spends
 /// the time of one verification, so response time does not reveal which accounts exist.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    in_slot(move || {
         let target = stored.as_deref().unwrap_or_else(|| dummy_hash());
         let ok = Argon2::default().verify_password(password.as_bytes(), target).is_ok();
         ok && stored.is_some()
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("verification task failed: {e}")))
 }
 
 fn dummy_hash() -> &'static str {

@@ -2,6 +2,7 @@
 
 use super::{Auth, password};
 use crate::AppState;
+use crate::edge::{Bucket, ClientIp};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, NoBody};
 use axum::extract::State;
@@ -71,11 +72,14 @@ pub(crate) async fn issue_token(state: &AppState, user: &User) -> ApiResult<Stri
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = AuthResponse), (status = 400, body = ErrorBody),
-              (status = 409, description = "phone or email already registered", body = ErrorBody)))]
+              (status = 409, description = "phone or email already registered", body = ErrorBody),
+              (status = 429, description = "RATE_LIMITED: too many registrations from this address; see Retry-After", body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AuthResponse>)> {
+    state.edge.check(Bucket::RegisterIp, &ip.to_string())?;
     let mut errs = Vec::new();
     let name = gather(&mut errs, PersonName::parse("name", &req.name));
     let phone = gather(&mut errs, Phone::parse("phone", &req.phone));
@@ -113,13 +117,21 @@ async fn register(
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = AuthResponse), (status = 400, body = ErrorBody),
               (status = 401, description = "wrong phone/email or password", body = ErrorBody),
-              (status = 403, description = "banned", body = ErrorBody)))]
-async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> ApiResult<Json<AuthResponse>> {
+              (status = 403, description = "banned", body = ErrorBody),
+              (status = 429, description = "RATE_LIMITED: too many attempts from this address or on this account; see Retry-After", body = ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Json<AuthResponse>> {
     let (phone, email) = match (req.phone.as_deref(), req.email.as_deref()) {
         (Some(p), None) => (Some(Phone::parse("phone", p)?.into_inner()), None),
         (None, Some(e)) => (None, Some(Email::parse("email", e)?.into_inner())),
         _ => return Err(ApiError::invalid("phone", "send either phone or email, not both or neither")),
     };
+    // Counted before any password is hashed: a flood costs us a map lookup, not Argon2.
+    state.edge.check(Bucket::LoginIp, &ip.to_string())?;
+    state.edge.check(Bucket::LoginAccount, phone.as_deref().or(email.as_deref()).unwrap_or_default())?;
     let found = state.store.user_for_login(phone.as_deref(), email.as_deref()).await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), Some(h)),

@@ -145,13 +145,15 @@ async fn clear_cart(State(state): State<AppState>, auth: Auth) -> ApiResult<Json
 
 #[utoipa::path(post, path = "/api/v1/cart/apply-offer", tag = "cart", security(("bearer" = [])), request_body = ApplyOffer,
     responses((status = 200, description = "the cart, with the offer applied", body = CartView),
-              (status = 404, body = ErrorBody), (status = 409, description = "the offer does not apply; details say why", body = ErrorBody)))]
+              (status = 404, body = ErrorBody), (status = 409, description = "the offer does not apply; details say why", body = ErrorBody),
+              (status = 429, description = "RATE_LIMITED: too many codes tried; see Retry-After", body = ErrorBody)))]
 async fn apply_offer(
     State(state): State<AppState>,
     auth: Auth,
     Json(req): Json<ApplyOffer>,
 ) -> ApiResult<Json<CartView>> {
     auth.require(Role::Customer)?;
+    state.edge.check(crate::edge::Bucket::OfferCheck, &auth.user_id.to_string())?;
     let code = crate::offers::normalise_code(&req.promo_code)?;
     state.store.offer_by_code(&code).await?.ok_or(ApiError::NotFound("offer"))?;
     if !state.store.set_cart_promo(auth.user_id, Some(code.clone())).await? {

@@ -235,7 +235,8 @@ async fn verify_otp(state: &AppState, o: &Order, given: Option<&str>) -> ApiResu
     params(("id" = Uuid, Path, description = "order id")), request_body = RiderStep,
     responses((status = 200, body = RiderJob), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, description = "INVALID_TRANSITION", body = ErrorBody),
-              (status = 422, description = "INVALID_OTP or OTP_LOCKED", body = ErrorBody)))]
+              (status = 422, description = "INVALID_OTP or OTP_LOCKED", body = ErrorBody),
+              (status = 429, description = "RATE_LIMITED: too many codes tried; see Retry-After", body = ErrorBody)))]
 async fn status(
     State(state): State<AppState>,
     auth: Auth,
@@ -250,6 +251,8 @@ async fn status(
     }
     check(&order, req.status, Actor::Rider)?;
     if req.status == OrderStatus::Delivered {
+        // Across all of a rider's orders, not only this one's five tries.
+        state.edge.check(crate::edge::Bucket::Otp, &auth.user_id.to_string())?;
         verify_otp(&state, &order, req.otp.as_deref()).await?;
     } else if req.otp.is_some() {
         return Err(ApiError::invalid("otp", "the code is given only with DELIVERED"));

@@ -55,10 +55,12 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64, tolerance: i64
     let (Some(t), Some(tag)) = (t, v1) else {
         return Err(SignatureError::Malformed);
     };
-    if (now - t).abs() > tolerance {
-        return Err(SignatureError::Stale);
+    // The MAC first: nothing of an unsigned header is computed with (its `t` is anyone's).
+    mac(secret, t, body).verify_slice(&tag).map_err(|_| SignatureError::Mismatch)?;
+    match now.checked_sub(t) {
+        Some(skew) if skew.unsigned_abs() <= tolerance.unsigned_abs() => Ok(()),
+        _ => Err(SignatureError::Stale),
     }
-    mac(secret, t, body).verify_slice(&tag).map_err(|_| SignatureError::Mismatch)
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
@@ -85,5 +87,17 @@ mod tests {
         assert_eq!(verify(b"secret", &moved, body, 1_400, 300), Err(SignatureError::Mismatch));
         assert_eq!(verify(b"secret", "v1=abcd", body, 1_000, 300), Err(SignatureError::Malformed));
         assert_eq!(verify(b"secret", "t=1000,v1=zz", body, 1_000, 300), Err(SignatureError::Malformed));
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_not_overflowed() {
+        let body = b"{}";
+        // Unsigned: refused on the MAC, the timestamp never used.
+        let forged = format!("t={},v1={}", i64::MIN, "00".repeat(32));
+        assert_eq!(verify(b"secret", &forged, body, 1_000, 300), Err(SignatureError::Mismatch));
+        // Signed with the real secret at an absurd time: stale, and no overflow on the way.
+        for t in [i64::MIN, i64::MAX] {
+            assert_eq!(verify(b"secret", &sign(b"secret", t, body), body, 1_000, 300), Err(SignatureError::Stale));
+        }
     }
 }

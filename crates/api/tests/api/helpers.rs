@@ -59,10 +59,21 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// Settings a test may change before its server starts.
-#[derive(Default)]
 pub struct Tuning {
     pub ordering: dabba_api::orders::OrderingConfig,
     pub payments: dabba_api::payments::PaymentsConfig,
+    /// Unlimited by default: every test client comes from 127.0.0.1.
+    pub edge: dabba_api::edge::EdgeConfig,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            ordering: Default::default(),
+            payments: Default::default(),
+            edge: dabba_api::edge::EdgeConfig::unlimited(),
+        }
+    }
 }
 
 /// Starts a server with settings changed by `tune`.
@@ -94,7 +105,8 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Tuning)) ->
         test_delivery(),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .with_edge(tuning.edge);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));

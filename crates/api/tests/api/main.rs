@@ -9,6 +9,7 @@ mod auth;
 mod cart;
 mod checkout;
 mod delivery;
+mod edge;
 mod hardening;
 mod idempotency;
 mod lifecycle;

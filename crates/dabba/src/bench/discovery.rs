@@ -194,7 +194,8 @@ async fn http(
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = AppState::with_index(store, TokenKeys::new(b"bench", Duration::from_secs(3600)), discovery);
+    let state = AppState::with_index(store, TokenKeys::new(b"bench", Duration::from_secs(3600)), discovery)
+        .with_edge(dabba_api::edge::EdgeConfig::unlimited());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(dabba_api::serve(listener, state, async {
         let _ = stop_rx.await;

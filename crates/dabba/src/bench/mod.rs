@@ -139,7 +139,8 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let keys = TokenKeys::new(b"bench", Duration::from_secs(3600));
-    let state = AppState::load(store.clone(), keys.clone()).await?;
+    // One address drives every client: rate limits would measure themselves.
+    let state = AppState::load(store.clone(), keys.clone()).await?.with_edge(dabba_api::edge::EdgeConfig::unlimited());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(dabba_api::serve(listener, state.clone(), async {
         let _ = stop_rx.await;

@@ -77,8 +77,17 @@ async fn show(State(state): State<AppState>, Path(charge): Path<String>) -> Resp
     }
 }
 
-async fn submit(State(state): State<AppState>, Path(charge): Path<String>, Form(f): Form<PayForm>) -> Response {
+async fn submit(
+    State(state): State<AppState>,
+    crate::edge::ClientIp(ip): crate::edge::ClientIp,
+    Path(charge): Path<String>,
+    Form(f): Form<PayForm>,
+) -> Response {
     let Some(sandbox) = state.payments.sandbox.clone() else { return page(StatusCode::NOT_FOUND, "Not found", "") };
+    // Card numbers are guessable too: a few submissions a minute per address.
+    if let Err(e) = state.edge.check(crate::edge::Bucket::PayPage, &ip.to_string()) {
+        return e.into_response();
+    }
     let Some((amount, _, method, _)) = sandbox.describe(&charge) else {
         return page(StatusCode::NOT_FOUND, "No such payment", "<p>This payment link is not valid.</p>");
     };
