@@ -75,6 +75,9 @@ pub struct ConfigArgs {
     /// Seconds between the route points kept per rider [default: 15].
     #[arg(long, global = true, env = "DABBA_LOCATION_HISTORY_SECONDS")]
     pub location_history_seconds: Option<u64>,
+    /// Seconds without a fix after which a rider is not offered work [default: 120].
+    #[arg(long, global = true, env = "DABBA_RIDER_MAX_SILENCE_SECONDS")]
+    pub rider_max_silence_seconds: Option<u64>,
     /// Days the route history is kept for disputes [default: 30].
     #[arg(long, global = true, env = "DABBA_LOCATION_RETENTION_DAYS")]
     pub location_retention_days: Option<i64>,
@@ -304,6 +307,12 @@ impl ConfigArgs {
                 bail!("location_history_seconds must be between 1 and 3600");
             }
             delivery.history_every = std::time::Duration::from_secs(secs);
+        }
+        if let Some(secs) = self.rider_max_silence_seconds.or(file.rider_max_silence_seconds) {
+            if !(10..=3_600).contains(&secs) {
+                bail!("rider_max_silence_seconds must be between 10 and 3600");
+            }
+            delivery.max_silence = std::time::Duration::from_secs(secs);
         }
         if let Some(days) = self.location_retention_days.or(file.location_retention_days) {
             if !(1..=3_650).contains(&days) {

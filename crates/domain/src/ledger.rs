@@ -273,7 +273,7 @@ mod tests {
     fn funded(subtotal_lines: &[(i64, i64)], discount: i64, restaurant_percent: i64, distance: f64) -> OrderMoney {
         let lines: Vec<PricedLine> =
             subtotal_lines.iter().map(|&(unit_price, quantity)| PricedLine { unit_price, quantity }).collect();
-        let b = bill(&lines, discount, distance, &PricingConfig::default());
+        let b = bill(&lines, discount, distance, &PricingConfig::default()).unwrap();
         OrderMoney {
             order_id: Uuid::from_u128(1),
             user_id: Uuid::from_u128(2),

@@ -74,7 +74,7 @@ impl Terms {
     /// The discount for a subtotal, if the offer applied: never more than the subtotal.
     pub fn discount_for(&self, subtotal: i64) -> i64 {
         let raw = match self.discount_type {
-            DiscountType::Percentage => crate::pricing::basis_points(subtotal, self.discount_value * 100),
+            DiscountType::Percentage => crate::pricing::basis_points(subtotal, self.discount_value.saturating_mul(100)),
             DiscountType::Flat => self.discount_value,
         };
         let capped = self.max_discount.map_or(raw, |m| raw.min(m));

@@ -44,7 +44,7 @@ pub struct PricedLine {
 }
 
 /// What the customer pays, and why. All amounts in paise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Bill {
     /// Sum of the lines.
     pub subtotal: i64,
@@ -56,23 +56,36 @@ pub struct Bill {
     pub total: i64,
 }
 
-/// `value × bp / 10000`, rounded half up; for non-negative values.
+/// Distinct lines one cart may hold (a quantity per line is capped too: the edge bounds both,
+/// so no bill comes near the limits of the arithmetic).
+pub const MAX_CART_LINES: i64 = 50;
+
+/// The largest food subtotal one order may have: ₹5,00,000 (a wedding's catering is not a
+/// delivery order).
+pub const MAX_ORDER_SUBTOTAL: i64 = 50_000_000;
+
+/// `value × bp / 10000`, rounded half up; for non-negative values. Computed wide, so no value
+/// wraps; a result beyond `i64` saturates.
 pub fn basis_points(value: i64, bp: i64) -> i64 {
-    (value * bp + 5_000) / 10_000
+    let wide = (i128::from(value) * i128::from(bp) + 5_000) / 10_000;
+    i64::try_from(wide).unwrap_or(if wide < 0 { i64::MIN } else { i64::MAX })
 }
 
-/// Prices a cart. An empty cart costs nothing (no fees).
-pub fn bill(lines: &[PricedLine], discount: i64, distance_km: f64, cfg: &PricingConfig) -> Bill {
-    let subtotal: i64 = lines.iter().map(|l| l.unit_price.max(0) * l.quantity.max(0)).sum();
+/// Prices a cart. An empty cart costs nothing (no fees). `None` if an amount would not fit
+/// (never for a cart the edge accepted; checked so that no input can wrap).
+pub fn bill(lines: &[PricedLine], discount: i64, distance_km: f64, cfg: &PricingConfig) -> Option<Bill> {
+    let subtotal =
+        lines.iter().try_fold(0i64, |sum, l| sum.checked_add(l.unit_price.max(0).checked_mul(l.quantity.max(0))?))?;
     if subtotal == 0 {
-        return Bill { subtotal: 0, discount: 0, delivery_fee: 0, packaging_fee: 0, taxes: 0, total: 0 };
+        return Some(Bill { subtotal: 0, discount: 0, delivery_fee: 0, packaging_fee: 0, taxes: 0, total: 0 });
     }
     let discount = discount.clamp(0, subtotal);
     let delivery_fee = cfg.delivery_fee(distance_km);
     let packaging_fee = cfg.packaging_fee;
-    let taxes = basis_points(subtotal - discount + packaging_fee, cfg.tax_rate_bp);
-    let total = subtotal - discount + delivery_fee + packaging_fee + taxes;
-    Bill { subtotal, discount, delivery_fee, packaging_fee, taxes, total }
+    let taxable = (subtotal - discount).checked_add(packaging_fee)?;
+    let taxes = basis_points(taxable, cfg.tax_rate_bp);
+    let total = taxable.checked_add(delivery_fee)?.checked_add(taxes)?;
+    Some(Bill { subtotal, discount, delivery_fee, packaging_fee, taxes, total })
 }
 
 #[cfg(test)]
@@ -84,7 +97,7 @@ mod tests {
     fn a_worked_example() {
         // 2 × ₹299 + 1 × ₹149 = ₹747; ₹100 off; 3 km; packaging ₹15; 5% of ₹662 = ₹33.10.
         let lines = [PricedLine { unit_price: 29_900, quantity: 2 }, PricedLine { unit_price: 14_900, quantity: 1 }];
-        let b = bill(&lines, 10_000, 3.0, &PricingConfig::default());
+        let b = bill(&lines, 10_000, 3.0, &PricingConfig::default()).unwrap();
         assert_eq!(
             b,
             Bill {
@@ -114,7 +127,28 @@ mod tests {
         assert_eq!(c.delivery_fee(40.0), 7_000);
     }
 
+    #[test]
+    fn amounts_that_would_wrap_are_refused_not_wrapped() {
+        let cfg = PricingConfig::default();
+        let huge = [PricedLine { unit_price: i64::MAX / 2, quantity: 3 }];
+        assert_eq!(bill(&huge, 0, 1.0, &cfg), None, "the line total does not fit");
+        let two = [PricedLine { unit_price: i64::MAX / 2, quantity: 1 }; 2];
+        assert_eq!(bill(&two, 0, 1.0, &cfg), None, "the packaging fee on top does not fit");
+        assert_eq!(basis_points(i64::MAX, 10_000), i64::MAX);
+    }
+
     proptest! {
+        #[test]
+        fn any_lines_price_or_are_refused_without_panicking(
+            lines in proptest::collection::vec((any::<i64>(), any::<i64>()), 0..20),
+            discount in any::<i64>(),
+        ) {
+            let lines: Vec<PricedLine> = lines.into_iter().map(|(unit_price, quantity)| PricedLine { unit_price, quantity }).collect();
+            if let Some(b) = bill(&lines, discount, 3.0, &PricingConfig::default()) {
+                prop_assert!(b.discount >= 0 && b.discount <= b.subtotal && b.total >= 0);
+            }
+        }
+
         #[test]
         fn bills_add_up_and_never_go_negative(
             lines in proptest::collection::vec((0i64..1_000_000, 0i64..50), 0..20),
@@ -122,7 +156,7 @@ mod tests {
             km in 0.0f64..20.0,
         ) {
             let lines: Vec<PricedLine> = lines.into_iter().map(|(unit_price, quantity)| PricedLine { unit_price, quantity }).collect();
-            let b = bill(&lines, discount, km, &PricingConfig::default());
+            let b = bill(&lines, discount, km, &PricingConfig::default()).unwrap();
             prop_assert_eq!(b.subtotal, lines.iter().map(|l| l.unit_price * l.quantity).sum::<i64>());
             prop_assert!(b.discount >= 0 && b.discount <= b.subtotal);
             prop_assert!(b.taxes >= 0 && b.total >= 0);

@@ -105,7 +105,8 @@ pub trait CartStore: Send + Sync {
     async fn cart(&self, user_id: Uuid) -> StoreResult<(Option<CartHead>, Vec<CartLine>)>;
     /// Adds a line, or adds to the quantity of the line with the same item and selection.
     /// A cart holding another restaurant's food is refused (`CART_RESTAURANT_CONFLICT`) unless
-    /// `replace`, which empties it first. Quantities above `max_quantity` are refused.
+    /// `replace`, which empties it first. Quantities above `max_quantity` are refused
+    /// (`QUANTITY_TOO_LARGE`), and a line past `max_lines` (`CART_FULL`).
     async fn add_to_cart(
         &self,
         user_id: Uuid,
@@ -113,6 +114,7 @@ pub trait CartStore: Send + Sync {
         line: CartLine,
         replace: bool,
         max_quantity: i64,
+        max_lines: i64,
     ) -> StoreResult<CartLine>;
     async fn set_cart_quantity(&self, user_id: Uuid, cart_item_id: Uuid, quantity: i64) -> StoreResult<bool>;
     async fn remove_cart_line(&self, user_id: Uuid, cart_item_id: Uuid) -> StoreResult<bool>;

@@ -82,7 +82,7 @@ async fn get_cart(State(state): State<AppState>, auth: Auth, Query(q): Query<Car
 
 #[utoipa::path(post, path = "/api/v1/cart/items", tag = "cart", security(("bearer" = [])), request_body = AddItem,
     responses((status = 200, body = CartView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, description = "CART_RESTAURANT_CONFLICT, ITEM_UNAVAILABLE", body = ErrorBody)))]
+              (status = 409, description = "CART_RESTAURANT_CONFLICT, ITEM_UNAVAILABLE, QUANTITY_TOO_LARGE, CART_FULL (50 different dishes)", body = ErrorBody)))]
 async fn add_item(State(state): State<AppState>, auth: Auth, Json(req): Json<AddItem>) -> ApiResult<Json<CartView>> {
     auth.require(Role::Customer)?;
     let q = quantity(req.quantity)?;
@@ -103,7 +103,8 @@ async fn add_item(State(state): State<AppState>, auth: Auth, Json(req): Json<Add
         quantity: q,
         unit_price,
     };
-    state.store.add_to_cart(auth.user_id, req.restaurant_id, line, req.replace_cart, MAX_QUANTITY).await?;
+    let max_lines = dabba_domain::pricing::MAX_CART_LINES;
+    state.store.add_to_cart(auth.user_id, req.restaurant_id, line, req.replace_cart, MAX_QUANTITY, max_lines).await?;
     view(&state, auth.user_id, None).await
 }
 

@@ -3,7 +3,7 @@
 //! checkout, so the customer is shown exactly what checkout will charge.
 
 use crate::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use dabba_domain::LatLng;
 use dabba_domain::offer::{Applicability, DiscountType, Terms, Use};
 use dabba_domain::pricing::{Bill, PricedLine, bill};
@@ -47,7 +47,7 @@ pub fn price_selection(item: &MenuItem, selection: &[Selection]) -> Result<(i64,
             if !once.insert(*id) {
                 return Err(format!("\"{}\" is chosen twice", o.label));
             }
-            unit += o.price;
+            unit = unit.saturating_add(o.price);
             chosen.push(ChosenOption { group: g.name.clone(), label: o.label.clone(), price: o.price });
         }
     }
@@ -195,7 +195,7 @@ pub async fn price_cart(state: &AppState, user_id: Uuid, address_id: Option<Uuid
         offer: None,
         address_id: address.as_ref().map(|a| a.address_id),
         distance_km: None,
-        bill: bill(&[], 0, 0.0, &state.pricing),
+        bill: Bill::default(),
     };
     let Some(h) = head.clone().filter(|_| !lines.is_empty()) else {
         return Ok(Priced { view: empty, head, lines, restaurant: None, items: HashMap::new(), offer: None, address });
@@ -212,7 +212,7 @@ pub async fn price_cart(state: &AppState, user_id: Uuid, address_id: Option<Uuid
                 name: "(removed from the menu)".into(),
                 quantity: l.quantity,
                 unit_price: l.unit_price,
-                line_total: l.unit_price * l.quantity,
+                line_total: l.unit_price.saturating_mul(l.quantity),
                 is_veg: false,
                 customizations: vec![],
                 previous_unit_price: None,
@@ -235,7 +235,7 @@ pub async fn price_cart(state: &AppState, user_id: Uuid, address_id: Option<Uuid
                     name: item.name.clone(),
                     quantity: l.quantity,
                     unit_price: unit,
-                    line_total: unit * l.quantity,
+                    line_total: unit.saturating_mul(l.quantity),
                     is_veg: item.is_veg,
                     customizations: chosen,
                     previous_unit_price: (unit != l.unit_price).then_some(l.unit_price),
@@ -252,7 +252,7 @@ pub async fn price_cart(state: &AppState, user_id: Uuid, address_id: Option<Uuid
     };
     let priced: Vec<PricedLine> =
         views.iter().map(|v| PricedLine { unit_price: v.unit_price, quantity: v.quantity }).collect();
-    let subtotal: i64 = priced.iter().map(|p| p.unit_price * p.quantity).sum();
+    let subtotal: i64 = priced.iter().fold(0i64, |sum, p| sum.saturating_add(p.unit_price.saturating_mul(p.quantity)));
     let mut offer = None;
     let mut offer_view = None;
     if let Some(code) = &h.promo_code {
@@ -280,7 +280,9 @@ pub async fn price_cart(state: &AppState, user_id: Uuid, address_id: Option<Uuid
         offer: offer_view,
         address_id: address.as_ref().map(|a| a.address_id),
         distance_km: distance_km.map(|d| (d * 100.0).round() / 100.0),
-        bill: bill(&priced, discount, distance_km.unwrap_or(0.0), &state.pricing),
+        bill: bill(&priced, discount, distance_km.unwrap_or(0.0), &state.pricing).ok_or_else(|| {
+            ApiError::conflict("CART_TOO_LARGE", "this cart is too large to price; remove some dishes")
+        })?,
     };
     Ok(Priced { view, head, lines, restaurant, items, offer, address })
 }

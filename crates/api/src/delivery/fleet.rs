@@ -5,10 +5,11 @@
 use super::grid::{Entry, Grid, Near};
 use dabba_domain::LatLng;
 use dabba_domain::eta::Vehicle;
-use dabba_domain::ping::{Fix, Verdict, judge};
+use dabba_domain::ping::{Fix, Track, Verdict};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const SHARDS: usize = 64;
@@ -27,7 +28,10 @@ pub enum Task {
 struct Rider {
     vehicle: Vehicle,
     online: bool,
-    last: Option<Fix>,
+    /// Their fixes as the filter keeps them (`track.last`: where they are).
+    track: Track,
+    /// When the server last kept a fix of theirs.
+    heard: Instant,
     /// Where the grid has them, if it does.
     indexed: Option<LatLng>,
     task: Task,
@@ -37,7 +41,7 @@ struct Rider {
 
 impl Rider {
     fn available(&self) -> bool {
-        self.online && self.task == Task::Idle && self.last.is_some()
+        self.online && self.task == Task::Idle && self.track.last.is_some()
     }
 }
 
@@ -72,15 +76,18 @@ pub struct Fleet {
     shards: Box<[Mutex<HashMap<Uuid, Rider>>]>,
     grid: Grid,
     history_every_ms: i64,
+    /// A rider not heard from for this long is not offered work (their app may have died).
+    max_silence: Duration,
     pub totals: Totals,
 }
 
 impl Fleet {
-    pub fn new(history_every: std::time::Duration) -> Self {
+    pub fn new(history_every: Duration, max_silence: Duration) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             grid: Grid::default(),
             history_every_ms: history_every.as_millis() as i64,
+            max_silence,
             totals: Totals::default(),
         }
     }
@@ -92,9 +99,9 @@ impl Fleet {
 
     /// Keeps the grid in step with one rider's state.
     fn reindex(&self, id: Uuid, r: &mut Rider) {
-        match (r.available(), r.last) {
+        match (r.available(), r.track.last) {
             (true, Some(fix)) => {
-                self.grid.put(Entry { rider: id, at: fix.at, vehicle: r.vehicle }, r.indexed);
+                self.grid.put(Entry { rider: id, at: fix.at, vehicle: r.vehicle, heard: r.heard }, r.indexed);
                 r.indexed = Some(fix.at);
             }
             _ => {
@@ -111,7 +118,8 @@ impl Fleet {
         let r = s.entry(rider).or_insert(Rider {
             vehicle,
             online: false,
-            last: None,
+            track: Track::default(),
+            heard: Instant::now(),
             indexed: None,
             task: Task::Idle,
             kept_ms: i64::MIN,
@@ -130,10 +138,10 @@ impl Fleet {
             let mut s = self.shard(rider);
             let r = s.get_mut(&rider)?;
             for f in fixes {
-                match judge(r.last.as_ref(), f, r.vehicle) {
+                match r.track.judge(f, r.vehicle) {
                     Verdict::Keep => {
                         out.counts.accepted += 1;
-                        r.last = Some(*f);
+                        r.heard = Instant::now();
                         if f.recorded_ms.saturating_sub(r.kept_ms) >= self.history_every_ms {
                             r.kept_ms = f.recorded_ms;
                             out.keep.push(*f);
@@ -145,7 +153,7 @@ impl Fleet {
                 }
             }
             if out.counts.accepted > 0 {
-                out.latest = r.last;
+                out.latest = r.track.last;
                 if r.indexed.is_some() || r.available() {
                     self.reindex(rider, r);
                 }
@@ -201,12 +209,14 @@ impl Fleet {
 
     /// Where the rider last was, on what, and what they do.
     pub fn rider(&self, rider: Uuid) -> Option<(Option<Fix>, Vehicle, Task, bool)> {
-        self.shard(rider).get(&rider).map(|r| (r.last, r.vehicle, r.task, r.online))
+        self.shard(rider).get(&rider).map(|r| (r.track.last, r.vehicle, r.task, r.online))
     }
 
-    /// Available riders nearest to `center` (see [`Grid::nearest`]).
+    /// Available riders nearest to `center` (see [`Grid::nearest`]), heard from lately.
     pub fn nearest(&self, center: LatLng, radius_km: f64, count: usize, skip: impl Fn(Uuid) -> bool) -> Vec<Near> {
-        self.grid.nearest(center, radius_km, count, skip)
+        // One clock reading per query, not per candidate.
+        let quiet_before = Instant::now().checked_sub(self.max_silence);
+        self.grid.nearest(center, radius_km, count, |e| quiet_before.is_some_and(|q| e.heard <= q) || skip(e.rider))
     }
 
     /// How many riders take work now.
@@ -225,7 +235,7 @@ mod tests {
 
     #[test]
     fn only_online_idle_riders_with_a_position_are_offered() {
-        let f = Fleet::new(std::time::Duration::from_secs(15));
+        let f = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
         let (a, o) = (Uuid::from_u128(1), Uuid::from_u128(99));
         let c = LatLng { lat: 12.97, lng: 77.59 };
         assert!(f.ingest(a, &[fix(12.97, 0)]).is_none(), "unknown riders are not tracked");
@@ -247,8 +257,25 @@ mod tests {
     }
 
     #[test]
+    fn a_rider_gone_quiet_is_not_offered_work() {
+        // Silent for longer than allowed the moment they are heard (no waiting needed).
+        let f = Fleet::new(Duration::from_secs(15), Duration::ZERO);
+        let a = Uuid::from_u128(1);
+        f.know(a, Vehicle::Scooter);
+        f.set_online(a, true);
+        f.ingest(a, &[fix(12.97, 1_000)]).unwrap();
+        let c = LatLng { lat: 12.97, lng: 77.59 };
+        assert!(f.nearest(c, 1.0, 5, |_| false).is_empty(), "their app may have died");
+        let heard = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
+        heard.know(a, Vehicle::Scooter);
+        heard.set_online(a, true);
+        heard.ingest(a, &[fix(12.97, 1_000)]).unwrap();
+        assert_eq!(heard.nearest(c, 1.0, 5, |_| false).len(), 1);
+    }
+
+    #[test]
     fn ingest_counts_what_it_drops_and_samples_the_history() {
-        let f = Fleet::new(std::time::Duration::from_secs(15));
+        let f = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
         let a = Uuid::from_u128(1);
         f.know(a, Vehicle::Bicycle);
         let got = f

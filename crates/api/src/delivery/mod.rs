@@ -56,6 +56,8 @@ pub struct DeliveryConfig {
     pub history_every: Duration,
     /// The route history is deleted after this.
     pub history_retention: time::Duration,
+    /// A rider whose last fix is older than this is not offered work until the next one.
+    pub max_silence: Duration,
 }
 
 impl Default for DeliveryConfig {
@@ -64,6 +66,7 @@ impl Default for DeliveryConfig {
             dispatch: DispatchConfig::default(),
             history_every: Duration::from_secs(15),
             history_retention: time::Duration::days(30),
+            max_silence: Duration::from_secs(120),
         }
     }
 }
@@ -84,7 +87,7 @@ pub struct Delivery {
 impl Delivery {
     pub fn new(config: DeliveryConfig) -> Self {
         Self {
-            fleet: Fleet::new(config.history_every),
+            fleet: Fleet::new(config.history_every, config.max_silence),
             dispatcher: Dispatcher::new(config.dispatch.clone(), Box::new(Greedy)),
             tracker: Tracker::default(),
             history: Default::default(),

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dabba_domain::estimate::delivery_minutes;
 use dabba_domain::order::{Actor, OrderStatus};
-use dabba_domain::pricing::Bill;
+use dabba_domain::pricing::{Bill, MAX_ORDER_SUBTOTAL};
 use dabba_domain::{Role, invalid::optional_text};
 use dabba_store::model::{AddressSnapshot, Order, OrderLine};
 use dabba_store::{OfferTake, PlaceOrder, StockTake, StoreError};
@@ -57,7 +57,7 @@ pub struct CheckoutResponse {
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), request_body = CheckoutRequest,
     params(("Idempotency-Key" = String, Header, description = "one per checkout attempt; a retry with the same key and body returns the first response")),
     responses((status = 201, body = CheckoutResponse), (status = 400, body = ErrorBody),
-              (status = 409, description = "CART_EMPTY, PRICE_CHANGED (details: the updated cart), ITEMS_UNAVAILABLE, OUT_OF_STOCK, RESTAURANT_CLOSED, RESTAURANT_BUSY, ADDRESS_NOT_SERVICEABLE, BELOW_MINIMUM_ORDER, OFFER_NOT_APPLICABLE", body = ErrorBody),
+              (status = 409, description = "CART_EMPTY, PRICE_CHANGED (details: the updated cart), ITEMS_UNAVAILABLE, OUT_OF_STOCK, RESTAURANT_CLOSED, RESTAURANT_BUSY, ADDRESS_NOT_SERVICEABLE, BELOW_MINIMUM_ORDER, OFFER_NOT_APPLICABLE, ORDER_TOO_LARGE (over ₹5,00,000 of food), REQUEST_IN_PROGRESS (a copy of this request is running; not kept under the key)", body = ErrorBody),
               (status = 422, description = "the key was used with another body; online payment not available yet", body = ErrorBody)))]
 async fn checkout(
     State(state): State<AppState>,
@@ -145,6 +145,12 @@ async fn place(
             .collect();
         let fresh = price_cart(state, auth.user_id, Some(address_id)).await?.view;
         return Err(conflict_with_cart("PRICE_CHANGED", format!("prices changed: {}", names.join(", ")), &fresh));
+    }
+    if view.bill.subtotal > MAX_ORDER_SUBTOTAL {
+        return Err(ApiError::conflict(
+            "ORDER_TOO_LARGE",
+            format!("one order holds at most ₹{} of food; split it into smaller orders", MAX_ORDER_SUBTOTAL / 100),
+        ));
     }
     if view.bill.subtotal < restaurant.min_order_value {
         return Err(ApiError::conflict(

@@ -25,6 +25,7 @@ crate::both_backends!(
     parallel_otp_guesses_count_every_try,
     a_reassigned_rider_cannot_close_the_delivery,
     an_accept_dropped_mid_way_still_ends,
+    carts_and_orders_are_bounded,
 );
 
 fn id(v: &Value, field: &str) -> String {
@@ -251,4 +252,27 @@ async fn an_accept_dropped_mid_way_still_ends(app: TestApp) {
     assert_eq!(p["partner"]["rider_id"], rider_id.as_str());
     let mine = app.get("/api/v1/delivery/orders/current", Some(&rider)).await;
     assert_eq!(mine.expect(200)[0]["order_id"], order.as_str());
+}
+
+async fn carts_and_orders_are_bounded(app: TestApp) {
+    let s = app.shop().await;
+    // A lakh-rupee dish six times over: more food than one order may carry.
+    let dear = app.item(&s.owner, &s.restaurant, &s.category, json!({"name": "Gold Thali", "price": 10_000_000})).await;
+    app.add(&s.customer, &s.restaurant, &id(&dear, "item_id"), 6).await.expect(200);
+    let r = app.checkout(&s.customer, &s.address).await;
+    assert_eq!(r.expect(409)["error_code"], "ORDER_TOO_LARGE");
+    app.add(&s.customer, &s.restaurant, &id(&dear, "item_id"), 50).await.expect(409);
+    app.delete("/api/v1/cart/clear", Some(&s.customer)).await;
+    // Fifty different dishes fit in a cart; the fifty-first does not.
+    for n in 0..51 {
+        let item =
+            app.item(&s.owner, &s.restaurant, &s.category, json!({"name": format!("Dish {n}"), "price": 100})).await;
+        let r = app.add(&s.customer, &s.restaurant, &id(&item, "item_id"), 1).await;
+        if n < 50 {
+            r.expect(200);
+        } else {
+            assert_eq!(r.expect(409)["error_code"], "CART_FULL");
+        }
+    }
+    assert!(app.get("/api/v1/orders", Some(&s.customer)).await.expect(200).as_array().unwrap().is_empty());
 }

@@ -17,7 +17,7 @@ const KEY: &[u8] = b"dabba:bench:riders";
 
 /// A fleet of `n` available riders scattered over the city.
 pub fn fleet(n: usize, seed: u64) -> (Fleet, Vec<(f64, f64)>) {
-    let fleet = Fleet::new(Duration::from_secs(15));
+    let fleet = Fleet::new(Duration::from_secs(15), Duration::from_secs(3_600));
     let mut s = Scatter::new(seed);
     let mut points = Vec::with_capacity(n);
     for i in 0..n {

@@ -37,6 +37,7 @@ macro_rules! impl_cart_store {
                 line: $crate::model::CartLine,
                 replace: bool,
                 max_quantity: i64,
+                max_lines: i64,
             ) -> $crate::StoreResult<$crate::model::CartLine> {
                 let mut tx = self.begin_write().await?;
                 let now = $crate::now_utc();
@@ -98,6 +99,16 @@ macro_rules! impl_cart_store {
                         existing
                     }
                     None => {
+                        let (lines,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cart_items WHERE user_id = $1")
+                            .bind(user_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        if lines >= max_lines {
+                            return Err($crate::StoreError::refused(
+                                "CART_FULL",
+                                format!("a cart holds at most {max_lines} different dishes"),
+                            ));
+                        }
                         sqlx::query(
                             "INSERT INTO cart_items (cart_item_id, user_id, item_id, selection_key, selection, quantity, unit_price) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7)",
