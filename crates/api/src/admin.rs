@@ -37,7 +37,15 @@ async fn set_user_ban(state: &AppState, auth: &Auth, id: Uuid, reason: Option<St
         return Err(ApiError::conflict("CANNOT_BAN_ADMIN", "admins cannot be banned; remove the account instead"));
     }
     let user = state.store.set_user_ban(id, reason).await?.ok_or(ApiError::NotFound("user"))?;
-    state.sessions.forget_all();
+    state.sessions.forget_user(id);
+    if user.is_banned && user.role == Role::Delivery {
+        // Out of the fleet at once: no offer reaches a banned rider, those waiting are withdrawn.
+        let d = &state.delivery;
+        d.fleet.set_online(id, false);
+        for o in d.dispatcher.offers_for(id) {
+            let _ = d.dispatcher.decline(o.job.order_id, id, &d.fleet);
+        }
+    }
     Ok(user)
 }
 

@@ -132,7 +132,7 @@ impl AppState {
             pricing: Arc::new(pricing),
             ordering: Arc::new(ordering),
             sessions: Arc::default(),
-            payments: Arc::new(payments::Payments::with_sandbox(payments)),
+            payments: Arc::new(payments::Payments::new(payments)),
             delivery,
             edge: Arc::new(edge::Edge::new(edge::EdgeConfig::default())),
         }

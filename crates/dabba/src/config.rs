@@ -105,6 +105,16 @@ pub struct ConfigArgs {
     /// Sandbox pay-page submissions per minute per client address [default: 20].
     #[arg(long, global = true, env = "DABBA_LIMIT_PAY_PAGE_PER_IP")]
     pub limit_pay_page_per_ip: Option<u32>,
+    /// The gateway for card and UPI: `sandbox` (the built-in test gateway) or `none` (cash and
+    /// wallet only) [default: none; `--demo` uses the sandbox].
+    #[arg(long, global = true, env = "DABBA_PAYMENT_GATEWAY")]
+    pub payment_gateway: Option<String>,
+    /// A production node: refuses to start with the sandbox gateway [default: false].
+    #[arg(long, global = true, env = "DABBA_PRODUCTION")]
+    pub production: Option<bool>,
+    /// Start with the sandbox even in production or cluster mode (a staging cluster) [default: false].
+    #[arg(long, global = true, env = "DABBA_ALLOW_SANDBOX")]
+    pub allow_sandbox: Option<bool>,
     /// Log filter, e.g. `info` or `warn,dabba_api=debug` [default: info].
     #[arg(long, global = true, env = "DABBA_LOG")]
     pub log: Option<String>,
@@ -212,6 +222,10 @@ pub struct Settings {
     pub webhook_secret: Option<Secret>,
     pub delivery: dabba_api::delivery::DeliveryConfig,
     pub edge: dabba_api::edge::EdgeConfig,
+    /// `Some(true)`: the sandbox was chosen; `Some(false)`: none; `None`: not said.
+    pub sandbox_gateway: Option<bool>,
+    pub production: bool,
+    pub allow_sandbox: bool,
 }
 
 /// Parses `km:paise,km:paise,…` with increasing distances.
@@ -364,6 +378,12 @@ impl ConfigArgs {
                 *slot = v;
             }
         }
+        let sandbox_gateway = match self.payment_gateway.or(file.payment_gateway).as_deref() {
+            None => None,
+            Some("sandbox") => Some(true),
+            Some("none") => Some(false),
+            Some(other) => bail!("payment_gateway must be `sandbox` or `none`, not {other:?}"),
+        };
         // A short secret can be guessed offline from one token or one webhook.
         let jwt_secret = self.jwt_secret.or(file.jwt_secret).filter(|s| !s.is_empty()).map(Secret);
         let webhook_secret = self.webhook_secret.or(file.webhook_secret).filter(|s| !s.is_empty()).map(Secret);
@@ -373,6 +393,9 @@ impl ConfigArgs {
             }
         }
         Ok(Settings {
+            sandbox_gateway,
+            production: self.production.or(file.production).unwrap_or(false),
+            allow_sandbox: self.allow_sandbox.or(file.allow_sandbox).unwrap_or(false),
             edge,
             delivery,
             pricing,

@@ -2,7 +2,7 @@
 
 use crate::config::Settings;
 use crate::seed;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use dabba_api::{AppState, TokenKeys};
 use dabba_domain::{Email, Password, PersonName, Phone, Role};
 use dabba_store::Store;
@@ -88,8 +88,28 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
+/// The gateway for card and UPI: the sandbox only when chosen (or for the demo), and never on a
+/// production or clustered node unless forced.
+fn gateway_choice(settings: &Settings, demo: bool, backend: &str) -> Result<dabba_api::payments::GatewayChoice> {
+    use dabba_api::payments::GatewayChoice;
+    let sandbox = settings.sandbox_gateway.unwrap_or(demo);
+    let clustered = backend == "postgres";
+    if sandbox && (settings.production || clustered) && !settings.allow_sandbox {
+        bail!(
+            "the sandbox payment gateway takes no real money: refusing to start it on a {} node \
+             (set allow_sandbox = true for a staging cluster)",
+            if settings.production { "production" } else { "PostgreSQL (cluster)" }
+        );
+    }
+    if !sandbox {
+        tracing::info!("no payment gateway configured: card and UPI are off, cash and wallet work");
+    }
+    Ok(if sandbox { GatewayChoice::Sandbox } else { GatewayChoice::Off })
+}
+
 pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     let store = open_store(&settings).await?;
+    let gateway = gateway_choice(&settings, demo, store.backend())?;
     if store.backend() == "sqlite" {
         // One node owns an embedded database: a key still claimed belongs to a request that
         // died with the previous process, and its retry should run now, not in a minute.
@@ -117,6 +137,7 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         window: time::Duration::minutes(settings.payment_window_minutes),
         webhook_secret: settings.webhook_secret(&token_secret),
         payout: settings.payout,
+        gateway,
         ..Default::default()
     };
     let state = AppState::with_settings(

@@ -101,3 +101,49 @@ async fn demo_city_and_seed() {
     let twice = dabba(&fresh).args(["seed", "--restaurants", "30", "--seed", "9"]).output().unwrap();
     assert!(!twice.status.success(), "the same seed twice clashes and is reported");
 }
+
+/// Runs a command expected to stop on its own; fails the test if it is still running after
+/// 20 s (it would be serving: the refusal did not happen).
+fn stops(mut c: Command) -> std::process::Output {
+    let mut child = c
+        .env("DABBA_LISTEN", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the command kept running: {c:?}");
+        }
+        // Waiting for a process to exit: there is no event to await from std.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_gateway_is_chosen_and_kept_out_of_production() {
+    let dir = std::env::temp_dir().join(format!("dabba-gateway-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("gw.db");
+    let mut refused = dabba(&db);
+    refused.args(["serve", "--payment-gateway", "sandbox", "--production", "true"]);
+    let out = stops(refused);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sandbox payment gateway takes no real money"), "{out:?}");
+    let mut unknown = dabba(&db);
+    unknown.args(["serve", "--payment-gateway", "paypal"]);
+    assert!(!stops(unknown).status.success());
+    // Forced (a staging node), it serves, and its pay page says what it is.
+    let (server, base, _) =
+        serve(&db, &["--payment-gateway", "sandbox", "--production", "true", "--allow-sandbox", "true"]);
+    let page = reqwest::get(format!("{base}/sandbox/pay/ch_unknown")).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sandbox, not a real payment page"), "{page}");
+    stop(server);
+    // Not chosen: no sandbox at all.
+    let (server, base, _) = serve(&db, &[]);
+    assert_eq!(reqwest::get(format!("{base}/sandbox/pay/ch_unknown")).await.unwrap().status(), 404);
+    stop(server);
+}

@@ -24,6 +24,8 @@ pub struct Auth {
     /// The role as stored now (not as when the token was issued).
     pub role: Role,
     pub session_id: Uuid,
+    /// When the token ends, Unix seconds.
+    pub expires_at: i64,
 }
 
 impl Auth {
@@ -78,7 +80,7 @@ pub async fn from_token(state: &AppState, token: &str) -> Result<Auth, ApiError>
     if principal.is_banned {
         return Err(ApiError::Banned(principal.ban_reason.unwrap_or_else(|| "no reason given".into())));
     }
-    Ok(Auth { user_id: principal.user_id, role: principal.role, session_id: claims.sid })
+    Ok(Auth { user_id: principal.user_id, role: principal.role, session_id: claims.sid, expires_at: claims.exp })
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -100,4 +102,49 @@ impl FromRequestParts<AppState> for MaybeAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         authenticate(parts, state).await.map(MaybeAuth)
     }
+}
+
+/// What an open socket holds of its caller's authority: it lapses when the token expires, the
+/// session logs out or the user is banned (on this node; the socket then closes). A request
+/// checks its token each time; a socket, which lives for hours, watches this instead.
+pub struct Authority {
+    user_id: Uuid,
+    session_id: Uuid,
+    expiry: std::pin::Pin<Box<tokio::time::Sleep>>,
+    revoked: tokio::sync::broadcast::Receiver<sessions::Revoked>,
+}
+
+impl Authority {
+    pub fn of(state: &AppState, auth: &Auth) -> Self {
+        let left = auth.expires_at - time::OffsetDateTime::now_utc().unix_timestamp();
+        Self {
+            user_id: auth.user_id,
+            session_id: auth.session_id,
+            expiry: Box::pin(tokio::time::sleep(std::time::Duration::from_secs(left.max(0) as u64))),
+            revoked: state.sessions.subscribe(),
+        }
+    }
+
+    /// Completes (with the reason, for the close frame) when the authority ends. Cancel-safe:
+    /// meant for a `select!` loop.
+    pub async fn lapsed(&mut self) -> &'static str {
+        use sessions::Revoked;
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            tokio::select! {
+                _ = &mut self.expiry => return "the session expired; log in again",
+                got = self.revoked.recv() => match got {
+                    Ok(Revoked::Session(s)) if s == self.session_id => return "logged out",
+                    Ok(Revoked::User(u)) if u == self.user_id => return "the account changed; log in again",
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => std::future::pending::<()>().await,
+                },
+            }
+        }
+    }
+}
+
+/// The frame that closes a socket whose authority lapsed (1008: policy violation).
+pub fn lapsed_frame(reason: &'static str) -> axum::extract::ws::Message {
+    axum::extract::ws::Message::Close(Some(axum::extract::ws::CloseFrame { code: 1008, reason: reason.into() }))
 }

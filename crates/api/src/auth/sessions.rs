@@ -7,18 +7,39 @@ use dabba_store::model::Principal;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
 use uuid::Uuid;
 
 pub const TTL: Duration = Duration::from_secs(2);
 /// Beyond this many live entries the cache starts afresh rather than grow.
 const MAX_ENTRIES: usize = 100_000;
 
-#[derive(Default)]
 pub struct SessionCache {
     map: Mutex<HashMap<Uuid, (Principal, Instant)>>,
+    /// Tells open sockets that their authority ended (a logout, a ban).
+    revoked: broadcast::Sender<Revoked>,
+}
+
+/// An authority that ended on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    /// This session logged out.
+    Session(Uuid),
+    /// This user was banned (or their account changed): all their sessions.
+    User(Uuid),
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self { map: Mutex::default(), revoked: broadcast::channel(1_024).0 }
+    }
 }
 
 impl SessionCache {
+    /// Revocations from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Revoked> {
+        self.revoked.subscribe()
+    }
     pub fn get(&self, session_id: Uuid) -> Option<Principal> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&session_id).filter(|(_, at)| at.elapsed() < TTL).map(|(p, _)| p.clone())
@@ -32,14 +53,17 @@ impl SessionCache {
         map.insert(session_id, (principal, Instant::now()));
     }
 
-    /// After a logout.
+    /// After a logout: the session's sockets close too.
     pub fn forget(&self, session_id: Uuid) {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).remove(&session_id);
+        let _ = self.revoked.send(Revoked::Session(session_id));
     }
 
-    /// After a ban or unban (rare): every cached session is read again.
-    pub fn forget_all(&self) {
+    /// After a ban or unban of `user` (rare): every cached session is read again, and the
+    /// user's sockets close (an unbanned user connects again).
+    pub fn forget_user(&self, user: Uuid) {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let _ = self.revoked.send(Revoked::User(user));
     }
 }
 
@@ -59,8 +83,10 @@ mod tests {
         assert_eq!(c.get(sid), Some(p.clone()));
         c.forget(sid);
         assert_eq!(c.get(sid), None);
-        c.put(sid, p);
-        c.forget_all();
+        let mut told = c.subscribe();
+        c.put(sid, p.clone());
+        c.forget_user(p.user_id);
         assert_eq!(c.get(sid), None);
+        assert_eq!(told.try_recv(), Ok(Revoked::User(p.user_id)));
     }
 }

@@ -9,7 +9,7 @@ use super::ingest::{self, Ping};
 use super::offers::offer_frame;
 use super::watch::upgrade_required;
 use crate::AppState;
-use crate::auth::from_token;
+use crate::auth::{Authority, from_token, lapsed_frame};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use axum::extract::State;
@@ -65,11 +65,10 @@ async fn rider_socket(
     auth.require(Role::Delivery)?;
     ingest::known(&state, auth.user_id).await?;
     let ws = ws.map_err(|_| upgrade_required())?;
-    Ok(ws
-        .read_buffer_size(8 * 1024)
-        .write_buffer_size(0)
-        .max_message_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| serve_rider(state, auth.user_id, socket)))
+    Ok(ws.read_buffer_size(8 * 1024).write_buffer_size(0).max_message_size(MAX_MESSAGE).on_upgrade(move |socket| {
+        let authority = Authority::of(&state, &auth);
+        serve_rider(state, auth.user_id, authority, socket)
+    }))
 }
 
 fn error_frame(e: &ApiError) -> String {
@@ -108,7 +107,7 @@ fn handle(state: &AppState, rider: Uuid, text: &str) -> Option<String> {
     }
 }
 
-async fn serve_rider(state: AppState, rider: Uuid, mut socket: WebSocket) {
+async fn serve_rider(state: AppState, rider: Uuid, mut authority: Authority, mut socket: WebSocket) {
     let d = state.delivery.clone();
     let (tx, mut rx) = mpsc::channel::<Arc<str>>(32);
     d.sockets().insert(rider, tx.clone());
@@ -119,6 +118,10 @@ async fn serve_rider(state: AppState, rider: Uuid, mut socket: WebSocket) {
     }
     loop {
         tokio::select! {
+            reason = authority.lapsed() => {
+                let _ = socket.send(lapsed_frame(reason)).await;
+                break;
+            }
             out = rx.recv() => match out {
                 Some(text) => {
                     if socket.send(Message::Text(text.as_ref().into())).await.is_err() {

@@ -9,7 +9,7 @@ use super::tracking::{
     Frame, LiveLocation, Partner, delivered_frame, location_frame, partner_frame, rank, status_frame, status_message,
 };
 use crate::AppState;
-use crate::auth::{Auth, from_token};
+use crate::auth::{Auth, Authority, from_token, lapsed_frame};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use axum::extract::State;
@@ -161,11 +161,10 @@ async fn track_socket(
     let auth = from_token(&state, &q.token).await?;
     let order = watchable(&state, &auth, q.order_id).await?;
     let ws = ws.map_err(|_| upgrade_required())?;
-    Ok(ws
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
-        .max_message_size(READ_BUFFER)
-        .on_upgrade(move |socket| watch(state, order, socket)))
+    Ok(ws.read_buffer_size(READ_BUFFER).write_buffer_size(0).max_message_size(READ_BUFFER).on_upgrade(move |socket| {
+        let authority = Authority::of(&state, &auth);
+        watch(state, order, authority, socket)
+    }))
 }
 
 pub fn upgrade_required() -> ApiError {
@@ -213,10 +212,14 @@ async fn start(state: AppState, order: Order, socket: &mut WebSocket) -> Option<
 
 /// Serves one watcher. The snapshot's work runs in its own boxed future, freed before the
 /// loop: an idle watcher holds only its socket, its receiver and this small state.
-async fn watch(state: AppState, order: Order, mut socket: WebSocket) {
+async fn watch(state: AppState, order: Order, mut authority: Authority, mut socket: WebSocket) {
     let Some((mut rx, mut seen)) = Box::pin(start(state, order, &mut socket)).await else { return };
     loop {
         tokio::select! {
+            reason = authority.lapsed() => {
+                let _ = socket.send(lapsed_frame(reason)).await;
+                return;
+            }
             got = rx.recv() => match got {
                 Ok(f) => {
                     // A status already shown (a repeat, or one the snapshot was newer than) is not news.

@@ -81,3 +81,23 @@ pub trait PaymentGateway: Send + Sync {
     /// passed). A charge already paid is `Rejected`: its money is settled, then refunded.
     async fn cancel_charge(&self, gateway_ref: &str) -> Result<(), GatewayError>;
 }
+
+/// No gateway: a node configured for cash and wallet only. Nothing reaches it (checkout and
+/// top-ups refuse card and UPI first); if something did, it is refused as a gateway would.
+pub struct NoGateway;
+
+#[async_trait]
+impl PaymentGateway for NoGateway {
+    async fn create_charge(&self, _: &ChargeRequest) -> Result<Charge, GatewayError> {
+        Err(GatewayError::Rejected("no payment gateway is configured".into()))
+    }
+    async fn charge_status(&self, _: &str) -> Result<ChargeReport, GatewayError> {
+        Err(GatewayError::Rejected("no payment gateway is configured".into()))
+    }
+    async fn refund(&self, _: &str, _: Uuid, _: i64) -> Result<String, GatewayError> {
+        Err(GatewayError::Rejected("no payment gateway is configured".into()))
+    }
+    async fn cancel_charge(&self, _: &str) -> Result<(), GatewayError> {
+        Err(GatewayError::Rejected("no payment gateway is configured".into()))
+    }
+}

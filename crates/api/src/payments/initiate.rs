@@ -60,6 +60,13 @@ impl PaymentMethod {
 
 /// Opens a charge at the gateway, through retries and the circuit breaker.
 pub async fn open_charge(state: &AppState, payment_id: Uuid, method: OnlineMethod, amount: i64) -> ApiResult<Charge> {
+    if !state.payments.online() {
+        return Err(ApiError::Status {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "ONLINE_PAYMENT_UNAVAILABLE",
+            message: "this service takes cash on delivery and wallet payments only; card and UPI are not set up".into(),
+        });
+    }
     let req = ChargeRequest { payment_id, amount, currency: state.payments.config.currency.clone(), method };
     let gateway = state.payments.gateway.clone();
     match state.payments.breaker.call(|| gateway.create_charge(&req)).await {

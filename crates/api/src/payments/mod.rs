@@ -54,6 +54,8 @@ pub struct PaymentsConfig {
     pub webhook_tolerance_secs: i64,
     /// A payment still PENDING after this long is asked about (a webhook may have been lost).
     pub reconcile_after: time::Duration,
+    /// Which gateway takes card and UPI payments.
+    pub gateway: GatewayChoice,
     /// How many open payments one reconciliation round asks about.
     pub reconcile_batch: i64,
     /// Tries a refund gets at the gateway before it is FAILED.
@@ -73,12 +75,22 @@ impl Default for PaymentsConfig {
             webhook_secret: secret,
             webhook_tolerance_secs: 300,
             reconcile_after: time::Duration::minutes(1),
+            gateway: GatewayChoice::Sandbox,
             reconcile_batch: 200,
             refund_attempts: 8,
             refund_backoff: time::Duration::minutes(1),
             payout: PayoutTerms::default(),
         }
     }
+}
+
+/// The gateway card and UPI payments go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatewayChoice {
+    /// The built-in test gateway (demo, tests, benchmarks; chosen explicitly otherwise).
+    Sandbox,
+    /// None: the node takes cash and wallet only; card and UPI answer 422.
+    Off,
 }
 
 /// Payments' moving parts, shared by handlers and timers.
@@ -93,16 +105,27 @@ pub struct Payments {
 }
 
 impl Payments {
-    /// Payments through the built-in sandbox gateway.
-    pub fn with_sandbox(config: PaymentsConfig) -> Self {
-        let sandbox = Sandbox::new(config.webhook_secret.clone());
+    /// Payments through the gateway the configuration chose.
+    pub fn new(config: PaymentsConfig) -> Self {
+        let (gateway, sandbox): (Arc<dyn PaymentGateway>, _) = match config.gateway {
+            GatewayChoice::Sandbox => {
+                let sandbox = Sandbox::new(config.webhook_secret.clone());
+                (sandbox.clone(), Some(sandbox))
+            }
+            GatewayChoice::Off => (Arc::new(gateway::NoGateway), None),
+        };
         Self {
             config,
-            gateway: sandbox.clone(),
+            gateway,
             breaker: CircuitBreaker::new(5, Duration::from_secs(30), 3, Duration::from_millis(50)),
-            sandbox: Some(sandbox),
+            sandbox,
             refunds_due: Notify::new(),
         }
+    }
+
+    /// Whether card and UPI can be taken at all.
+    pub fn online(&self) -> bool {
+        self.config.gateway != GatewayChoice::Off
     }
 
     pub fn wake_refunds(&self) {

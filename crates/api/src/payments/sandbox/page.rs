@@ -35,8 +35,10 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · Dabba sandbox</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem}}\
          label{{display:block;margin:.6rem 0}}input{{width:100%;padding:.5rem;font-size:1rem}}\
-         button{{padding:.6rem 1.2rem;margin:.8rem .4rem 0 0;font-size:1rem}}.note{{color:#666;font-size:.85rem}}</style>\
-         </head><body><p class=\"note\">Dabba sandbox gateway: test mode, no real money moves.</p>\
+         button{{padding:.6rem 1.2rem;margin:.8rem .4rem 0 0;font-size:1rem}}.note{{color:#666;font-size:.85rem}}\
+         .sandbox{{background:#fff3cd;border:2px solid #b58100;padding:.6rem;border-radius:.4rem}}</style>\
+         </head><body><p class=\"sandbox\" role=\"note\"><strong>Sandbox, not a real payment page.</strong> \
+         This server pays with Dabba's test gateway: no real money moves. Never type a real card here.</p>\
          <h1>{title}</h1>{body}</body></html>"
     );
     (status, Html(html)).into_response()
