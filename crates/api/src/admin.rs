@@ -1,4 +1,5 @@
-//! `/api/v1/admin`: bans and unbans of users and restaurants. Admin only.
+//! `/api/v1/admin`: bans and unbans of users and restaurants, and the approval of restaurant
+//! partners and riders who registered themselves. Admin only.
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -20,6 +21,47 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unban_user))
         .routes(routes!(ban_restaurant))
         .routes(routes!(unban_restaurant))
+        .routes(routes!(approve_user))
+        .routes(routes!(awaiting_approval))
+}
+
+/// Refuses a partner or rider an admin has not approved yet (403 `APPROVAL_PENDING`).
+pub async fn require_approved(state: &AppState, auth: &Auth) -> ApiResult<()> {
+    let user = state.store.user(auth.user_id).await?.ok_or(ApiError::NotFound("user"))?;
+    if user.approved_at.is_none() {
+        return Err(ApiError::Status {
+            status: axum::http::StatusCode::FORBIDDEN,
+            code: "APPROVAL_PENDING",
+            message: "new restaurant partners and riders are checked by our team before they start; \
+                      you will be able to do this once your account is approved"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/approve", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")),
+    responses((status = 200, description = "approved (again is a no-op)", body = User), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn approve_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    _: NoBody,
+) -> ApiResult<Json<User>> {
+    auth.require(Role::Admin)?;
+    let user = state.store.approve_user(id).await?.ok_or(ApiError::NotFound("user"))?;
+    tracing::info!(user_id = %id, admin = %auth.user_id, "account approved");
+    Ok(Json(user))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/users/pending", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "accounts waiting for approval, oldest first (at most 200)", body = Vec<User>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn awaiting_approval(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<User>>> {
+    auth.require(Role::Admin)?;
+    Ok(Json(state.store.users_awaiting_approval(200).await?))
 }
 
 /// Why the ban; shown to the banned user or owner.

@@ -54,6 +54,7 @@ pub async fn create_admin(
             email: email.map(Email::into_inner),
             password_hash: hash,
             role: Role::Admin,
+            approved: true,
         })
         .await?;
     Ok(user)

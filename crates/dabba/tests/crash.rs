@@ -65,8 +65,21 @@ async fn register(client: &reqwest::Client, base: &str, role: &str) -> String {
     ok(client, base, "/api/v1/auth/register", None, body).await["token"].as_str().unwrap().to_owned()
 }
 
-async fn shop(client: &reqwest::Client, base: &str) -> Shop {
+async fn shop(client: &reqwest::Client, base: &str, admin: &str) -> Shop {
     let owner = register(client, base, "RESTAURANT").await;
+    // A new partner waits for approval; the operator's admin gives it.
+    let me: Value = client
+        .get(format!("{base}/api/v1/users/profile"))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let approve = format!("/api/v1/admin/users/{}/approve", me["user_id"].as_str().unwrap());
+    let r = client.post(format!("{base}{approve}")).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(r.status(), 200);
     let day = json!({"open": "00:00", "close": "00:00"});
     let r = ok(
         client,
@@ -182,9 +195,18 @@ async fn retry(client: &reqwest::Client, base: &str, token: &str, key: &str, bod
 }
 
 async fn crash_and_retry(url: &str) {
+    let admin_phone = phone();
+    let made = common::dabba_at(url)
+        .args(["admin", "create", "--phone", &admin_phone])
+        .env("DABBA_ADMIN_PASSWORD", "admin-password")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let (server, base, _) = common::serve_at(url, &SETTINGS);
     let client = reqwest::Client::new();
-    let shop = Arc::new(shop(&client, &base).await);
+    let login = json!({"phone": admin_phone, "password": "admin-password"});
+    let admin = ok(&client, &base, "/api/v1/auth/login", None, login).await["token"].as_str().unwrap().to_owned();
+    let shop = Arc::new(shop(&client, &base, &admin).await);
     let (placed, enough) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
     let (outcomes, customers_stopped) = storm(&base, &shop, &placed, &enough).await;
     let mut server = server;

@@ -15,6 +15,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// Accounts of this role who register themselves wait for an admin's approval before they
+    /// may trade: restaurant partners and riders see customers' names and addresses in their work.
+    pub fn needs_approval(self) -> bool {
+        matches!(self, Role::Restaurant | Role::Delivery)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Customer => "CUSTOMER",

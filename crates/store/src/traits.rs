@@ -19,6 +19,10 @@ pub trait UserStore: Send + Sync {
     async fn user_for_login(&self, phone: Option<&str>, email: Option<&str>) -> StoreResult<Option<(User, String)>>;
     async fn update_profile(&self, user_id: Uuid, change: ProfileChange) -> StoreResult<Option<User>>;
     /// Bans (`Some(reason)`) or unbans (`None`) a user.
+    /// An admin approves the account (a no-op if it was); `None` if there is no such user.
+    async fn approve_user(&self, user_id: Uuid) -> StoreResult<Option<User>>;
+    /// Accounts waiting for an admin's approval (not banned), oldest first.
+    async fn users_awaiting_approval(&self, limit: i64) -> StoreResult<Vec<User>>;
     async fn set_user_ban(&self, user_id: Uuid, reason: Option<String>) -> StoreResult<Option<User>>;
 
     async fn create_session(&self, session_id: Uuid, user_id: Uuid, expires_at: OffsetDateTime) -> StoreResult<()>;

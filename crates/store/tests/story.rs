@@ -43,6 +43,7 @@ fn new_user(phone: &str, email: Option<&str>, role: Role) -> NewUser {
         email: email.map(Into::into),
         password_hash: "$argon2id$fake".into(),
         role,
+        approved: true,
     }
 }
 

@@ -108,6 +108,7 @@ async fn register(
             email: email.map(Email::into_inner),
             password_hash,
             role,
+            approved: !role.needs_approval(),
         })
         .await?;
     let token = issue_token(&state, &user).await?;

@@ -55,13 +55,14 @@ fn blank(owner_id: Uuid) -> Restaurant {
 #[utoipa::path(post, path = "/api/v1/restaurants", tag = "restaurants", security(("bearer" = [])),
     request_body = RestaurantInput,
     responses((status = 201, body = RestaurantView), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 403, description = "not a RESTAURANT account", body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 403, description = "not a RESTAURANT account, or APPROVAL_PENDING (an admin has not approved the partner yet)", body = ErrorBody)))]
 async fn create_restaurant(
     State(state): State<AppState>,
     auth: Auth,
     Json(req): Json<RestaurantInput>,
 ) -> ApiResult<(StatusCode, Json<RestaurantView>)> {
     auth.require(Role::Restaurant)?;
+    crate::admin::require_approved(&state, &auth).await?;
     let mut r = blank(auth.user_id);
     RestaurantPatch::from(req).apply(&mut r)?;
     state.store.create_restaurant(r.clone()).await?;

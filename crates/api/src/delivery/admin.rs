@@ -54,8 +54,8 @@ async fn assign(
     }
     let rider = state.store.rider(req.rider_id).await?.ok_or(ApiError::NotFound("rider"))?;
     let user = state.store.user(req.rider_id).await?.ok_or(ApiError::NotFound("rider"))?;
-    if user.is_banned || user.role != Role::Delivery {
-        return Err(ApiError::invalid("rider_id", "is not an active rider"));
+    if user.is_banned || user.role != Role::Delivery || user.approved_at.is_none() {
+        return Err(ApiError::invalid("rider_id", "is not an active, approved rider"));
     }
     if order.rider_id == Some(req.rider_id) {
         return Ok(Json(order));

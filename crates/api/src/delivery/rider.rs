@@ -86,7 +86,7 @@ pub struct AvailabilityView {
 }
 
 #[utoipa::path(post, path = "/api/v1/delivery/available", tag = "delivery", security(("bearer" = [])), request_body = Availability,
-    responses((status = 200, body = AvailabilityView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = AvailabilityView), (status = 400, body = ErrorBody), (status = 403, description = "not a rider, or APPROVAL_PENDING (going online waits for an admin's approval)", body = ErrorBody),
               (status = 409, description = "RIDER_PROFILE_REQUIRED", body = ErrorBody)))]
 async fn available(
     State(state): State<AppState>,
@@ -94,6 +94,9 @@ async fn available(
     Json(a): Json<Availability>,
 ) -> ApiResult<Json<AvailabilityView>> {
     auth.require(Role::Delivery)?;
+    if a.available {
+        crate::admin::require_approved(&state, &auth).await?;
+    }
     let fix = ingest::to_fix(
         &Ping { lat: a.lat, lng: a.lng, accuracy: None, speed: None, heading: None, recorded_at: None, order_id: None },
         "",

@@ -177,8 +177,16 @@ impl TestApp {
         self.call(Method::DELETE, path, token, None).await
     }
 
-    /// Registers a user of `role`; returns (token, user_id).
+    /// Registers a user of `role`, approved as an admin would approve a partner; returns
+    /// (token, user_id).
     pub async fn user(&self, role: &str) -> (String, String) {
+        let (token, id) = self.unapproved(role).await;
+        self.store.approve_user(id.parse().unwrap()).await.unwrap().unwrap();
+        (token, id)
+    }
+
+    /// Registers a user of `role` as they sign up themselves; returns (token, user_id).
+    pub async fn unapproved(&self, role: &str) -> (String, String) {
         let r = self
             .post(
                 "/api/v1/auth/register",
@@ -214,6 +222,7 @@ impl TestApp {
                 email: None,
                 password_hash: hash,
                 role: Role::Admin,
+                approved: true,
             })
             .await
             .unwrap();

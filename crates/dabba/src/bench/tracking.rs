@@ -108,6 +108,7 @@ pub async fn run(
             email: None,
             password_hash: "-".into(),
             role: Role::Delivery,
+            approved: true,
         });
     }
     store.seed(&batch).await.context("bench riders")?;

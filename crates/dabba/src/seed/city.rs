@@ -78,6 +78,7 @@ impl City {
             email: None,
             password_hash: self.password_hash.clone(),
             role,
+            approved: true,
         }
     }
 

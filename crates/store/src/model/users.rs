@@ -22,6 +22,10 @@ pub struct User {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When an admin approved the account: restaurant partners and riders who registered
+    /// themselves wait for it (no restaurant, no rides, so nobody's order is shown to them).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub approved_at: Option<OffsetDateTime>,
 }
 
 /// A user to insert; the password is already hashed.
@@ -33,6 +37,8 @@ pub struct NewUser {
     pub email: Option<String>,
     pub password_hash: String,
     pub role: Role,
+    /// Approved at creation (customers, admins, seeded accounts) or waiting for an admin.
+    pub approved: bool,
 }
 
 /// Who a live session belongs to, read on every authenticated request.

@@ -336,7 +336,8 @@ macro_rules! impl_catalog_store {
                 let mut tx = self.begin_write().await?;
                 for chunk in batch.users.chunks(2000) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO users (user_id, name, phone, email, password_hash, role, is_banned, created_at, updated_at) ",
+                        "INSERT INTO users (user_id, name, phone, email, password_hash, role, is_banned, created_at, updated_at, \
+                         approved_at) ",
                     );
                     let now = $crate::now_utc();
                     qb.push_values(chunk, |mut b, u| {
@@ -348,7 +349,8 @@ macro_rules! impl_catalog_store {
                             .push_bind(u.role.as_str())
                             .push_bind(false)
                             .push_bind(now)
-                            .push_bind(now);
+                            .push_bind(now)
+                            .push_bind(u.approved.then_some(now));
                     });
                     qb.build().execute(&mut *tx).await.map_err($crate::StoreError::classify)?;
                 }

@@ -4,7 +4,7 @@
 
 macro_rules! user_cols {
     () => {
-        "user_id, name, phone, email, role, is_banned, ban_reason, created_at, updated_at"
+        "user_id, name, phone, email, role, is_banned, ban_reason, created_at, updated_at, approved_at"
     };
 }
 
@@ -33,8 +33,8 @@ macro_rules! impl_user_store {
             async fn create_user(&self, u: $crate::model::NewUser) -> $crate::StoreResult<$crate::model::User> {
                 let now = $crate::now_utc();
                 sqlx::query(
-                    "INSERT INTO users (user_id, name, phone, email, password_hash, role, is_banned, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7)",
+                    "INSERT INTO users (user_id, name, phone, email, password_hash, role, is_banned, created_at, updated_at, \
+                     approved_at) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8)",
                 )
                 .bind(u.user_id)
                 .bind(&u.name)
@@ -43,6 +43,7 @@ macro_rules! impl_user_store {
                 .bind(&u.password_hash)
                 .bind(u.role.as_str())
                 .bind(now)
+                .bind(u.approved.then_some(now))
                 .execute(self.writer())
                 .await
                 .map_err($crate::StoreError::classify)?;
@@ -56,7 +57,31 @@ macro_rules! impl_user_store {
                     ban_reason: None,
                     created_at: now,
                     updated_at: now,
+                    approved_at: u.approved.then_some(now),
                 })
+            }
+
+            async fn approve_user(&self, user_id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::User>> {
+                let now = $crate::now_utc();
+                Ok(sqlx::query_as(concat!(
+                    "UPDATE users SET approved_at = COALESCE(approved_at, $2), updated_at = $2 WHERE user_id = $1 RETURNING ",
+                    user_cols!()
+                ))
+                .bind(user_id)
+                .bind(now)
+                .fetch_optional(self.writer())
+                .await?)
+            }
+
+            async fn users_awaiting_approval(&self, limit: i64) -> $crate::StoreResult<Vec<$crate::model::User>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    user_cols!(),
+                    " FROM users WHERE approved_at IS NULL AND is_banned = FALSE ORDER BY user_id LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
             }
 
             async fn user(&self, user_id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::User>> {
