@@ -33,6 +33,9 @@ pub struct EdgeConfig {
     pub otp_per_rider: u32,
     pub offer_checks_per_user: u32,
     pub pay_page_per_ip: u32,
+    /// Behind a load balancer: the header it writes the client's address into
+    /// (`x-forwarded-for`; its last entry is the one the balancer saw). Unset: the socket's peer.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for EdgeConfig {
@@ -46,6 +49,7 @@ impl Default for EdgeConfig {
             otp_per_rider: 10,
             offer_checks_per_user: 30,
             pay_page_per_ip: 20,
+            client_ip_header: None,
         }
     }
 }
@@ -113,8 +117,12 @@ impl Edge {
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if windows.len() > 100_000 {
-            // A flood of distinct keys: forget the finished windows rather than grow for ever.
+            // A flood of distinct keys: forget the finished windows rather than grow for ever,
+            // and if they are all live, start afresh (a lost count beats an unbounded map).
             windows.retain(|_, w| now.duration_since(w.start) < WINDOW);
+            if windows.len() > 50_000 {
+                windows.clear();
+            }
         }
         let w = windows.entry((bucket, key.to_owned())).or_insert(Window { start: now, count: 0 });
         if now.duration_since(w.start) >= WINDOW {
@@ -151,16 +159,29 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 }
 
-/// The client's address (unspecified when the server was not started with connection info).
+/// The client's address, as rate limits key it: an IPv6 address by its /64 (one subscriber's
+/// network), behind a load balancer the address it reports. Unspecified when the server was not
+/// started with connection info.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        Ok(ClientIp(ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let forwarded = state.edge.config.client_ip_header.as_deref().and_then(|h| {
+            let value = parts.headers.get(h)?.to_str().ok()?;
+            value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        });
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let ip = forwarded.or(peer).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientIp(match ip {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)))
+            }
+            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(Ipv4Addr::UNSPECIFIED)),
+            v4 => v4,
+        }))
     }
 }
 

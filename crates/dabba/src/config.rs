@@ -102,6 +102,10 @@ pub struct ConfigArgs {
     /// Offer-code checks per minute per customer (or address, signed out) [default: 30].
     #[arg(long, global = true, env = "DABBA_LIMIT_OFFER_CHECKS_PER_USER")]
     pub limit_offer_checks_per_user: Option<u32>,
+    /// Behind a load balancer: the header holding the client's address, e.g. `x-forwarded-for`
+    /// (only if the balancer sets it; clients could forge it otherwise) [default: the peer].
+    #[arg(long, global = true, env = "DABBA_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
     /// Sandbox pay-page submissions per minute per client address [default: 20].
     #[arg(long, global = true, env = "DABBA_LIMIT_PAY_PAGE_PER_IP")]
     pub limit_pay_page_per_ip: Option<u32>,
@@ -346,6 +350,16 @@ impl ConfigArgs {
                 bail!("max_in_flight must be between 1 and 1000000");
             }
             edge.max_in_flight = n;
+        }
+        edge.client_ip_header = self
+            .client_ip_header
+            .or(file.client_ip_header)
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty());
+        if let Some(h) = &edge.client_ip_header
+            && axum::http::HeaderName::from_bytes(h.as_bytes()).is_err()
+        {
+            bail!("client_ip_header {h:?} is not a header name");
         }
         for (value, name, slot) in [
             (self.limit_login_per_ip.or(file.limit_login_per_ip), "limit_login_per_ip", &mut edge.login_per_ip),

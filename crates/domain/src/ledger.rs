@@ -253,6 +253,12 @@ pub fn refunded(amount: i64, to: RefundTo) -> Posting {
     Posting::new("refund", vec![(Account::Refunds, amount), (to.account(), -amount)])
 }
 
+/// A refund the gateway would not send, paid into the customer's wallet instead: the money
+/// the gateway was to give back stays there, the wallet owes it to the customer.
+pub fn rerouted(user_id: Uuid, amount: i64) -> Posting {
+    Posting::new("refund.rerouted", vec![(Account::Gateway, amount), (Account::Wallet(user_id), -amount)])
+}
+
 /// Money captured for an order that no longer wants it (paid twice, or paid after it was
 /// cancelled): held, and at once given back in full.
 pub fn returned(order_id: Uuid, amount: i64, to: RefundTo) -> Posting {
@@ -397,6 +403,7 @@ mod tests {
             prop_assert!(fee_owed(&o, fee).is_balanced());
             prop_assert!(refunded(earlier, RefundTo::Wallet(o.user_id)).is_balanced());
             prop_assert!(returned(o.order_id, o.total, RefundTo::Gateway).is_balanced());
+            prop_assert!(rerouted(o.user_id, earlier).is_balanced());
         }
     }
 }

@@ -77,6 +77,9 @@ pub struct MoneyWrite {
     pub order_payment: Option<(Uuid, String, String)>,
     /// Added to the order's `refund_amount`: `(order_id, amount)`.
     pub order_refund: Option<(Uuid, i64)>,
+    /// A FAILED refund paid into the customer's wallet instead: it becomes SUCCEEDED to WALLET
+    /// (guarded on FAILED).
+    pub refund_to_wallet: Option<Uuid>,
     pub events: Vec<NewEvent>,
     /// The answer of the Idempotency-Key this write is the effect of, stored with it first:
     /// the write applies only while the request still holds the key's claim.
@@ -93,6 +96,7 @@ impl MoneyWrite {
             && self.ledger.is_empty()
             && self.order_payment.is_none()
             && self.order_refund.is_none()
+            && self.refund_to_wallet.is_none()
             && self.events.is_empty()
             && self.key.is_none()
     }

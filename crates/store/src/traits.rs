@@ -247,11 +247,12 @@ pub trait PaymentStore: Send + Sync {
     async fn open_payments(&self, created_before: OffsetDateTime, limit: i64) -> StoreResult<Vec<Payment>>;
     /// Records that the gateway was asked about these payments at `at`.
     async fn payments_checked(&self, ids: &[Uuid], at: OffsetDateTime) -> StoreResult<()>;
-    /// CARD and UPI payments still PENDING past their deadline, oldest deadline first.
+    /// CARD and UPI payments still PENDING past their deadline, the longest-unasked first.
     async fn expired_payments(&self, now: OffsetDateTime, limit: i64) -> StoreResult<Vec<Payment>>;
     /// Payments in `status` (REVIEW, say), oldest first.
     async fn payments_in(&self, status: &str, limit: i64) -> StoreResult<Vec<Payment>>;
     async fn refunds_of_payment(&self, payment_id: Uuid) -> StoreResult<Vec<Refund>>;
+    async fn refund(&self, refund_id: Uuid) -> StoreResult<Option<Refund>>;
     /// Refunds in `status` (FAILED, say), oldest first.
     async fn refunds_in(&self, status: &str, limit: i64) -> StoreResult<Vec<Refund>>;
     /// Refunds owed, not yet sent to the gateway and due for a try at `now`, oldest first.

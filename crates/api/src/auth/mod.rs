@@ -112,6 +112,10 @@ pub struct Authority {
     session_id: Uuid,
     expiry: std::pin::Pin<Box<tokio::time::Sleep>>,
     revoked: tokio::sync::broadcast::Receiver<sessions::Revoked>,
+    store: std::sync::Arc<dyn dabba_store::Store>,
+    /// Read the session from the store before trusting the broadcast: at the start (a logout
+    /// between the token check and the subscription) and after missing messages.
+    recheck: bool,
 }
 
 impl Authority {
@@ -122,6 +126,17 @@ impl Authority {
             session_id: auth.session_id,
             expiry: Box::pin(tokio::time::sleep(std::time::Duration::from_secs(left.max(0) as u64))),
             revoked: state.sessions.subscribe(),
+            store: state.store.clone(),
+            recheck: true,
+        }
+    }
+
+    async fn still_valid(&self) -> bool {
+        match self.store.session_principal(self.session_id).await {
+            Ok(Some(p)) => p.user_id == self.user_id && !p.is_banned,
+            Ok(None) => false,
+            // The database is briefly unreachable: not a reason to cut a rider off.
+            Err(_) => true,
         }
     }
 
@@ -131,12 +146,20 @@ impl Authority {
         use sessions::Revoked;
         use tokio::sync::broadcast::error::RecvError;
         loop {
+            if self.recheck {
+                // The flag drops only once the answer is in: a check cut short is done again.
+                if !self.still_valid().await {
+                    return "this session has ended; log in again";
+                }
+                self.recheck = false;
+            }
             tokio::select! {
                 _ = &mut self.expiry => return "the session expired; log in again",
                 got = self.revoked.recv() => match got {
                     Ok(Revoked::Session(s)) if s == self.session_id => return "logged out",
                     Ok(Revoked::User(u)) if u == self.user_id => return "the account changed; log in again",
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => self.recheck = true,
                     Err(RecvError::Closed) => std::future::pending::<()>().await,
                 },
             }

@@ -5,19 +5,39 @@
 
 use crate::error::ApiError;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// Hashes running at once: one per core (more cannot go faster, only use more memory).
-fn hashing() -> &'static Semaphore {
-    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
-    SLOTS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+fn hashing() -> &'static Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SLOTS.get_or_init(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))))
 }
 
-/// Runs one hash computation in a slot of the blocking pool.
+/// A request waits this long for a slot, then is told the server is busy: a login flood must
+/// not hold the server's request slots for the whole deadline.
+const SLOT_WAIT: Duration = Duration::from_secs(2);
+
+/// Runs one hash computation in a slot of the blocking pool. The slot goes with the work, so a
+/// request dropped mid-hash keeps it until the hash really ends.
 async fn in_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    let _slot = hashing().acquire().await.map_err(|e| ApiError::Internal(format!("hash slots closed: {e}")))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))
+    let slot = match tokio::time::timeout(SLOT_WAIT, hashing().clone().acquire_owned()).await {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(e)) => return Err(ApiError::Internal(format!("hash slots closed: {e}"))),
+        Err(_) => {
+            return Err(ApiError::Unavailable {
+                code: "OVERLOADED",
+                message: "too many sign-ins at once; try again in a moment".into(),
+            });
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))
 }
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$…`).

@@ -99,12 +99,25 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
     state.delivery.dispatcher.begin_accept(id, rider).map_err(|_| not_open())?;
     let state = state.clone();
     let work = tokio::spawn(async move {
-        let written = assign(&state, id, rider).await;
-        let ok = matches!(written, Ok(Some(_)));
-        state.delivery.dispatcher.end_accept(id, ok);
-        if !ok {
-            state.delivery.fleet.release(rider, id);
+        // Ends the accept however the task ends (a panic included): the offer is never held
+        // for ever.
+        struct Ending {
+            state: AppState,
+            id: Uuid,
+            rider: Uuid,
+            ok: bool,
         }
+        impl Drop for Ending {
+            fn drop(&mut self) {
+                self.state.delivery.dispatcher.end_accept(self.id, self.ok);
+                if !self.ok {
+                    self.state.delivery.fleet.release(self.rider, self.id);
+                }
+            }
+        }
+        let mut ending = Ending { state: state.clone(), id, rider, ok: false };
+        let written = assign(&state, id, rider).await;
+        ending.ok = matches!(written, Ok(Some(_)));
         written
     });
     work.await.map_err(|e| ApiError::Internal(format!("accepting an offer failed: {e}")))?

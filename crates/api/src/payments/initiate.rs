@@ -4,6 +4,7 @@
 
 use super::breaker::CallError;
 use super::events as pay_events;
+use super::gateway::GatewayError;
 use super::gateway::{Charge, ChargeRequest, OnlineMethod};
 use crate::AppState;
 use crate::auth::Auth;
@@ -89,16 +90,26 @@ pub async fn open_charge(state: &AppState, payment_id: Uuid, method: OnlineMetho
     }
 }
 
-/// Closes a charge at the gateway in the background (through the breaker): nothing records
-/// it, so nobody must be able to pay it.
-pub fn cancel_orphan(state: &AppState, gateway_ref: &str) {
-    let (state, gateway_ref) = (state.clone(), gateway_ref.to_owned());
-    tokio::spawn(async move {
+/// Tries to close a charge nothing records, so nobody can pay it: through the breaker, a few
+/// times with backoff while the gateway is down. A charge still open after that is left to
+/// the gateway's own expiry (its deadline is the attempt's) and logged for support.
+async fn close_orphan(state: &AppState, gateway_ref: &str) {
+    let mut wait = std::time::Duration::from_secs(1);
+    for _ in 0..5 {
         let gateway = state.payments.gateway.clone();
-        if let Err(e) = state.payments.breaker.call(|| gateway.cancel_charge(&gateway_ref)).await {
-            tracing::warn!(%gateway_ref, error = %e, "could not cancel an orphaned charge");
+        match state.payments.breaker.call(|| gateway.cancel_charge(gateway_ref)).await {
+            Ok(()) => return,
+            // Refused by the gateway (paid already, unknown): nothing more to do here; a paid
+            // orphan's webhook finds no payment and is logged by the callback.
+            Err(CallError::Gateway(GatewayError::Rejected(e))) => {
+                tracing::warn!(%gateway_ref, error = %e, "an orphaned charge could not be cancelled");
+                return;
+            }
+            Err(_) => tokio::time::sleep(wait).await,
         }
-    });
+        wait *= 4;
+    }
+    tracing::error!(%gateway_ref, "an orphaned charge is still open at the gateway; support should cancel it");
 }
 
 /// A charge opened for a payment row not yet written. Dropped before [`Self::recorded`] (the
@@ -122,14 +133,12 @@ impl OpenedCharge {
         self.recorded = true;
     }
 
-    /// The payment row will not be written (the checkout was refused): close the charge now.
+    /// The payment row will not be written (the checkout was refused): close the charge, on
+    /// its own task so a dropped request does not stop it.
     pub async fn cancel(mut self) {
         self.recorded = true;
-        let gateway = self.state.payments.gateway.clone();
-        let gateway_ref = self.charge.gateway_ref.clone();
-        if let Err(e) = self.state.payments.breaker.call(|| gateway.cancel_charge(&gateway_ref)).await {
-            tracing::warn!(%gateway_ref, error = %e, "could not cancel the charge of a refused checkout");
-        }
+        let (state, gateway_ref) = (self.state.clone(), self.charge.gateway_ref.clone());
+        let _ = tokio::spawn(async move { close_orphan(&state, &gateway_ref).await }).await;
     }
 }
 
@@ -140,10 +149,12 @@ impl Drop for OpenedCharge {
         }
         let (state, payment_id, gateway_ref) = (self.state.clone(), self.payment_id, self.charge.gateway_ref.clone());
         tokio::spawn(async move {
-            // Dropped mid-commit, the row may exist: then the charge is a live payment.
+            // Dropped mid-commit, the row may be about to exist: give that commit time to land
+            // (or fail) before deciding the charge is an orphan.
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
             match state.store.payment(payment_id).await {
                 Ok(Some(_)) => {}
-                _ => cancel_orphan(&state, &gateway_ref),
+                _ => close_orphan(&state, &gateway_ref).await,
             }
         });
     }

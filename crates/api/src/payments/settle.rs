@@ -187,21 +187,21 @@ async fn captured(
     }
     // Cancelled (the window passed) or paid by another attempt: the money goes straight back.
     let reason = format!("paid after the order was {}", order.status);
-    give_back(p, &mut w, &reason, Actor::System);
+    give_back(p, p.amount, &mut w, &reason, Actor::System);
     record(state, w, Applied::Returned).await
 }
 
-/// Adds to `w` (which captures `p` in full) the refund of all of it to where it came from.
-fn give_back(p: &Payment, w: &mut MoneyWrite, reason: &str, actor: Actor) {
-    let (r, to) = refund_of(p, p.amount, reason, actor, false);
+/// Adds to `w` (which captures `amount` on `p`) the refund of all of it to where it came from.
+fn give_back(p: &Payment, amount: i64, w: &mut MoneyWrite, reason: &str, actor: Actor) {
+    let (r, to) = refund_of(p, amount, reason, actor, false);
     let mut captured_p = p.clone();
-    captured_p.captured = p.amount;
+    captured_p.captured = amount;
     // A top-up's money never reached a wallet: in and straight out at the gateway.
     if let Some(order_id) = p.order_id {
-        w.ledger.push(LedgerTxn::new(ledger::returned(order_id, p.amount, to), Some(order_id), Some(p.payment_id)));
+        w.ledger.push(LedgerTxn::new(ledger::returned(order_id, amount, to), Some(order_id), Some(p.payment_id)));
     }
     if let RefundTo::Wallet(u) = to {
-        w.wallet.push((u, p.amount));
+        w.wallet.push((u, amount));
     }
     w.events.push(pay_events::refunded(&captured_p, &r.refund));
     w.refunds.push(r);
@@ -211,14 +211,15 @@ fn give_back(p: &Payment, w: &mut MoneyWrite, reason: &str, actor: Actor) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Resolution {
-    /// The money is right after all: settle it as paid (the order is confirmed if it still
-    /// waits, the top-up credited; otherwise it is given back).
+    /// The gateway holds exactly the amount due after all (the report was wrong): settle it as
+    /// paid (the order is confirmed if it still waits, the top-up credited; otherwise given back).
     Accept,
-    /// Give all of it back to the card or UPI it came from.
+    /// Give back to the card or UPI whatever the gateway took.
     Refund,
 }
 
-/// Settles a REVIEW payment as support decided.
+/// Settles a REVIEW payment as support decided, on what the gateway holds now (asked first:
+/// the report that flagged it is exactly what is in doubt).
 pub async fn resolve(state: &AppState, payment_id: uuid::Uuid, how: Resolution, note: &str) -> ApiResult<Applied> {
     for _ in 0..5 {
         let p = state.store.payment(payment_id).await?.ok_or(ApiError::NotFound("payment"))?;
@@ -228,28 +229,54 @@ pub async fn resolve(state: &AppState, payment_id: uuid::Uuid, how: Resolution, 
                 format!("this payment is {}; only a payment held for review is resolved", p.status),
             ));
         }
-        let vouched = ChargeReport {
-            gateway_ref: p.gateway_ref.clone().unwrap_or_default(),
-            payment_id: p.payment_id,
-            status: ChargeStatus::Succeeded,
-            amount: p.amount,
-            currency: p.currency.clone(),
-            card: None,
-            failure_reason: None,
-        };
-        let done = match how {
-            Resolution::Accept => attempt(state, &p, &vouched, None, true).await,
-            Resolution::Refund => {
+        let gateway_ref = p.gateway_ref.clone().unwrap_or_default();
+        let gateway = state.payments.gateway.clone();
+        let held = state.payments.breaker.call(|| gateway.charge_status(&gateway_ref)).await.map_err(|e| {
+            ApiError::Unavailable {
+                code: "PAYMENT_GATEWAY_UNAVAILABLE",
+                message: format!("cannot ask the gateway now: {e}"),
+            }
+        })?;
+        let done = match (how, held.status) {
+            (_, ChargeStatus::Pending) => {
+                return Err(ApiError::conflict(
+                    "NOT_SETTLED",
+                    "the gateway has not settled this charge yet; look again later",
+                ));
+            }
+            // Nothing was taken after all: the attempt failed; the customer may pay again.
+            (_, ChargeStatus::Failed) => {
                 let mut w = receipt_only(None);
-                w.payment_changes.push(change(&p, "SUCCEEDED", p.amount, &vouched));
+                w.payment_changes.push(change(&p, "FAILED", 0, &held));
+                record(state, w, Applied::Declined).await
+            }
+            (_, ChargeStatus::Succeeded) if held.currency != p.currency => {
+                return Err(ApiError::conflict(
+                    "CURRENCY_MISMATCH",
+                    format!("the gateway holds {} {}; settle it at the gateway by hand", held.amount, held.currency),
+                ));
+            }
+            (Resolution::Accept, ChargeStatus::Succeeded) if held.amount != p.amount => {
+                return Err(ApiError::conflict(
+                    "AMOUNT_MISMATCH",
+                    format!(
+                        "the gateway holds {} paise, the payment is for {}; refund it instead",
+                        held.amount, p.amount
+                    ),
+                ));
+            }
+            (Resolution::Accept, ChargeStatus::Succeeded) => attempt(state, &p, &held, None, true).await,
+            (Resolution::Refund, ChargeStatus::Succeeded) => {
+                let mut w = receipt_only(None);
+                w.payment_changes.push(change(&p, "SUCCEEDED", held.amount, &held));
                 if let Some(order_id) = p.order_id {
                     w.ledger.push(LedgerTxn::new(
-                        ledger::paid(order_id, Account::Gateway, p.amount),
+                        ledger::paid(order_id, Account::Gateway, held.amount),
                         Some(order_id),
                         Some(p.payment_id),
                     ));
                 }
-                give_back(&p, &mut w, &format!("refused in review: {note}"), Actor::Admin);
+                give_back(&p, held.amount, &mut w, &format!("refused in review: {note}"), Actor::Admin);
                 record(state, w, Applied::Returned).await
             }
         };

@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve))
         .routes(routes!(refunds))
         .routes(routes!(retry_refund))
+        .routes(routes!(refund_to_wallet))
 }
 
 /// Most rows one list answers.
@@ -145,4 +146,36 @@ async fn retry_refund(
     }
     state.payments.wake_refunds();
     Ok(axum::http::StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/refunds/{id}/to-wallet", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "refund id")),
+    responses((status = 200, description = "paid into the customer's wallet", body = Refund), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "NOT_FAILED: only a FAILED refund is paid to the wallet instead", body = ErrorBody)))]
+async fn refund_to_wallet(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<Refund>> {
+    auth.require(Role::Admin)?;
+    let r = state.store.refund(id).await?.ok_or(ApiError::NotFound("refund"))?;
+    if r.status != "FAILED" {
+        return Err(ApiError::conflict("NOT_FAILED", "only a FAILED refund is paid to the wallet instead"));
+    }
+    let p = state.store.payment(r.payment_id).await?.ok_or(ApiError::NotFound("payment"))?;
+    let w = dabba_store::MoneyWrite {
+        refund_to_wallet: Some(id),
+        wallet: vec![(p.user_id, r.amount)],
+        ledger: vec![dabba_store::LedgerTxn::new(
+            dabba_domain::ledger::rerouted(p.user_id, r.amount),
+            p.order_id,
+            Some(p.payment_id),
+        )],
+        ..Default::default()
+    };
+    match state.store.apply_money(&w).await {
+        Err(dabba_store::StoreError::Refused { code: "STALE", .. }) => {
+            return Err(ApiError::conflict("NOT_FAILED", "the refund changed meanwhile; look again"));
+        }
+        other => other?,
+    }
+    tracing::info!(refund_id = %id, admin = %auth.user_id, "a failed refund was paid into the wallet");
+    Ok(Json(state.store.refund(id).await?.ok_or(ApiError::NotFound("refund"))?))
 }

@@ -50,14 +50,29 @@ pub async fn reconcile(state: &AppState, now: OffsetDateTime) -> anyhow::Result<
 pub async fn expire_payments(state: &AppState, now: OffsetDateTime) -> anyhow::Result<usize> {
     let mut n = 0;
     for p in state.store.expired_payments(now, 200).await? {
-        if let Err(e) = ask(state, &p).await {
-            tracing::warn!(payment_id = %p.payment_id, error = %e, "could not ask about an expired payment");
-            continue;
-        }
-        let Some(p) = state.store.payment(p.payment_id).await?.filter(|p| p.status == "PENDING") else { continue };
         let Some(gateway_ref) = p.gateway_ref.clone() else { continue };
         let gateway = state.payments.gateway.clone();
-        match state.payments.breaker.call(|| gateway.cancel_charge(&gateway_ref)).await {
+        // The gateway not knowing the charge (a test gateway restarted) means nobody can pay
+        // it: it is closed here as well. Any other failure: its turn comes again later, after
+        // the others (it is marked asked).
+        let known = match state.payments.breaker.call(|| gateway.charge_status(&gateway_ref)).await {
+            Ok(report) => {
+                settle::apply(state, &report, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                true
+            }
+            Err(CallError::Gateway(GatewayError::Rejected(_))) => false,
+            Err(e) => {
+                tracing::warn!(payment_id = %p.payment_id, error = %e, "could not ask about an expired payment");
+                state.store.payments_checked(&[p.payment_id], now).await?;
+                continue;
+            }
+        };
+        let Some(p) = state.store.payment(p.payment_id).await?.filter(|p| p.status == "PENDING") else { continue };
+        let cancelled = match known {
+            true => state.payments.breaker.call(|| gateway.cancel_charge(&gateway_ref)).await,
+            false => Ok(()),
+        };
+        match cancelled {
             Ok(()) => {}
             // Paid after all, between our question and the cancel: settle it as paid.
             Err(CallError::Gateway(GatewayError::Rejected(_))) => {
@@ -66,6 +81,7 @@ pub async fn expire_payments(state: &AppState, now: OffsetDateTime) -> anyhow::R
             }
             Err(e) => {
                 tracing::warn!(payment_id = %p.payment_id, error = %e, "could not cancel an expired charge");
+                state.store.payments_checked(&[p.payment_id], now).await?;
                 continue;
             }
         }

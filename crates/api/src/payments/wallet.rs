@@ -1,7 +1,7 @@
 //! The customer's wallet: its balance and history, and top-ups through the gateway. Spending
 //! happens at checkout (`payment_method: WALLET`); refunds may land here.
 
-use super::initiate::{PaymentMethod, PaymentStart, open_charge, payment_row};
+use super::initiate::{OpenedCharge, PaymentMethod, PaymentStart, payment_row};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -70,9 +70,15 @@ async fn top_up(
         return Err(ApiError::invalid("method", "top up by CARD or UPI"));
     };
     let payment_id = uuid::Uuid::now_v7();
-    let charge = open_charge(&state, payment_id, online, req.amount).await?;
-    let mut p = payment_row(&state, auth.user_id, None, req.method, req.amount, Some(&charge));
+    let opened = OpenedCharge::open(&state, payment_id, online, req.amount).await?;
+    let mut p = payment_row(&state, auth.user_id, None, req.method, req.amount, Some(&opened.charge));
     p.payment_id = payment_id;
-    state.store.apply_money(&MoneyWrite { new_payments: vec![p.clone()], ..Default::default() }).await?;
+    match state.store.apply_money(&MoneyWrite { new_payments: vec![p.clone()], ..Default::default() }).await {
+        Ok(()) => opened.recorded(),
+        Err(e) => {
+            opened.cancel().await;
+            return Err(e.into());
+        }
+    }
     Ok((StatusCode::CREATED, Json(PaymentStart::of(&p, OrderStatus::Pending))))
 }

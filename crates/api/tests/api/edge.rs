@@ -16,6 +16,7 @@ fn tight(t: &mut Tuning) {
     t.edge.pay_page_per_ip = 2;
     t.edge.request_timeout = Duration::from_millis(500);
     t.edge.max_in_flight = 8;
+    t.edge.client_ip_header = Some("x-forwarded-for".into());
 }
 
 crate::both_backends_tuned!(
@@ -44,6 +45,21 @@ async fn login_floods_are_refused_before_any_password_is_hashed(app: TestApp) {
     // counted there too).
     login(phone()).await.expect(401);
     login(phone()).await.expect(429);
+    // Behind the balancer, each client is counted by the address it reports (the last entry:
+    // what the balancer saw), and an IPv6 client by its /64.
+    let via = |forwarded: &'static str| {
+        app.client
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"phone": phone(), "password": "guess-guess"}))
+            .send()
+    };
+    assert_eq!(via("10.9.9.9, 203.0.113.7").await.unwrap().status(), 401, "another client");
+    for n in 1..=5 {
+        let status = via(if n % 2 == 0 { "2001:db8:1:2::1" } else { "2001:db8:1:2::ffff" }).await.unwrap().status();
+        assert_eq!(status, 401);
+    }
+    assert_eq!(via("2001:db8:1:2:abcd::9").await.unwrap().status(), 429, "one /64, one count");
 }
 
 async fn registrations_and_code_guesses_are_limited(app: TestApp) {

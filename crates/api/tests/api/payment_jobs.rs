@@ -21,6 +21,7 @@ crate::both_backends_tuned!(
     abandoned_attempts_expire_and_cannot_starve_a_paid_top_up,
     a_refused_refund_is_retried_then_failed_without_blocking_the_others,
     a_refund_answered_by_the_gateway_but_not_recorded_is_sent_once,
+    a_failed_refund_can_be_paid_into_the_wallet,
     support_resolves_payments_held_in_review,
 );
 
@@ -145,8 +146,9 @@ async fn a_refund_answered_by_the_gateway_but_not_recorded_is_sent_once(app: Tes
     app.ledger_ok().await;
 }
 
-/// A card order whose charge the gateway reports with another amount: held in REVIEW.
-async fn in_review(app: &TestApp, s: &crate::helpers::Shop) -> (String, Uuid) {
+/// A card order whose charge was reported with another amount: held in REVIEW. `paid`: the
+/// customer then really pays the charge at the gateway (its own webhook changes nothing now).
+async fn in_review(app: &TestApp, s: &crate::helpers::Shop, paid: bool) -> (String, Uuid) {
     let placed = app.order_paying(s, "CARD").await;
     let pid = payment_id(&placed["payment"]);
     let gateway_ref = app.store.payment(pid).await.unwrap().unwrap().gateway_ref.unwrap();
@@ -155,14 +157,20 @@ async fn in_review(app: &TestApp, s: &crate::helpers::Shop) -> (String, Uuid) {
         "failure_reason": null});
     let now = OffsetDateTime::now_utc().unix_timestamp();
     assert_eq!(app.callback_signed(&ev, &app.webhook_secret(), now).await.expect(200)["outcome"], "FLAGGED");
+    if paid {
+        let (status, _) = app.pay_card(&placed["payment"], "4111111111111111").await;
+        assert_eq!(status, 200);
+        assert_eq!(status_of(app, pid).await, "REVIEW", "a flagged payment waits for a person");
+    }
     (placed["order_id"].as_str().unwrap().to_owned(), pid)
 }
 
 async fn support_resolves_payments_held_in_review(app: TestApp) {
     let s = app.shop().await;
     let admin = app.admin().await;
-    let (accepted_order, accepted) = in_review(&app, &s).await;
-    let (refused_order, refused) = in_review(&app, &s).await;
+    let (accepted_order, accepted) = in_review(&app, &s, true).await;
+    let (refused_order, refused) = in_review(&app, &s, true).await;
+    let (_, unpaid) = in_review(&app, &s, false).await;
     let listed = app.get("/api/v1/admin/payments?status=REVIEW", Some(&admin)).await;
     let ids: Vec<&str> =
         listed.expect(200).as_array().unwrap().iter().map(|p| p["payment_id"].as_str().unwrap()).collect();
@@ -175,7 +183,10 @@ async fn support_resolves_payments_held_in_review(app: TestApp) {
     app.post(&path(accepted), Some(&admin), json!({"action": "ACCEPT", "note": ""})).await.expect(400);
     app.post(&path(Uuid::new_v4()), Some(&admin), json!({"action": "ACCEPT", "note": "checked"})).await.expect(404);
 
-    // Support checked with the bank: the full amount arrived. The order goes ahead.
+    // The gateway is asked first: a charge nobody paid cannot be accepted.
+    let r = app.post(&path(unpaid), Some(&admin), json!({"action": "ACCEPT", "note": "looks fine"})).await;
+    assert_eq!(r.expect(409)["error_code"], "NOT_SETTLED");
+    // The gateway holds the full amount: the report was wrong. The order goes ahead.
     let r =
         app.post(&path(accepted), Some(&admin), json!({"action": "ACCEPT", "note": "bank statement shows it"})).await;
     assert_eq!(r.expect(200)["outcome"], "CONFIRMED");
@@ -189,5 +200,32 @@ async fn support_resolves_payments_held_in_review(app: TestApp) {
     let p = app.store.payment(refused).await.unwrap().unwrap();
     assert_eq!((p.status.as_str(), p.captured, p.refunded), ("SUCCEEDED", p.amount, p.amount));
     assert_eq!(app.order_of(&s.customer, &refused_order).await["status"], "PENDING");
+    app.ledger_ok().await;
+}
+
+async fn a_failed_refund_can_be_paid_into_the_wallet(app: TestApp) {
+    let s = app.shop().await;
+    let admin = app.admin().await;
+    let sandbox = app.state.payments.sandbox.clone().unwrap();
+    let placed = app.order_paying(&s, "CARD").await;
+    let pid = payment_id(&placed["payment"]);
+    let gateway_ref = app.store.payment(pid).await.unwrap().unwrap().gateway_ref.unwrap();
+    sandbox.refuse_refunds(&gateway_ref, true);
+    app.pay_card(&placed["payment"], "4111111111111111").await;
+    let order = placed["order_id"].as_str().unwrap();
+    app.put(&format!("/api/v1/orders/{order}/cancel"), Some(&s.customer), json!({})).await.expect(200);
+    let later = OffsetDateTime::now_utc() + Duration::hours(1);
+    for hours in [0, 2, 4, 8] {
+        refunds::send_refunds(&app.state, later + Duration::hours(hours)).await.unwrap();
+    }
+    let failed = first_refund(&app, pid).await;
+    assert_eq!(failed.status, "FAILED");
+    let path = format!("/api/v1/admin/refunds/{}/to-wallet", failed.refund_id);
+    app.post(&path, Some(&s.customer), json!({})).await.expect(403);
+    let r = app.post(&path, Some(&admin), json!({})).await;
+    assert_eq!((r.expect(200)["status"].as_str(), r.body["destination"].as_str()), (Some("SUCCEEDED"), Some("WALLET")));
+    app.post(&path, Some(&admin), json!({})).await.expect(409);
+    let wallet = app.get("/api/v1/wallet", Some(&s.customer)).await;
+    assert_eq!(wallet.expect(200)["balance"].as_i64(), Some(failed.amount), "the customer has the money back");
     app.ledger_ok().await;
 }

@@ -60,10 +60,11 @@ macro_rules! impl_event_store {
                     return Ok(KeyClaim::InProgress);
                 }
                 // A takeover is a compare-and-set on the claim seen: of two retries racing for
-                // one stale key, exactly one wins; the other sees the request in progress.
+                // one stale key, exactly one wins; the other sees the request in progress. (A
+                // claim without a token, from a node older than tokens, is taken over too.)
                 let taken = sqlx::query(
                     "UPDATE idempotency_keys SET created_at = $3, claim_token = $4 \
-                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS' AND claim_token = $5",
+                     WHERE user_id = $1 AND key = $2 AND state = 'IN_PROGRESS' AND claim_token IS NOT DISTINCT FROM $5",
                 )
                 .bind(user_id)
                 .bind(key)

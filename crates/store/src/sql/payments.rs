@@ -201,6 +201,19 @@ macro_rules! impl_payment_store {
                         .execute(&mut **tx)
                         .await?;
                 }
+                if let Some(refund_id) = w.refund_to_wallet {
+                    let done = sqlx::query(
+                        "UPDATE refunds SET status = 'SUCCEEDED', destination = 'WALLET', updated_at = $2 \
+                         WHERE refund_id = $1 AND status = 'FAILED'",
+                    )
+                    .bind(refund_id)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(stale());
+                    }
+                }
                 Self::write_events(tx, &w.events).await?;
                 Ok(())
             }
@@ -300,7 +313,7 @@ macro_rules! impl_payment_store {
                     "SELECT ",
                     payment_cols!(),
                     " FROM payments WHERE status = 'PENDING' AND method IN ('CARD', 'UPI') AND expires_at < $1 \
-                     ORDER BY expires_at LIMIT $2"
+                     ORDER BY COALESCE(checked_at, expires_at), payment_id LIMIT $2"
                 ))
                 .bind(now)
                 .bind(limit)
@@ -318,6 +331,13 @@ macro_rules! impl_payment_store {
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
+            }
+
+            async fn refund(&self, refund_id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::Refund>> {
+                Ok(sqlx::query_as(concat!("SELECT ", refund_cols!(), " FROM refunds WHERE refund_id = $1"))
+                    .bind(refund_id)
+                    .fetch_optional(self.reader())
+                    .await?)
             }
 
             async fn refunds_in(&self, status: &str, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Refund>> {
