@@ -40,8 +40,9 @@ struct Rider {
 }
 
 impl Rider {
-    fn available(&self) -> bool {
-        self.online && self.task == Task::Idle && self.track.last.is_some()
+    /// Takes work now: online, idle, placed, and heard from within `max_silence`.
+    fn available(&self, max_silence: Duration) -> bool {
+        self.online && self.task == Task::Idle && self.track.last.is_some() && self.heard.elapsed() <= max_silence
     }
 }
 
@@ -99,9 +100,9 @@ impl Fleet {
 
     /// Keeps the grid in step with one rider's state.
     fn reindex(&self, id: Uuid, r: &mut Rider) {
-        match (r.available(), r.track.last) {
+        match (r.available(self.max_silence), r.track.last) {
             (true, Some(fix)) => {
-                self.grid.put(Entry { rider: id, at: fix.at, vehicle: r.vehicle, heard: r.heard }, r.indexed);
+                self.grid.put(Entry { rider: id, at: fix.at, vehicle: r.vehicle }, r.indexed);
                 r.indexed = Some(fix.at);
             }
             _ => {
@@ -154,7 +155,7 @@ impl Fleet {
             }
             if out.counts.accepted > 0 {
                 out.latest = r.track.last;
-                if r.indexed.is_some() || r.available() {
+                if r.indexed.is_some() || r.available(self.max_silence) {
                     self.reindex(rider, r);
                 }
             }
@@ -180,7 +181,7 @@ impl Fleet {
     /// Holds an available rider for an offer of `order`; `false` if they are not available.
     pub fn reserve(&self, rider: Uuid, order: Uuid) -> bool {
         let mut s = self.shard(rider);
-        let Some(r) = s.get_mut(&rider).filter(|r| r.available()) else { return false };
+        let Some(r) = s.get_mut(&rider).filter(|r| r.available(self.max_silence)) else { return false };
         r.task = Task::Offered(order);
         self.reindex(rider, r);
         true
@@ -212,11 +213,25 @@ impl Fleet {
         self.shard(rider).get(&rider).map(|r| (r.track.last, r.vehicle, r.task, r.online))
     }
 
-    /// Available riders nearest to `center` (see [`Grid::nearest`]), heard from lately.
+    /// Available riders nearest to `center` (see [`Grid::nearest`]).
     pub fn nearest(&self, center: LatLng, radius_km: f64, count: usize, skip: impl Fn(Uuid) -> bool) -> Vec<Near> {
-        // One clock reading per query, not per candidate.
-        let quiet_before = Instant::now().checked_sub(self.max_silence);
-        self.grid.nearest(center, radius_km, count, |e| quiet_before.is_some_and(|q| e.heard <= q) || skip(e.rider))
+        self.grid.nearest(center, radius_km, count, skip)
+    }
+
+    /// Takes riders not heard from for `silence` out of the grid (their app may have died;
+    /// their next fix puts them back); returns how many. Dispatch also refuses to reserve one.
+    pub fn sweep_silent(&self, silence: Duration) -> usize {
+        let mut swept = 0;
+        for shard in self.shards.iter() {
+            let mut s = shard.lock().unwrap_or_else(|p| p.into_inner());
+            for (id, r) in s.iter_mut().filter(|(_, r)| r.indexed.is_some() && r.heard.elapsed() > silence) {
+                if let Some(at) = r.indexed.take() {
+                    self.grid.remove(*id, at);
+                    swept += 1;
+                }
+            }
+        }
+        swept
     }
 
     /// How many riders take work now.
@@ -258,19 +273,25 @@ mod tests {
 
     #[test]
     fn a_rider_gone_quiet_is_not_offered_work() {
-        // Silent for longer than allowed the moment they are heard (no waiting needed).
-        let f = Fleet::new(Duration::from_secs(15), Duration::ZERO);
-        let a = Uuid::from_u128(1);
+        let (a, c) = (Uuid::from_u128(1), LatLng { lat: 12.97, lng: 77.59 });
+        let f = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
         f.know(a, Vehicle::Scooter);
         f.set_online(a, true);
         f.ingest(a, &[fix(12.97, 1_000)]).unwrap();
-        let c = LatLng { lat: 12.97, lng: 77.59 };
+        assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1);
+        assert_eq!(f.sweep_silent(Duration::from_secs(120)), 0, "heard from just now");
+        // Swept as if two minutes had passed without a fix (no waiting: the silence is a parameter).
+        assert_eq!(f.sweep_silent(Duration::ZERO), 1);
         assert!(f.nearest(c, 1.0, 5, |_| false).is_empty(), "their app may have died");
-        let heard = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
-        heard.know(a, Vehicle::Scooter);
-        heard.set_online(a, true);
-        heard.ingest(a, &[fix(12.97, 1_000)]).unwrap();
-        assert_eq!(heard.nearest(c, 1.0, 5, |_| false).len(), 1);
+        assert!(f.ingest(a, &[fix(12.9701, 2_000)]).unwrap().counts.accepted == 1);
+        assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1, "the next fix puts them back");
+        // Silent longer than allowed the moment they are heard: never offered, never reserved.
+        let strict = Fleet::new(Duration::from_secs(15), Duration::ZERO);
+        strict.know(a, Vehicle::Scooter);
+        strict.set_online(a, true);
+        strict.ingest(a, &[fix(12.97, 1_000)]).unwrap();
+        assert!(strict.nearest(c, 1.0, 5, |_| false).is_empty());
+        assert!(!strict.reserve(a, Uuid::from_u128(9)));
     }
 
     #[test]

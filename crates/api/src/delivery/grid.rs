@@ -7,7 +7,6 @@ use dabba_domain::LatLng;
 use dabba_domain::eta::Vehicle;
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::time::Instant;
 use uuid::Uuid;
 
 /// Cell edge in degrees (~280 m of latitude).
@@ -24,8 +23,6 @@ pub struct Entry {
     pub rider: Uuid,
     pub at: LatLng,
     pub vehicle: Vehicle,
-    /// When the server last heard a fix from them (a rider whose app died goes quiet).
-    pub heard: Instant,
 }
 
 /// A rider found near a point, `km` away (great circle).
@@ -87,8 +84,8 @@ impl Grid {
     }
 
     /// Up to `count` riders within `radius_km` of `center`, nearest first (ties by id), leaving
-    /// out the entries `skip` refuses.
-    pub fn nearest(&self, center: LatLng, radius_km: f64, count: usize, skip: impl Fn(&Entry) -> bool) -> Vec<Near> {
+    /// out those `skip` names.
+    pub fn nearest(&self, center: LatLng, radius_km: f64, count: usize, skip: impl Fn(Uuid) -> bool) -> Vec<Near> {
         if count == 0 || radius_km <= 0.0 {
             return Vec::new();
         }
@@ -115,7 +112,7 @@ impl Grid {
                     let Some(list) = shard.get(&(y, x)) else { continue };
                     for e in list {
                         let d = dist(e.at);
-                        if d <= radius_km && !skip(e) {
+                        if d <= radius_km && !skip(e.rider) {
                             found.push((d, *e));
                         }
                     }
@@ -155,7 +152,7 @@ mod tests {
     use super::*;
 
     fn entry(n: u128, lat: f64, lng: f64) -> Entry {
-        Entry { rider: Uuid::from_u128(n), at: LatLng { lat, lng }, vehicle: Vehicle::Scooter, heard: Instant::now() }
+        Entry { rider: Uuid::from_u128(n), at: LatLng { lat, lng }, vehicle: Vehicle::Scooter }
     }
 
     /// Brute force over the same points: what the grid must agree with.
@@ -210,7 +207,7 @@ mod tests {
         let far = g.nearest(c, 5.0, 5, |_| false);
         assert_eq!(far.len(), 2);
         assert!((far[1].km - 3.0).abs() < 0.05, "{}", far[1].km);
-        assert!(g.nearest(c, 5.0, 5, |e| e.rider.as_u128() == 2).iter().all(|n| n.entry.rider.as_u128() == 1));
+        assert!(g.nearest(c, 5.0, 5, |id| id.as_u128() == 2).iter().all(|n| n.entry.rider.as_u128() == 1));
         g.remove(Uuid::from_u128(1), LatLng { lat: 12.997, lng: 77.59 });
         assert_eq!(g.len(), 1);
         assert!(g.nearest(c, 0.0, 5, |_| false).is_empty());

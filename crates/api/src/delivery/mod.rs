@@ -189,6 +189,18 @@ pub fn job_of(o: &Order, r: &Restaurant) -> Job {
 pub fn spawn(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let d = state.delivery.clone();
     let mut tasks = d.history.spawn(state.store.clone(), d.config.history_retention);
+    let sweeper = d.clone();
+    tasks.push(tokio::spawn(async move {
+        // Riders whose app went quiet leave the grid within this period of their silence.
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            let swept = sweeper.fleet.sweep_silent(sweeper.config.max_silence);
+            if swept > 0 {
+                tracing::info!(swept, "silent riders taken out of dispatch");
+            }
+        }
+    }));
     tasks.push(tokio::spawn(async move {
         if let Err(e) = state.delivery.restore(state.store.as_ref()).await {
             tracing::warn!(error = %e, "delivery state not restored; dispatch starts from new events");
