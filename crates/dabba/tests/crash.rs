@@ -20,8 +20,16 @@ const KILL_AFTER: usize = 40;
 /// Claims of requests that died stay taken this long on PostgreSQL (SQLite gives them back
 /// at start-up).
 const STALE: &str = "1";
-/// Every test customer registers from 127.0.0.1.
-const SETTINGS: [&str; 4] = ["--idempotency-stale-seconds", STALE, "--limit-register-per-ip", "1000"];
+/// Every test customer registers from 127.0.0.1; tokens must survive the restart (on
+/// PostgreSQL the secret is not kept next to a database file).
+const SETTINGS: [&str; 6] = [
+    "--idempotency-stale-seconds",
+    STALE,
+    "--limit-register-per-ip",
+    "1000",
+    "--jwt-secret",
+    "crash-test-secret-that-is-long-enough-0123456789",
+];
 
 struct Shop {
     restaurant: String,
