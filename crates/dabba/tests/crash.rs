@@ -288,8 +288,8 @@ async fn sqlite_survives_a_kill_mid_checkout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_survives_a_kill_mid_checkout() {
-    // Runs only where DABBA_TEST_DATABASE_URL is set (CI sets it).
-    let Some(base) = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else { return };
+    // Runs where DABBA_TEST_DATABASE_URL is set; in CI its absence fails.
+    let Some(base) = pg_test_url() else { return };
     use sqlx::Connection;
     let schema = format!("t_{}", Uuid::now_v7().simple());
     let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
@@ -297,4 +297,14 @@ async fn postgres_survives_a_kill_mid_checkout() {
     conn.close().await.ok();
     let sep = if base.contains('?') { '&' } else { '?' };
     crash_and_retry(&format!("{base}{sep}options=-c%20search_path%3D{schema}")).await;
+}
+
+/// The PostgreSQL URL for tests. Unset, the PostgreSQL variants are skipped on a developer's
+/// machine; in CI (`CI=true`) that is a failure, never a silent skip.
+fn pg_test_url() -> Option<String> {
+    let url = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("CI is set but DABBA_TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped");
+    }
+    url
 }

@@ -21,7 +21,7 @@ async fn sqlite() -> Arc<dyn Store> {
 
 async fn postgres() -> Option<Arc<dyn Store>> {
     use sqlx::Connection;
-    let base = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let base = pg_test_url()?;
     let schema = format!("t_{}", Uuid::now_v7().simple());
     let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut conn).await.unwrap();
@@ -266,4 +266,14 @@ async fn postgres_story() {
 async fn unknown_schemes_are_refused() {
     let err = dabba_store::connect("mysql://localhost/x", &StoreOptions::default()).await.err().unwrap();
     assert!(err.to_string().contains("unsupported database URL scheme"), "{err}");
+}
+
+/// The PostgreSQL URL for tests. Unset, the PostgreSQL variants are skipped on a developer's
+/// machine; in CI (`CI=true`) that is a failure, never a silent skip.
+fn pg_test_url() -> Option<String> {
+    let url = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("CI is set but DABBA_TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped");
+    }
+    url
 }

@@ -85,7 +85,7 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Tuning)) ->
             format!("sqlite://{}", dir.join("test.db").display())
         }
         Backend::Postgres => {
-            let base = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+            let base = pg_test_url()?;
             pg_schema_url(&base).await
         }
     };
@@ -121,6 +121,16 @@ fn test_delivery() -> dabba_api::delivery::DeliveryConfig {
     d.dispatch.retry_max = Duration::from_millis(800);
     d.history_every = Duration::from_secs(1);
     d
+}
+
+/// The PostgreSQL URL for tests. Unset, the PostgreSQL variants are skipped on a developer's
+/// machine; in CI (`CI=true`) that is a failure, never a silent skip.
+fn pg_test_url() -> Option<String> {
+    let url = std::env::var("DABBA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("CI is set but DABBA_TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped");
+    }
+    url
 }
 
 /// A fresh schema for one test, so tests run in parallel on one database.
@@ -343,7 +353,7 @@ macro_rules! both_backends {
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                // Runs only where DABBA_TEST_DATABASE_URL is set (CI sets it).
+                // Runs where DABBA_TEST_DATABASE_URL is set; in CI its absence fails.
                 if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
                     super::$name(app).await;
                 }
