@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod dead_letters;
 pub mod delivery;
 pub mod discovery;
 pub mod edge;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 mod health;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod metrics;
 pub mod notifications;
@@ -62,6 +64,8 @@ pub struct AppState {
     pub delivery: Arc<delivery::Delivery>,
     /// Deadlines, the in-flight cap and rate limits.
     pub edge: Arc<edge::Edge>,
+    /// How long old rows are kept.
+    pub retention: Arc<housekeeping::RetentionConfig>,
 }
 
 impl AppState {
@@ -120,7 +124,7 @@ impl AppState {
     ) -> Self {
         let relay = events::Relay::new(store.clone());
         relay.subscribe(Arc::new(notifications::Inbox { store: store.clone() }));
-        relay.subscribe(Arc::new(discovery::follower::CatalogFollower { discovery: discovery.clone() }));
+        relay.subscribe(Arc::new(discovery::follower::CatalogFollower::new(discovery.clone())));
         let delivery = Arc::new(delivery::Delivery::new(delivery));
         relay.subscribe(Arc::new(delivery::DeliveryFollower { store: store.clone(), delivery: delivery.clone() }));
         Self {
@@ -135,7 +139,15 @@ impl AppState {
             payments: Arc::new(payments::Payments::new(payments)),
             delivery,
             edge: Arc::new(edge::Edge::new(edge::EdgeConfig::default())),
+            retention: Arc::default(),
         }
+    }
+
+    /// The same state with other retention and event-retry settings.
+    pub fn with_housekeeping(mut self, relay: events::RelayConfig, retention: housekeeping::RetentionConfig) -> Self {
+        self.relay.configure(relay);
+        self.retention = Arc::new(retention);
+        self
     }
 
     /// The same state with other edge settings (timeouts, limits).
@@ -176,6 +188,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(catalog::router())
         .merge(discovery::router())
         .merge(admin::router())
+        .merge(dead_letters::router())
         .merge(cart::router())
         .merge(offers::router())
         .merge(orders::router())
@@ -246,6 +259,7 @@ pub async fn serve(
         state.relay.spawn(),
         orders::timers::spawn(state.clone(), TIMER_PERIOD),
         payments::timers::spawn(state.clone(), TIMER_PERIOD),
+        housekeeping::spawn(state.clone()),
     ];
     background.extend(delivery::spawn(state.clone()));
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

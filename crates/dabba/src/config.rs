@@ -81,6 +81,26 @@ pub struct ConfigArgs {
     /// Days the route history is kept for disputes [default: 30].
     #[arg(long, global = true, env = "DABBA_LOCATION_RETENTION_DAYS")]
     pub location_retention_days: Option<i64>,
+    /// Tries of a domain event by a failing subscriber before it is parked as a dead letter
+    /// [default: 8].
+    #[arg(long, global = true, env = "DABBA_EVENT_MAX_ATTEMPTS")]
+    pub event_max_attempts: Option<u32>,
+    /// Milliseconds before a failing subscriber's second try; doubles per try, up to 5 minutes
+    /// [default: 1000].
+    #[arg(long, global = true, env = "DABBA_EVENT_RETRY_BASE_MS")]
+    pub event_retry_base_ms: Option<u64>,
+    /// Days relayed domain events are kept [default: 7].
+    #[arg(long, global = true, env = "DABBA_EVENT_RETENTION_DAYS")]
+    pub event_retention_days: Option<i64>,
+    /// Days a session is kept after it expires [default: 7].
+    #[arg(long, global = true, env = "DABBA_SESSION_RETENTION_DAYS")]
+    pub session_retention_days: Option<i64>,
+    /// Days gateway webhook ids are kept to refuse replays [default: 30].
+    #[arg(long, global = true, env = "DABBA_GATEWAY_EVENT_RETENTION_DAYS")]
+    pub gateway_event_retention_days: Option<i64>,
+    /// Days inbox messages are kept, read or not [default: 90].
+    #[arg(long, global = true, env = "DABBA_NOTIFICATION_RETENTION_DAYS")]
+    pub notification_retention_days: Option<i64>,
     /// Seconds a request may take before it is stopped with 503 [default: 30].
     #[arg(long, global = true, env = "DABBA_REQUEST_TIMEOUT_SECONDS")]
     pub request_timeout_seconds: Option<u64>,
@@ -226,6 +246,8 @@ pub struct Settings {
     pub webhook_secret: Option<Secret>,
     pub delivery: dabba_api::delivery::DeliveryConfig,
     pub edge: dabba_api::edge::EdgeConfig,
+    pub relay: dabba_api::events::RelayConfig,
+    pub retention: dabba_api::housekeeping::RetentionConfig,
     /// `Some(true)`: the sandbox was chosen; `Some(false)`: none; `None`: not said.
     pub sandbox_gateway: Option<bool>,
     pub production: bool,
@@ -338,6 +360,49 @@ impl ConfigArgs {
             }
             delivery.history_retention = time::Duration::days(days);
         }
+        let mut relay = dabba_api::events::RelayConfig::default();
+        if let Some(n) = self.event_max_attempts.or(file.event_max_attempts) {
+            if !(1..=100).contains(&n) {
+                bail!("event_max_attempts must be between 1 and 100");
+            }
+            relay.max_attempts = n;
+        }
+        if let Some(ms) = self.event_retry_base_ms.or(file.event_retry_base_ms) {
+            if !(1..=600_000).contains(&ms) {
+                bail!("event_retry_base_ms must be between 1 and 600000");
+            }
+            relay.retry_base = std::time::Duration::from_millis(ms);
+        }
+        let mut retention = dabba_api::housekeeping::RetentionConfig::default();
+        for (value, name, slot) in [
+            (
+                self.event_retention_days.or(file.event_retention_days),
+                "event_retention_days",
+                &mut retention.relayed_events,
+            ),
+            (
+                self.session_retention_days.or(file.session_retention_days),
+                "session_retention_days",
+                &mut retention.sessions,
+            ),
+            (
+                self.gateway_event_retention_days.or(file.gateway_event_retention_days),
+                "gateway_event_retention_days",
+                &mut retention.gateway_events,
+            ),
+            (
+                self.notification_retention_days.or(file.notification_retention_days),
+                "notification_retention_days",
+                &mut retention.notifications,
+            ),
+        ] {
+            if let Some(days) = value {
+                if !(1..=3_650).contains(&days) {
+                    bail!("{name} must be between 1 and 3650");
+                }
+                *slot = time::Duration::days(days);
+            }
+        }
         let mut edge = dabba_api::edge::EdgeConfig::default();
         if let Some(secs) = self.request_timeout_seconds.or(file.request_timeout_seconds) {
             if !(1..=600).contains(&secs) {
@@ -411,6 +476,8 @@ impl ConfigArgs {
             production: self.production.or(file.production).unwrap_or(false),
             allow_sandbox: self.allow_sandbox.or(file.allow_sandbox).unwrap_or(false),
             edge,
+            relay,
+            retention,
             delivery,
             pricing,
             accept_timeout_minutes,
@@ -562,6 +629,24 @@ mod tests {
         assert!(format!("{:#}", short.unwrap_err()).contains("at least 32"));
         assert!(ConfigArgs { webhook_secret: Some("x".repeat(31)), ..Default::default() }.resolve().is_err());
         assert!(ConfigArgs { webhook_secret: Some("x".repeat(32)), ..Default::default() }.resolve().is_ok());
+    }
+
+    #[test]
+    fn retention_and_event_retries_are_settings() {
+        let s = ConfigArgs {
+            event_max_attempts: Some(3),
+            event_retry_base_ms: Some(250),
+            notification_retention_days: Some(30),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(s.relay.max_attempts, 3);
+        assert_eq!(s.relay.retry_base, std::time::Duration::from_millis(250));
+        assert_eq!(s.retention.notifications, time::Duration::days(30));
+        assert_eq!(s.retention.relayed_events, time::Duration::days(7), "default");
+        assert!(ConfigArgs { event_max_attempts: Some(0), ..Default::default() }.resolve().is_err());
+        assert!(ConfigArgs { session_retention_days: Some(0), ..Default::default() }.resolve().is_err());
     }
 
     #[test]

@@ -151,7 +151,8 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     )
     .await
     .context("loading the listing index")?
-    .with_edge(settings.edge.clone());
+    .with_edge(settings.edge.clone())
+    .with_housekeeping(settings.relay.clone(), settings.retention.clone());
     {
         let index = state.discovery.read();
         tracing::info!(

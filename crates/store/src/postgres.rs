@@ -24,6 +24,9 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// The physical row id, for deletes in batches.
+    const ROW_ID: &'static str = "ctid";
+
     fn reader(&self) -> &PgPool {
         &self.pool
     }

@@ -36,6 +36,9 @@ impl SqliteStore {
         Ok(Self { reader, writer })
     }
 
+    /// The physical row id, for deletes in batches.
+    const ROW_ID: &'static str = "rowid";
+
     fn reader(&self) -> &SqlitePool {
         &self.reader
     }

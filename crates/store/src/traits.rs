@@ -214,9 +214,24 @@ pub trait EventStore: Send + Sync {
     /// request can be running (they died with the previous process).
     async fn release_unfinished_keys(&self) -> StoreResult<u64>;
     async fn forget_keys_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
-    /// Events not yet relayed, oldest first.
-    async fn pending_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
-    async fn mark_relayed(&self, event_ids: &[i64]) -> StoreResult<()>;
+    /// Deletes up to `batch` rows of `what` older than `before`; how many. Callers repeat
+    /// until fewer come back, so no statement holds locks for long.
+    async fn forget_before(&self, what: Retained, before: OffsetDateTime, batch: i64) -> StoreResult<u64>;
+    /// The bit that marks events handled by the subscriber `name` (given once, kept for good).
+    async fn subscriber_bit(&self, name: &str) -> StoreResult<i64>;
+    /// Events not yet relayed and not yet handled by the subscriber with `bit`, oldest first.
+    async fn pending_events(&self, bit: i64, limit: i64) -> StoreResult<Vec<Event>>;
+    /// Marks events handled by the subscriber with `bit`; an event is relayed once every bit
+    /// of `all` is set.
+    async fn mark_handled(&self, bit: i64, all: i64, event_ids: &[i64]) -> StoreResult<()>;
+    /// Parks an event the subscriber gave up on (and marks it handled by that subscriber), in
+    /// one transaction.
+    async fn dead_letter(&self, letter: &DeadLetter, bit: i64, all: i64) -> StoreResult<()>;
+    /// Parked events, newest first.
+    async fn dead_letters(&self, limit: i64, offset: i64) -> StoreResult<Vec<DeadLetter>>;
+    async fn dead_letter_of(&self, subscriber: &str, event_id: i64) -> StoreResult<Option<DeadLetter>>;
+    /// Removes a parked event (replayed); whether it was there.
+    async fn forget_dead_letter(&self, subscriber: &str, event_id: i64) -> StoreResult<bool>;
     /// Adds notifications, in one transaction, skipping any (event, user) already notified;
     /// returns how many were added.
     async fn notify(&self, batch: &[Notification]) -> StoreResult<u64>;

@@ -48,15 +48,18 @@ impl From<Restaurant> for RestaurantView {
     }
 }
 
-/// Delivers the events of a catalog write made through this node at once (the discovery index
-/// among their subscribers), so the writer sees the change in listings and searches on its next
-/// request. A failure is only logged: the write and its events are saved, and the relay's own
-/// loop will deliver them, so the client must not be told (and retry) otherwise.
+/// Lets the writer of a catalog change see it in listings and searches on its next request:
+/// wakes the relay and waits (a bounded while) until the discovery index has taken the change.
+/// The relay does the work, so a slow subscriber or a dropped request holds nothing up; past
+/// the bound the change still arrives, a moment later.
 pub async fn reindex(state: &AppState) {
-    if let Err(e) = state.relay.drain().await {
-        tracing::warn!(error = %e, "relaying catalog events after a write failed; the relay will retry");
+    if !state.relay.settle(crate::discovery::follower::NAME, REINDEX_WAIT).await {
+        tracing::warn!("the discovery index had not taken a catalog write yet when its request answered");
     }
 }
+
+/// How long a catalog write waits for the index before answering anyway.
+const REINDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Someone else saved a change between our read and our write: the client should reload.
 pub fn edited_meanwhile(what: &str) -> ApiError {

@@ -1,5 +1,5 @@
 //! Orders that nobody moves: CONFIRMED orders the restaurant did not accept in time are
-//! cancelled (full refund, the customer told why); old idempotency keys are forgotten.
+//! cancelled (full refund, the customer told why).
 
 use crate::AppState;
 use dabba_domain::order::Actor;
@@ -31,17 +31,10 @@ pub fn spawn(state: AppState, period: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        for round in 0u64.. {
+        loop {
             tick.tick().await;
-            let now = OffsetDateTime::now_utc();
-            if let Err(e) = cancel_unaccepted(&state, now).await {
+            if let Err(e) = cancel_unaccepted(&state, OffsetDateTime::now_utc()).await {
                 tracing::warn!(error = %e, "cancelling unaccepted orders failed; will retry");
-            }
-            // Forgetting keys reads them all: seldom is enough (they are kept 48 h anyway).
-            if round % 720 == 0
-                && let Err(e) = state.store.forget_keys_before(now - state.ordering.key_keep).await
-            {
-                tracing::warn!(error = %e, "forgetting old idempotency keys failed; will retry");
             }
         }
     })

@@ -64,6 +64,8 @@ pub struct Tuning {
     pub payments: dabba_api::payments::PaymentsConfig,
     /// Unlimited by default: every test client comes from 127.0.0.1.
     pub edge: dabba_api::edge::EdgeConfig,
+    /// How the event relay retries failing subscribers.
+    pub relay: dabba_api::events::RelayConfig,
 }
 
 impl Default for Tuning {
@@ -72,6 +74,7 @@ impl Default for Tuning {
             ordering: Default::default(),
             payments: Default::default(),
             edge: dabba_api::edge::EdgeConfig::unlimited(),
+            relay: Default::default(),
         }
     }
 }
@@ -107,6 +110,7 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Tuning)) ->
     .await
     .unwrap()
     .with_edge(tuning.edge);
+    state.relay.configure(tuning.relay);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(dabba_api::serve(listener, state.clone(), std::future::pending()));

@@ -13,8 +13,8 @@ pub use catalog::{
 };
 pub use delivery::{Assignment, LocationRow, RiderProfile};
 pub use ordering::{
-    AddressSnapshot, CartHead, CartLine, ChosenOption, DishRating, Event, KeyClaim, NewEvent, Notification, Offer,
-    Order, OrderLine, Rating, Selection, TimelineEntry,
+    AddressSnapshot, CartHead, CartLine, ChosenOption, DeadLetter, DishRating, Event, KeyClaim, NewEvent, Notification,
+    Offer, Order, OrderLine, Rating, Retained, Selection, TimelineEntry,
 };
 pub use payments::{LedgerLine, LedgerSnapshot, OrderMoneyRow, Payment, Refund};
 pub use users::{Address, NewUser, Principal, ProfileChange, User};

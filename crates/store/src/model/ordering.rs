@@ -197,6 +197,58 @@ pub struct Event {
     pub created_at: OffsetDateTime,
 }
 
+/// An event a subscriber gave up on after its tries: a copy of the event and the last error.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct DeadLetter {
+    /// The subscriber that failed (`notifications`, `discovery`, `delivery`).
+    pub subscriber: String,
+    pub event_id: i64,
+    pub topic: String,
+    /// The event's aggregate (an order, a restaurant).
+    pub key: Uuid,
+    #[sqlx(json)]
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// When the event was written.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// The subscriber's last error.
+    pub error: String,
+    /// How many times it was tried.
+    pub attempts: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub failed_at: OffsetDateTime,
+}
+
+/// Rows deleted by age (see `EventStore::forget_before`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retained {
+    /// Outbox events every subscriber has handled, by when they were written.
+    RelayedEvents,
+    /// Sessions, by when they expire(d).
+    Sessions,
+    /// Gateway webhook ids kept to refuse replays, by when they arrived.
+    GatewayEvents,
+    /// Inbox messages, read or not, by when they were sent.
+    Notifications,
+    /// Idempotency keys and their stored answers, by when they were claimed.
+    IdempotencyKeys,
+}
+
+impl Retained {
+    /// (table, time column, extra condition): fixed strings, never input.
+    pub fn sql(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Retained::RelayedEvents => ("outbox", "created_at", "relayed = TRUE"),
+            Retained::Sessions => ("sessions", "expires_at", "TRUE"),
+            Retained::GatewayEvents => ("gateway_events", "received_at", "TRUE"),
+            Retained::Notifications => ("notifications", "created_at", "TRUE"),
+            // A key still claimed belongs to a request that may be running.
+            Retained::IdempotencyKeys => ("idempotency_keys", "created_at", "state = 'DONE'"),
+        }
+    }
+}
+
 /// A message in a user's inbox.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Notification {

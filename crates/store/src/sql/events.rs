@@ -128,21 +128,78 @@ macro_rules! impl_event_store {
                 Ok(done.rows_affected())
             }
 
-            async fn pending_events(&self, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Event>> {
+            async fn forget_before(
+                &self,
+                what: $crate::model::Retained,
+                before: time::OffsetDateTime,
+                batch: i64,
+            ) -> $crate::StoreResult<u64> {
+                let (table, at, when) = what.sql();
+                // The physical row id (SQLite's rowid, PostgreSQL's ctid) serves every table,
+                // composite keys included.
+                let id = Self::ROW_ID;
+                let sql = format!(
+                    "DELETE FROM {table} WHERE {id} IN (SELECT {id} FROM {table} WHERE {at} < $1 AND {when} LIMIT $2)"
+                );
+                // Every name comes from `Retained::sql` and `ROW_ID`, fixed strings.
+                let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before).bind(batch).execute(self.writer()).await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn subscriber_bit(&self, name: &str) -> $crate::StoreResult<i64> {
+                // Two nodes naming a new subscriber at once may pick the same bit: the UNIQUE
+                // constraint refuses one, which then reads the other's choice or tries again.
+                for _ in 0..8 {
+                    let known: Option<(i64,)> = sqlx::query_as("SELECT bit FROM event_subscribers WHERE name = $1")
+                        .bind(name)
+                        .fetch_optional(self.writer())
+                        .await?;
+                    if let Some((bit,)) = known {
+                        return Ok(bit);
+                    }
+                    let taken: Option<i64> = sqlx::query_scalar("SELECT MAX(bit) FROM event_subscribers")
+                        .fetch_one(self.writer())
+                        .await?;
+                    let next = match taken {
+                        None | Some(0) => 1,
+                        Some(b) if b >= 1 << 61 => {
+                            return Err($crate::StoreError::Database(sqlx::Error::Protocol("no subscriber bits left".into())));
+                        }
+                        Some(b) => b * 2,
+                    };
+                    let _ = sqlx::query("INSERT INTO event_subscribers (name, bit) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(name)
+                        .bind(next)
+                        .execute(self.writer())
+                        .await?;
+                }
+                Err($crate::StoreError::Database(sqlx::Error::Protocol(format!("could not give subscriber {name} a bit"))))
+            }
+
+            async fn pending_events(&self, bit: i64, limit: i64) -> $crate::StoreResult<Vec<$crate::model::Event>> {
                 Ok(sqlx::query_as(
                     "SELECT event_id, topic, key, payload, created_at FROM outbox WHERE relayed = FALSE \
-                     ORDER BY event_id LIMIT $1",
+                     AND (done_mask & $1) = 0 ORDER BY event_id LIMIT $2",
                 )
+                .bind(bit)
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
             }
 
-            async fn mark_relayed(&self, ids: &[i64]) -> $crate::StoreResult<()> {
+            async fn mark_handled(&self, bit: i64, all: i64, ids: &[i64]) -> $crate::StoreResult<()> {
                 if ids.is_empty() {
                     return Ok(());
                 }
-                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE outbox SET relayed = TRUE WHERE event_id IN (");
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE outbox SET done_mask = done_mask | ");
+                qb.push_bind(bit);
+                qb.push(", relayed = ((done_mask | ");
+                qb.push_bind(bit);
+                qb.push(") & ");
+                qb.push_bind(all);
+                qb.push(") = ");
+                qb.push_bind(all);
+                qb.push(" WHERE event_id IN (");
                 let mut list = qb.separated(", ");
                 for id in ids {
                     list.push_bind(*id);
@@ -150,6 +207,71 @@ macro_rules! impl_event_store {
                 qb.push(")");
                 qb.build().execute(self.writer()).await?;
                 Ok(())
+            }
+
+            async fn dead_letter(&self, l: &$crate::model::DeadLetter, bit: i64, all: i64) -> $crate::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO event_dead_letters (subscriber, event_id, topic, key, payload, created_at, error, attempts, failed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (subscriber, event_id) DO UPDATE \
+                     SET error = EXCLUDED.error, attempts = EXCLUDED.attempts, failed_at = EXCLUDED.failed_at",
+                )
+                .bind(&l.subscriber)
+                .bind(l.event_id)
+                .bind(&l.topic)
+                .bind(l.key)
+                .bind(sqlx::types::Json(&l.payload))
+                .bind(l.created_at)
+                .bind(&l.error)
+                .bind(l.attempts)
+                .bind(l.failed_at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE outbox SET done_mask = done_mask | $1, relayed = ((done_mask | $1) & $2) = $2 WHERE event_id = $3",
+                )
+                .bind(bit)
+                .bind(all)
+                .bind(l.event_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn dead_letters(&self, limit: i64, offset: i64) -> $crate::StoreResult<Vec<$crate::model::DeadLetter>> {
+                Ok(sqlx::query_as(
+                    "SELECT subscriber, event_id, topic, key, payload, created_at, error, attempts, failed_at \
+                     FROM event_dead_letters ORDER BY event_id DESC, subscriber LIMIT $1 OFFSET $2",
+                )
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn dead_letter_of(
+                &self,
+                subscriber: &str,
+                event_id: i64,
+            ) -> $crate::StoreResult<Option<$crate::model::DeadLetter>> {
+                Ok(sqlx::query_as(
+                    "SELECT subscriber, event_id, topic, key, payload, created_at, error, attempts, failed_at \
+                     FROM event_dead_letters WHERE subscriber = $1 AND event_id = $2",
+                )
+                .bind(subscriber)
+                .bind(event_id)
+                .fetch_optional(self.reader())
+                .await?)
+            }
+
+            async fn forget_dead_letter(&self, subscriber: &str, event_id: i64) -> $crate::StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM event_dead_letters WHERE subscriber = $1 AND event_id = $2")
+                    .bind(subscriber)
+                    .bind(event_id)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn notify(&self, batch: &[$crate::model::Notification]) -> $crate::StoreResult<u64> {
