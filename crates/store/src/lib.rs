@@ -11,12 +11,14 @@ mod traits;
 mod sql;
 mod postgres;
 mod sqlite;
+pub mod stamp;
 
 pub use error::{StoreError, StoreResult};
 pub use ordering::{Cancellation, KeyDone, OfferTake, PlaceOrder, StockTake, Transition, actor_name};
 pub use payments::{CardOnFile, GatewayEvent, LedgerTxn, MoneyWrite, PaymentChange, RefundWrite};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use stamp::Stamp;
 pub use traits::{
     CartStore, CatalogStore, DeliveryStore, EventStore, OfferStore, OrderStore, PaymentStore, Store, UserStore,
 };

@@ -53,6 +53,64 @@ impl Reply {
     }
 }
 
+/// After every SQLite test: each stored time has the one text form the store writes (see
+/// `dabba_store::stamp`), or SQLite's text comparisons of times would be wrong. A time bound
+/// without `Stamp` anywhere in the store fails the test that wrote it.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.database_url.starts_with("sqlite:") {
+            return;
+        }
+        let url = self.database_url.clone();
+        let odd = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(times_in_another_form(&url))
+        })
+        .join()
+        .expect("scanning the stored times");
+        assert!(odd.is_empty(), "times stored in another form than `Stamp`'s: {odd:?}");
+    }
+}
+
+/// `(table.column, value)` of stored times not in the form `2026-12-04T07:32:31.123456Z`.
+async fn times_in_another_form(url: &str) -> Vec<(String, String)> {
+    use sqlx::Connection;
+    let mut db = sqlx::SqliteConnection::connect(url).await.expect("open the test database");
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let form =
+        "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z";
+    let mut odd = Vec::new();
+    for (table,) in tables {
+        let columns: Vec<(i64, String, String, i64, Option<String>, i64)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
+                .fetch_all(&mut db)
+                .await
+                .unwrap();
+        for (_, column, _, _, _, _) in columns {
+            let is_time = column.ends_with("_at")
+                || ["at", "valid_from", "valid_until", "accept_by", "pay_by", "estimated_delivery_time"]
+                    .contains(&column.as_str());
+            if !is_time {
+                continue;
+            }
+            let sql = format!(
+                "SELECT CAST({column} AS TEXT) FROM {table} WHERE {column} IS NOT NULL AND {column} NOT GLOB '{form}' LIMIT 1"
+            );
+            let found: Option<(String,)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_optional(&mut db).await.unwrap();
+            if let Some((value,)) = found {
+                odd.push((format!("{table}.{column}"), value));
+            }
+        }
+    }
+    odd
+}
+
 /// Starts a server on the backend; `None` when PostgreSQL is asked for but not configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await

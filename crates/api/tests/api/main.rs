@@ -29,4 +29,5 @@ mod restaurants;
 mod retention;
 mod search;
 mod sockets;
+mod times;
 mod ws;

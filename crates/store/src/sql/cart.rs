@@ -49,7 +49,7 @@ macro_rules! impl_cart_store {
                 )
                 .bind(user_id)
                 .bind(restaurant_id)
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::StoreError::classify)?;
@@ -193,7 +193,7 @@ macro_rules! impl_cart_store {
                 )
                 .bind(user_id)
                 .bind(restaurant_id)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::StoreError::classify)?;
@@ -233,8 +233,8 @@ macro_rules! impl_cart_store {
                 .bind(o.discount_value)
                 .bind(o.min_order_value)
                 .bind(o.max_discount)
-                .bind(o.valid_from)
-                .bind(o.valid_until)
+                .bind(o.valid_from.map($crate::Stamp))
+                .bind(o.valid_until.map($crate::Stamp))
                 .bind(o.usage_limit)
                 .bind(o.usage_count)
                 .bind(o.per_user_limit)
@@ -242,7 +242,7 @@ macro_rules! impl_cart_store {
                 .bind(sqlx::types::Json(&o.restaurant_ids))
                 .bind(o.created_by)
                 .bind(o.is_active)
-                .bind(o.created_at)
+                .bind($crate::Stamp(o.created_at))
                 .bind(&o.funded_by)
                 .execute(self.writer())
                 .await
@@ -269,7 +269,7 @@ macro_rules! impl_cart_store {
                     sqlx::query_as(concat!("SELECT ", offer_cols!(), " FROM offers WHERE is_active = TRUE ORDER BY offer_id"))
                         .fetch_all(self.reader())
                         .await?;
-                // Validity is compared here, not in SQL: SQLite compares stored times as text.
+                // Validity is compared here, in the same code as the checkout's own check.
                 Ok(all
                     .into_iter()
                     .filter(|o| o.valid_from.is_none_or(|f| f <= now) && o.valid_until.is_none_or(|u| now < u))

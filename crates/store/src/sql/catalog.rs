@@ -82,8 +82,8 @@ macro_rules! impl_catalog_store {
                 .bind(Json(&r.operating_hours))
                 .bind(&r.timezone)
                 .bind(r.is_paused)
-                .bind(r.updated_at)
-                .bind(read_at)
+                .bind($crate::Stamp(r.updated_at))
+                .bind($crate::Stamp(read_at))
                 .bind(r.kitchen_limit)
                 .bind(Json(&r.tags))
                 .execute(&mut *tx)
@@ -109,7 +109,7 @@ macro_rules! impl_catalog_store {
                 .bind(id)
                 .bind(reason.is_some())
                 .bind(reason)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .fetch_optional(&mut *tx)
                 .await?;
                 if found.is_some() {
@@ -128,7 +128,7 @@ macro_rules! impl_catalog_store {
                     restaurant_cols!(),
                     " FROM restaurants WHERE updated_at >= $1 ORDER BY updated_at, restaurant_id"
                 ))
-                .bind(since)
+                .bind($crate::Stamp(since))
                 .fetch_all(self.reader())
                 .await?)
             }
@@ -152,7 +152,7 @@ macro_rules! impl_catalog_store {
                 .bind(c.restaurant_id)
                 .bind(&c.name)
                 .bind(c.position)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(self.writer())
                 .await?;
                 Ok(())
@@ -271,8 +271,8 @@ macro_rules! impl_catalog_store {
                 .bind(&i.image)
                 .bind(i.position)
                 .bind(sqlx::types::Json(&i.customizations))
-                .bind(i.updated_at)
-                .bind(read_at)
+                .bind($crate::Stamp(i.updated_at))
+                .bind($crate::Stamp(read_at))
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -348,9 +348,9 @@ macro_rules! impl_catalog_store {
                             .push_bind(&u.password_hash)
                             .push_bind(u.role.as_str())
                             .push_bind(false)
-                            .push_bind(now)
-                            .push_bind(now)
-                            .push_bind(u.approved.then_some(now));
+                            .push_bind($crate::Stamp(now))
+                            .push_bind($crate::Stamp(now))
+                            .push_bind(u.approved.then_some($crate::Stamp(now)));
                     });
                     qb.build().execute(&mut *tx).await.map_err($crate::StoreError::classify)?;
                 }
@@ -369,7 +369,7 @@ macro_rules! impl_catalog_store {
                             .push_bind(c.restaurant_id)
                             .push_bind(&c.name)
                             .push_bind(c.position)
-                            .push_bind(now);
+                            .push_bind($crate::Stamp(now));
                     });
                     qb.build().execute(&mut *tx).await?;
                 }

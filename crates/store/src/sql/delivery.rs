@@ -44,7 +44,7 @@ macro_rules! impl_delivery_store {
                 .bind(user_id)
                 .bind(vehicle.as_str())
                 .bind(number)
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .execute(self.writer())
                 .await?;
                 Ok(())
@@ -56,9 +56,9 @@ macro_rules! impl_delivery_store {
                 let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE orders SET rider_id = ");
                 qb.push_bind(a.rider_id)
                     .push(", assigned_at = ")
-                    .push_bind(now)
+                    .push_bind($crate::Stamp(now))
                     .push(", updated_at = ")
-                    .push_bind(now)
+                    .push_bind($crate::Stamp(now))
                     .push(" WHERE order_id = ")
                     .push_bind(a.order_id);
                 match a.current {
@@ -142,7 +142,7 @@ macro_rules! impl_delivery_store {
                     );
                     qb.push_values(chunk, |mut b, r| {
                         b.push_bind(r.rider_id)
-                            .push_bind(r.recorded_at)
+                            .push_bind($crate::Stamp(r.recorded_at))
                             .push_bind(r.latitude)
                             .push_bind(r.longitude)
                             .push_bind(r.order_id);
@@ -165,8 +165,8 @@ macro_rules! impl_delivery_store {
                      WHERE rider_id = $1 AND recorded_at >= $2 AND recorded_at < $3 ORDER BY recorded_at LIMIT $4",
                 )
                 .bind(rider_id)
-                .bind(from)
-                .bind(to)
+                .bind($crate::Stamp(from))
+                .bind($crate::Stamp(to))
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
@@ -174,7 +174,7 @@ macro_rules! impl_delivery_store {
 
             async fn forget_locations_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {
                 let done =
-                    sqlx::query("DELETE FROM rider_locations WHERE recorded_at < $1").bind(before).execute(self.writer()).await?;
+                    sqlx::query("DELETE FROM rider_locations WHERE recorded_at < $1").bind($crate::Stamp(before)).execute(self.writer()).await?;
                 Ok(done.rows_affected())
             }
 

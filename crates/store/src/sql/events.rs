@@ -23,7 +23,7 @@ macro_rules! impl_event_store {
                 .bind(user_id)
                 .bind(key)
                 .bind(request_hash)
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .bind(token)
                 .execute(self.writer())
                 .await?;
@@ -68,7 +68,7 @@ macro_rules! impl_event_store {
                 )
                 .bind(user_id)
                 .bind(key)
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .bind(token)
                 .bind(seen)
                 .execute(self.writer())
@@ -119,10 +119,10 @@ macro_rules! impl_event_store {
             }
 
             async fn forget_keys_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {
-                // One statement. SQLite compares these times as text: off by under a second at
-                // worst, for keys kept two days.
+                // One statement; every stored time has one text form (`Stamp`), so SQLite's
+                // text comparison is exact.
                 let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-                    .bind(before)
+                    .bind($crate::Stamp(before))
                     .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected())
@@ -142,7 +142,7 @@ macro_rules! impl_event_store {
                     "DELETE FROM {table} WHERE {id} IN (SELECT {id} FROM {table} WHERE {at} < $1 AND {when} LIMIT $2)"
                 );
                 // Every name comes from `Retained::sql` and `ROW_ID`, fixed strings.
-                let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before).bind(batch).execute(self.writer()).await?;
+                let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind($crate::Stamp(before)).bind(batch).execute(self.writer()).await?;
                 Ok(done.rows_affected())
             }
 
@@ -221,10 +221,10 @@ macro_rules! impl_event_store {
                 .bind(&l.topic)
                 .bind(l.key)
                 .bind(sqlx::types::Json(&l.payload))
-                .bind(l.created_at)
+                .bind($crate::Stamp(l.created_at))
                 .bind(&l.error)
                 .bind(l.attempts)
-                .bind(l.failed_at)
+                .bind($crate::Stamp(l.failed_at))
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -292,7 +292,7 @@ macro_rules! impl_event_store {
                     .bind(&n.title)
                     .bind(&n.body)
                     .bind(n.order_id)
-                    .bind(n.created_at)
+                    .bind($crate::Stamp(n.created_at))
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -330,7 +330,7 @@ macro_rules! impl_event_store {
                 )
                 .bind(user_id)
                 .bind(id)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected())

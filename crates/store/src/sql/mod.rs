@@ -42,8 +42,8 @@ macro_rules! push_restaurant {
             .push_bind(&$r.ban_reason)
             .push_bind($r.rating_avg)
             .push_bind($r.rating_count)
-            .push_bind($r.created_at)
-            .push_bind($r.updated_at)
+            .push_bind($crate::Stamp($r.created_at))
+            .push_bind($crate::Stamp($r.updated_at))
             .push_bind(sqlx::types::Json(&$r.tags));
     }};
 }
@@ -65,8 +65,8 @@ macro_rules! push_item {
             .push_bind(&$i.image)
             .push_bind($i.position)
             .push_bind(sqlx::types::Json(&$i.customizations))
-            .push_bind($i.created_at)
-            .push_bind($i.updated_at);
+            .push_bind($crate::Stamp($i.created_at))
+            .push_bind($crate::Stamp($i.updated_at));
     }};
 }
 

@@ -34,7 +34,7 @@ macro_rules! impl_order_store {
                     b.push_bind(e.topic)
                         .push_bind(e.key)
                         .push_bind(sqlx::types::Json(&e.payload))
-                        .push_bind(now)
+                        .push_bind($crate::Stamp(now))
                         .push_bind(false);
                 });
                 qb.build().execute(&mut **tx).await?;
@@ -57,7 +57,7 @@ macro_rules! impl_order_store {
                 .bind(status.as_str())
                 .bind($crate::ordering::actor_name(actor))
                 .bind(note)
-                .bind(at)
+                .bind($crate::Stamp(at))
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
@@ -85,13 +85,13 @@ macro_rules! impl_order_store {
                 .bind(t.order_id)
                 .bind(t.from.as_str())
                 .bind(t.to.as_str())
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .bind(reason)
                 .bind(fee)
                 .bind(refund)
                 .bind(t.preparation_minutes)
-                .bind(t.estimated_delivery_time)
-                .bind(t.accept_by)
+                .bind(t.estimated_delivery_time.map($crate::Stamp))
+                .bind(t.accept_by.map($crate::Stamp))
                 .bind(t.rider)
                 .execute(&mut **tx)
                 .await?;
@@ -113,7 +113,7 @@ macro_rules! impl_order_store {
                         )
                         .bind(item_id)
                         .bind(quantity)
-                        .bind(now)
+                        .bind($crate::Stamp(now))
                         .execute(&mut **tx)
                         .await?;
                     }
@@ -121,7 +121,7 @@ macro_rules! impl_order_store {
                         "UPDATE offer_redemptions SET released_at = $2 WHERE order_id = $1 AND released_at IS NULL RETURNING offer_id",
                     )
                     .bind(t.order_id)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .fetch_optional(&mut **tx)
                     .await?;
                     if let Some((offer_id,)) = released {
@@ -198,7 +198,7 @@ macro_rules! impl_order_store {
                     )
                     .bind(s.item_id)
                     .bind(s.quantity)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut *tx)
                     .await?;
                     if taken.rows_affected() == 0 {
@@ -258,17 +258,17 @@ macro_rules! impl_order_store {
                 .bind(sqlx::types::Json(&o.delivery_address))
                 .bind(&o.delivery_instructions)
                 .bind(o.distance_km)
-                .bind(o.estimated_delivery_time)
+                .bind($crate::Stamp(o.estimated_delivery_time))
                 .bind(o.estimated_preparation_minutes)
-                .bind(o.accept_by)
+                .bind(o.accept_by.map($crate::Stamp))
                 .bind(&o.cancel_reason)
                 .bind(o.cancellation_fee)
                 .bind(o.refund_amount)
-                .bind(o.created_at)
-                .bind(o.updated_at)
-                .bind(o.pay_by)
+                .bind($crate::Stamp(o.created_at))
+                .bind($crate::Stamp(o.updated_at))
+                .bind(o.pay_by.map($crate::Stamp))
                 .bind(o.rider_id)
-                .bind(o.assigned_at)
+                .bind(o.assigned_at.map($crate::Stamp))
                 .bind(&o.delivery_otp)
                 .bind(o.otp_attempts)
                 .bind(o.restaurant_discount)
@@ -297,7 +297,7 @@ macro_rules! impl_order_store {
                         .bind(o.order_id)
                         .bind(offer.offer_id)
                         .bind(o.user_id)
-                        .bind(now)
+                        .bind($crate::Stamp(now))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -397,14 +397,13 @@ macro_rules! impl_order_store {
             }
 
             async fn unaccepted_before(&self, now: time::OffsetDateTime) -> $crate::StoreResult<Vec<$crate::model::Order>> {
-                // On SQLite times compare as text, which can misorder within one second: for a
-                // deadline of minutes that is close enough, and the index keeps this cheap.
+                // Times are stored in one text form (`Stamp`): compared exactly, through the index.
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     order_cols!(),
                     " FROM orders WHERE status = 'CONFIRMED' AND accept_by < $1 ORDER BY accept_by LIMIT 500"
                 ))
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .fetch_all(self.reader())
                 .await?)
             }
@@ -443,7 +442,7 @@ macro_rules! impl_order_store {
                     .bind(r.food_quality)
                     .bind(&r.review_text)
                     .bind(sqlx::types::Json(&r.dish_ratings))
-                    .bind(r.created_at)
+                    .bind($crate::Stamp(r.created_at))
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::StoreError::classify)?;
@@ -453,7 +452,7 @@ macro_rules! impl_order_store {
                 )
                 .bind(r.restaurant_id)
                 .bind(r.restaurant_rating as f64)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -474,7 +473,7 @@ macro_rules! impl_order_store {
                 Ok(sqlx::query_as(
                     "SELECT restaurant_id, COUNT(*) FROM orders WHERE created_at >= $1 GROUP BY restaurant_id",
                 )
-                .bind(since)
+                .bind($crate::Stamp(since))
                 .fetch_all(self.reader())
                 .await?)
             }

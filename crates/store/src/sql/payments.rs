@@ -67,7 +67,7 @@ macro_rules! impl_payment_store {
                     .bind(&e.event_id)
                     .bind(e.payment_id)
                     .bind(&e.kind)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut **tx)
                     .await?;
                     if fresh.rows_affected() == 0 {
@@ -98,9 +98,9 @@ macro_rules! impl_payment_store {
                     .bind(&p.card_expiry)
                     .bind(&p.failure_reason)
                     .bind(&p.review_reason)
-                    .bind(p.expires_at)
-                    .bind(p.created_at)
-                    .bind(p.updated_at)
+                    .bind($crate::Stamp(p.expires_at))
+                    .bind($crate::Stamp(p.created_at))
+                    .bind($crate::Stamp(p.updated_at))
                     .execute(&mut **tx)
                     .await
                     .map_err(StoreError::classify)?;
@@ -124,7 +124,7 @@ macro_rules! impl_payment_store {
                     .bind(card.map(|c| &c.expiry))
                     .bind(&c.failure_reason)
                     .bind(&c.review_reason)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut **tx)
                     .await?;
                     if done.rows_affected() == 0 {
@@ -140,7 +140,7 @@ macro_rules! impl_payment_store {
                     .bind(f.payment_id)
                     .bind(r.seen_refunded)
                     .bind(f.amount)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut **tx)
                     .await?;
                     if fits.rows_affected() == 0 {
@@ -155,10 +155,10 @@ macro_rules! impl_payment_store {
                         .bind(&f.status)
                         .bind(&f.gateway_ref)
                         .bind(&f.actor)
-                        .bind(f.created_at)
-                        .bind(f.updated_at)
+                        .bind($crate::Stamp(f.created_at))
+                        .bind($crate::Stamp(f.updated_at))
                         .bind(f.attempts)
-                        .bind(f.next_attempt_at)
+                        .bind(f.next_attempt_at.map($crate::Stamp))
                         .bind(&f.last_error)
                         .execute(&mut **tx)
                         .await
@@ -169,7 +169,7 @@ macro_rules! impl_payment_store {
                         "INSERT INTO wallets (user_id, balance, updated_at) VALUES ($1, 0, $2) ON CONFLICT (user_id) DO NOTHING",
                     )
                     .bind(user_id)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut **tx)
                     .await?;
                     let moved = sqlx::query(
@@ -177,7 +177,7 @@ macro_rules! impl_payment_store {
                     )
                     .bind(user_id)
                     .bind(delta)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut **tx)
                     .await?;
                     if moved.rows_affected() == 0 {
@@ -190,7 +190,7 @@ macro_rules! impl_payment_store {
                         .bind(order_id)
                         .bind(method)
                         .bind(status)
-                        .bind(now)
+                        .bind($crate::Stamp(now))
                         .execute(&mut **tx)
                         .await?;
                 }
@@ -207,7 +207,7 @@ macro_rules! impl_payment_store {
                          WHERE refund_id = $1 AND status = 'FAILED'",
                     )
                     .bind(refund_id)
-                    .bind(now)
+                    .bind($crate::Stamp(now))
                     .execute(&mut **tx)
                     .await?;
                     if done.rows_affected() != 1 {
@@ -230,7 +230,7 @@ macro_rules! impl_payment_store {
                     "INSERT INTO ledger_transactions (txn_id, kind, order_id, payment_id, created_at) ",
                 );
                 qb.push_values(txns, |mut b, t| {
-                    b.push_bind(t.txn_id).push_bind(t.posting.kind).push_bind(t.order_id).push_bind(t.payment_id).push_bind(now);
+                    b.push_bind(t.txn_id).push_bind(t.posting.kind).push_bind(t.order_id).push_bind(t.payment_id).push_bind($crate::Stamp(now));
                 });
                 qb.build().execute(&mut **tx).await?;
                 let lines: Vec<(uuid::Uuid, i32, String, i64)> = txns
@@ -244,7 +244,7 @@ macro_rules! impl_payment_store {
                 }
                 let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO ledger_entries (txn_id, line_no, account, amount, created_at) ");
                 qb.push_values(&lines, |mut b, l| {
-                    b.push_bind(l.0).push_bind(l.1).push_bind(&l.2).push_bind(l.3).push_bind(now);
+                    b.push_bind(l.0).push_bind(l.1).push_bind(&l.2).push_bind(l.3).push_bind($crate::Stamp(now));
                 });
                 qb.build().execute(&mut **tx).await?;
                 Ok(())
@@ -287,7 +287,7 @@ macro_rules! impl_payment_store {
                     " FROM payments WHERE status = 'PENDING' AND method IN ('CARD', 'UPI') AND created_at < $1 \
                      ORDER BY COALESCE(checked_at, created_at), payment_id LIMIT $2"
                 ))
-                .bind(created_before)
+                .bind($crate::Stamp(created_before))
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
@@ -297,7 +297,7 @@ macro_rules! impl_payment_store {
                 for id in ids {
                     sqlx::query("UPDATE payments SET checked_at = $2 WHERE payment_id = $1")
                         .bind(id)
-                        .bind(at)
+                        .bind($crate::Stamp(at))
                         .execute(self.writer())
                         .await?;
                 }
@@ -315,7 +315,7 @@ macro_rules! impl_payment_store {
                     " FROM payments WHERE status = 'PENDING' AND method IN ('CARD', 'UPI') AND expires_at < $1 \
                      ORDER BY COALESCE(checked_at, expires_at), payment_id LIMIT $2"
                 ))
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
@@ -370,7 +370,7 @@ macro_rules! impl_payment_store {
                     " FROM refunds WHERE status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
                      ORDER BY refund_id LIMIT $2"
                 ))
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)
@@ -392,9 +392,9 @@ macro_rules! impl_payment_store {
                 )
                 .bind(refund_id)
                 .bind(error)
-                .bind(retry_at)
+                .bind($crate::Stamp(retry_at))
                 .bind(tries)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -406,7 +406,7 @@ macro_rules! impl_payment_store {
                      WHERE refund_id = $1 AND status = 'FAILED'",
                 )
                 .bind(refund_id)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -419,7 +419,7 @@ macro_rules! impl_payment_store {
                 )
                 .bind(refund_id)
                 .bind(gateway_ref)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -431,7 +431,7 @@ macro_rules! impl_payment_store {
                     order_cols!(),
                     " FROM orders WHERE status = 'PENDING' AND pay_by < $1 ORDER BY pay_by LIMIT 500"
                 ))
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .fetch_all(self.reader())
                 .await?)
             }
@@ -458,8 +458,8 @@ macro_rules! impl_payment_store {
                      ORDER BY e.created_at, e.txn_id, e.line_no LIMIT $4",
                 )
                 .bind(account)
-                .bind(from)
-                .bind(to)
+                .bind($crate::Stamp(from))
+                .bind($crate::Stamp(to))
                 .bind(limit)
                 .fetch_all(self.reader())
                 .await?)

@@ -1,6 +1,6 @@
 //! `UserStore` in SQL that both backends accept (`$n` placeholders, `RETURNING`, TRUE/FALSE),
 //! instantiated once per backend by `impl_user_store!`. Orderings "newest first" use the ids:
-//! they are UUIDv7, ordered by creation time, whereas SQLite compares stored times as text.
+//! they are UUIDv7, ordered by creation time.
 
 macro_rules! user_cols {
     () => {
@@ -42,8 +42,8 @@ macro_rules! impl_user_store {
                 .bind(&u.email)
                 .bind(&u.password_hash)
                 .bind(u.role.as_str())
-                .bind(now)
-                .bind(u.approved.then_some(now))
+                .bind($crate::Stamp(now))
+                .bind(u.approved.then_some($crate::Stamp(now)))
                 .execute(self.writer())
                 .await
                 .map_err($crate::StoreError::classify)?;
@@ -68,7 +68,7 @@ macro_rules! impl_user_store {
                     user_cols!()
                 ))
                 .bind(user_id)
-                .bind(now)
+                .bind($crate::Stamp(now))
                 .fetch_optional(self.writer())
                 .await?)
             }
@@ -139,7 +139,7 @@ macro_rules! impl_user_store {
                     .bind(&user.name)
                     .bind(&user.phone)
                     .bind(&user.email)
-                    .bind(user.updated_at)
+                    .bind($crate::Stamp(user.updated_at))
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::StoreError::classify)?;
@@ -159,7 +159,7 @@ macro_rules! impl_user_store {
                 .bind(user_id)
                 .bind(reason.is_some())
                 .bind(reason)
-                .bind($crate::now_utc())
+                .bind($crate::Stamp($crate::now_utc()))
                 .fetch_optional(self.writer())
                 .await?)
             }
@@ -173,8 +173,8 @@ macro_rules! impl_user_store {
                 sqlx::query("INSERT INTO sessions (session_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                     .bind(session_id)
                     .bind(user_id)
-                    .bind($crate::now_utc())
-                    .bind(expires_at)
+                    .bind($crate::Stamp($crate::now_utc()))
+                    .bind($crate::Stamp(expires_at))
                     .execute(self.writer())
                     .await?;
                 Ok(())
@@ -196,7 +196,7 @@ macro_rules! impl_user_store {
             async fn revoke_session(&self, session_id: uuid::Uuid) -> $crate::StoreResult<()> {
                 sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL")
                     .bind(session_id)
-                    .bind($crate::now_utc())
+                    .bind($crate::Stamp($crate::now_utc()))
                     .execute(self.writer())
                     .await?;
                 Ok(())
@@ -240,7 +240,7 @@ macro_rules! impl_user_store {
                 .bind(a.latitude)
                 .bind(a.longitude)
                 .bind(a.is_default)
-                .bind(a.created_at)
+                .bind($crate::Stamp(a.created_at))
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
