@@ -25,7 +25,7 @@ pub struct DeadLetterQuery {
     pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/events/dead-letters", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/events/dead-letters", operation_id = "dead_letters", tag = "admin", security(("bearer" = [])),
     params(DeadLetterQuery),
     responses((status = 200, description = "parked events, newest first", body = Vec<DeadLetter>),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -46,7 +46,7 @@ pub struct Replayed {
     pub event_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/events/dead-letters/{subscriber}/{event_id}/replay", tag = "admin",
+#[utoipa::path(post, path = "/api/v1/admin/events/dead-letters/{subscriber}/{event_id}/replay", operation_id = "replay_dead_letter", tag = "admin",
     security(("bearer" = [])),
     params(("subscriber" = String, Path, description = "the subscriber that gave up"),
            ("event_id" = i64, Path, description = "the event", minimum = 1)),

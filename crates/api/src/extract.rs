@@ -2,7 +2,7 @@
 //! malformed id or an unknown query parameter gets the same error body as everything else.
 
 use crate::error::ApiError;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -35,10 +35,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 message: "the body must be a JSON object ({\"field\": value, …})".into(),
             });
         }
-        match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let mut value: serde_json::Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(ApiError::BadRequest {
+                    code: "INVALID_JSON",
+                    message: format!("the body is not valid JSON: {e}"),
+                });
+            }
+        };
+        whole_numbers(&mut value);
+        serde_path_to_error::deserialize::<_, T>(value).map(Json).map_err(|e| {
+            let path = e.path().to_string();
+            let problem = e.into_inner().to_string();
+            if path == "." { field_problem(&problem, "body") } else { ApiError::invalid(path, problem) }
+        })
+    }
+}
+
+/// JSON has one number type: `5000.0` is the whole number 5000 to a JavaScript or Python
+/// client, and an integer to JSON Schema. Such numbers are read as integers wherever they are,
+/// so an integer field takes them; fractions stay fractions (and an integer field refuses them).
+fn whole_numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9_007_199_254_740_992.0
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
         }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
     }
 }
 
@@ -79,25 +109,6 @@ fn field_problem(text: &str, whole: &str) -> ApiError {
     match text.split_once(": ") {
         Some((field, problem)) if !field.contains(' ') => ApiError::invalid(field, problem),
         _ => ApiError::invalid(whole, text),
-    }
-}
-
-fn json_rejection(r: JsonRejection) -> ApiError {
-    match r {
-        JsonRejection::JsonDataError(e) => {
-            let text = e.body_text();
-            field_problem(text.trim_start_matches("Failed to deserialize the JSON body into the target type: "), "body")
-        }
-        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest {
-            code: "INVALID_JSON",
-            message: format!(
-                "the body is not valid JSON: {}",
-                e.body_text().trim_start_matches("Failed to parse the request body as JSON: ")
-            ),
-        },
-        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        other => ApiError::BadRequest { code: "BAD_REQUEST", message: other.body_text() },
     }
 }
 

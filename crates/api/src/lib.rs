@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+mod contract;
 pub mod dead_letters;
 pub mod delivery;
 pub mod discovery;
@@ -15,6 +16,7 @@ pub mod extract;
 mod health;
 pub mod housekeeping;
 pub mod idempotency;
+mod links;
 pub mod metrics;
 pub mod notifications;
 pub mod observe;
@@ -164,7 +166,7 @@ pub const TIMER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
 #[openapi(
     info(title = "Dabba API", description = "Open-source food delivery platform. Money is integer paise; times are RFC 3339 UTC."),
     modifiers(&BearerAuth),
-    components(schemas(error::ErrorBody))
+    components(schemas(error::ErrorBody, payments::support::PaymentState, payments::support::RefundState))
 )]
 struct ApiDoc;
 
@@ -198,9 +200,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(delivery::router())
 }
 
-/// The OpenAPI document generated from the handlers.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+/// The OpenAPI document: generated from the handlers, completed by `contract`.
+pub fn openapi() -> serde_json::Value {
+    contract::complete(api_routes().split_for_parts().1)
 }
 
 async fn not_found(method: Method, uri: Uri) -> impl IntoResponse {
@@ -226,8 +228,9 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
 /// The whole application: API, docs, operations endpoints, middleware.
 pub fn app(state: AppState) -> Router {
     let (router, doc) = api_routes().split_for_parts();
+    let doc = contract::complete(doc);
     router
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .merge(SwaggerUi::new("/api/docs").external_url_unchecked("/api/openapi.json", doc))
         .merge(payments::pages())
         .merge(delivery::sockets())
         .route_layer(axum::middleware::from_fn(observe::tag_route))

@@ -166,7 +166,7 @@ pub struct InboxQuery {
     pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(InboxQuery),
+#[utoipa::path(get, path = "/api/v1/notifications", operation_id = "list_notifications", tag = "notifications", security(("bearer" = [])), params(InboxQuery),
     responses((status = 200, description = "newest first", body = Vec<Notification>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,

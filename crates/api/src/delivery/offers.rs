@@ -33,6 +33,7 @@ pub struct Point {
 
 /// An order offered to the rider, to accept before `expires_at`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DeliveryOffer)]
 pub struct OfferView {
     pub order_id: Uuid,
     pub restaurant_name: String,

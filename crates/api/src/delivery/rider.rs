@@ -234,7 +234,7 @@ async fn verify_otp(state: &AppState, o: &Order, given: Option<&str>) -> ApiResu
     Err(unprocessable("INVALID_OTP", format!("that is not the customer's code; {left} tries left")))
 }
 
-#[utoipa::path(put, path = "/api/v1/delivery/orders/{id}/status", tag = "delivery", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/delivery/orders/{id}/status", operation_id = "rider_status", tag = "delivery", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "order id")), request_body = RiderStep,
     responses((status = 200, body = RiderJob), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, description = "INVALID_TRANSITION", body = ErrorBody),

@@ -376,7 +376,7 @@ pub struct PaymentView {
     pub refunds: Vec<Refund>,
 }
 
-#[utoipa::path(get, path = "/api/v1/payments/{id}/status", tag = "payments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/payments/{id}/status", operation_id = "payment_status", tag = "payments", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "payment id")),
     responses((status = 200, body = PaymentView), (status = 404, body = ErrorBody)))]
 async fn status(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<PaymentView>> {

@@ -14,7 +14,7 @@ pub mod sandbox;
 pub mod settle;
 pub mod signature;
 mod statements;
-mod support;
+pub(crate) mod support;
 pub mod timers;
 mod wallet;
 

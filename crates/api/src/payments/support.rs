@@ -44,7 +44,7 @@ pub struct PaymentsQuery {
     pub status: Option<PaymentState>,
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/payments", tag = "admin", security(("bearer" = [])), params(PaymentsQuery),
+#[utoipa::path(get, path = "/api/v1/admin/payments", operation_id = "review_payments", tag = "admin", security(("bearer" = [])), params(PaymentsQuery),
     responses((status = 200, description = "oldest first, at most 200", body = Vec<Payment>),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn payments(
@@ -111,7 +111,7 @@ pub struct RefundsQuery {
     pub status: Option<RefundState>,
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/refunds", tag = "admin", security(("bearer" = [])), params(RefundsQuery),
+#[utoipa::path(get, path = "/api/v1/admin/refunds", operation_id = "failed_refunds", tag = "admin", security(("bearer" = [])), params(RefundsQuery),
     responses((status = 200, description = "oldest first, at most 200, with tries and the last error", body = Vec<Refund>),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn refunds(
