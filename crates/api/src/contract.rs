@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 pub fn complete(doc: utoipa::openapi::OpenApi) -> Value {
     let mut v = serde_json::to_value(&doc).expect("an OpenAPI document is JSON");
     error_body(&mut v);
+    super::limits::apply(&mut v);
     if let Some(paths) = v.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };

@@ -52,7 +52,7 @@ pub struct Replayed {
            ("event_id" = i64, Path, description = "the event", minimum = 1)),
     responses((status = 200, description = "handled this time; the dead letter is gone", body = Replayed),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, description = "no such dead letter", body = ErrorBody),
+              (status = 404, description = "no such dead letter, or its subscriber no longer runs", body = ErrorBody),
               (status = 409, description = "REPLAY_FAILED: the subscriber failed again (the message says why); the dead letter stays",
                body = ErrorBody)))]
 async fn replay(
@@ -63,8 +63,6 @@ async fn replay(
 ) -> ApiResult<Json<Replayed>> {
     auth.require(Role::Admin)?;
     let letter = state.store.dead_letter_of(&subscriber, event_id).await?.ok_or(ApiError::NotFound("dead letter"))?;
-    // A letter of a subscriber this version no longer runs can only be looked at.
-    let sub = state.relay.subscriber(&letter.subscriber).ok_or(ApiError::NotFound("subscriber"))?;
     let event = Event {
         event_id: letter.event_id,
         topic: letter.topic.clone(),
@@ -72,8 +70,13 @@ async fn replay(
         payload: letter.payload.clone(),
         created_at: letter.created_at,
     };
-    if let Err(e) = sub.handle(std::slice::from_ref(&event)).await {
-        return Err(ApiError::conflict("REPLAY_FAILED", format!("{} failed again: {e:#}", letter.subscriber)));
+    // A letter of a subscriber this version no longer runs can only be looked at.
+    match state.relay.replay(&letter.subscriber, &event).await {
+        None => return Err(ApiError::NotFound("subscriber")),
+        Some(Err(e)) => {
+            return Err(ApiError::conflict("REPLAY_FAILED", format!("{} failed again: {e:#}", letter.subscriber)));
+        }
+        Some(Ok(())) => {}
     }
     state.store.forget_dead_letter(&letter.subscriber, letter.event_id).await?;
     tracing::info!(subscriber = %letter.subscriber, event_id, admin = %auth.user_id, "dead letter replayed");

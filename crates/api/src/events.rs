@@ -131,19 +131,16 @@ impl Relay {
         self.config.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// The subscriber named `name`, for replays of its dead letters.
-    pub fn subscriber(&self, name: &str) -> Option<Arc<dyn Subscriber>> {
-        self.lanes().into_iter().find(|l| l.sub.name() == name).map(|l| l.sub.clone())
-    }
-
     /// Gives every lane without one its bit before any lane marks an event: a lane that
     /// marked with a mask missing another's bit would relay events that lane never saw.
     async fn register(&self) -> StoreResult<()> {
         for lane in self.lanes() {
             if lane.bit.load(Ordering::Acquire) == 0 {
                 let bit = self.store.subscriber_bit(lane.sub.name()).await?;
-                lane.bit.store(bit, Ordering::Release);
+                // Into the mask first: once the lane has its bit, no other lane may mark an
+                // event with a mask that lacks it.
                 self.all.fetch_or(bit, Ordering::AcqRel);
+                lane.bit.store(bit, Ordering::Release);
             }
         }
         Ok(())
@@ -172,11 +169,39 @@ impl Relay {
     }
 
     /// One lane until it has nothing left or must back off. The caller holds the lane's lock.
+    /// Only a drain that read to the end counts as finished for [`Relay::settle`].
     async fn drain_lane(&self, lane: &Lane, state: &mut LaneState) -> StoreResult<usize> {
         let pass = lane.begun.fetch_add(1, Ordering::AcqRel) + 1;
         let result = self.drain_steps(lane, state).await;
-        lane.finished.send_replace(pass);
+        if state.retry_at.is_none() && result.is_ok() {
+            lane.finished.send_replace(pass);
+        }
         result
+    }
+
+    /// Handles events as a subscriber call that cannot take the lane down: a panic is a failure
+    /// like an error (retried, then parked), not a task that dies and is started again.
+    async fn handle(sub: &dyn Subscriber, events: &[Event]) -> anyhow::Result<()> {
+        use futures_util::FutureExt;
+        match std::panic::AssertUnwindSafe(sub.handle(events)).catch_unwind().await {
+            Ok(done) => done,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".into());
+                Err(anyhow::anyhow!("the subscriber panicked: {what}"))
+            }
+        }
+    }
+
+    /// Replays one event to the subscriber `name` (a dead letter), in turn with its lane's own
+    /// drains so that the subscriber never sees two calls at once. `None` if no such lane.
+    pub async fn replay(&self, name: &str, event: &Event) -> Option<anyhow::Result<()>> {
+        let lane = self.lanes().into_iter().find(|l| l.sub.name() == name)?;
+        let _turn = lane.state.lock().await;
+        Some(Self::handle(lane.sub.as_ref(), std::slice::from_ref(event)).await)
     }
 
     async fn drain_steps(&self, lane: &Lane, state: &mut LaneState) -> StoreResult<usize> {
@@ -201,7 +226,7 @@ impl Relay {
             }
             let ids: Vec<i64> = events.iter().map(|e| e.event_id).collect();
             let last = *ids.last().unwrap_or(&last);
-            match lane.sub.handle(&events).await {
+            match Self::handle(lane.sub.as_ref(), &events).await {
                 Ok(()) => {
                     self.store.mark_handled(bit, self.all.load(Ordering::Acquire), &ids).await?;
                     handled += ids.len();

@@ -181,12 +181,18 @@ impl<S: Send + Sync> FromRequest<S> for NoBody {
 
 /// Largest page any list returns.
 pub const MAX_PAGE_SIZE: u32 = 50;
+/// The last page anyone may ask for: deep enough for any list a person pages through, and
+/// a bound on the work a listing does for one request.
+pub const MAX_PAGE: u32 = 10_000;
 
 /// `page` (1-based, default 1) and `limit` (1–50, default 20) as SQL `LIMIT`/`OFFSET`, checked.
 pub fn paging(page: Option<u32>, limit: Option<u32>) -> Result<(i64, i64), ApiError> {
     let (page, limit) = (page.unwrap_or(1), limit.unwrap_or(20));
     if page == 0 {
         return Err(ApiError::invalid("page", "pages start at 1"));
+    }
+    if page > MAX_PAGE {
+        return Err(ApiError::invalid("page", format!("must be at most {MAX_PAGE}")));
     }
     if !(1..=MAX_PAGE_SIZE).contains(&limit) {
         return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));

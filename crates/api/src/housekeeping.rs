@@ -50,20 +50,33 @@ pub async fn sweep(state: &AppState, now: OffsetDateTime) -> StoreResult<Vec<(Re
         (Retained::IdempotencyKeys, state.ordering.key_keep),
     ];
     let mut done = Vec::with_capacity(plan.len());
+    let mut failed = None;
     for (what, keep) in plan {
         let mut n = 0;
         loop {
-            let deleted = state.store.forget_before(what, now - keep, BATCH).await?;
-            n += deleted;
-            if deleted < BATCH as u64 {
-                break;
+            match state.store.forget_before(what, now - keep, BATCH).await {
+                Ok(deleted) => {
+                    n += deleted;
+                    if deleted < BATCH as u64 {
+                        break;
+                    }
+                }
+                // One kind failing does not keep the others: the error is reported at the end.
+                Err(e) => {
+                    tracing::warn!(?what, error = %e, "retention sweep of one kind failed; will retry");
+                    failed = Some(e);
+                    break;
+                }
             }
             // Let other writers in between two batches (SQLite has one writer).
             tokio::task::yield_now().await;
         }
         done.push((what, n));
     }
-    Ok(done)
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
 }
 
 /// Sweeps every `retention.every` until aborted; the first sweep a minute after start, not

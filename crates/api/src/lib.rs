@@ -16,6 +16,7 @@ pub mod extract;
 mod health;
 pub mod housekeeping;
 pub mod idempotency;
+mod limits;
 mod links;
 pub mod metrics;
 pub mod notifications;

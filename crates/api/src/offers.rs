@@ -26,15 +26,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(deactivate_offer))
 }
 
-/// Codes are upper-case letters, digits, `-` and `_`, 3 to 20 long.
+/// Codes are letters, digits, `-` and `_`, 3 to 20 long, kept upper-case.
 pub fn normalise_code(raw: &str) -> Result<String, ApiError> {
-    let code = raw.trim().to_uppercase();
+    let code = raw.trim();
     if (3..=20).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        Ok(code)
+        Ok(code.to_ascii_uppercase())
     } else {
         Err(ApiError::invalid("code", "use 3 to 20 letters, digits, - or _"))
     }
 }
+
+/// [`normalise_code`] as a pattern, white space around allowed (it is trimmed).
+pub static CODE_PATTERN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let ws = dabba_domain::invalid::WHITE_SPACE;
+    format!("^[{ws}]*[A-Za-z0-9_-]{{3,20}}[{ws}]*$")
+});
 
 /// A new offer (seed 004 §6.1). Money in paise; a PERCENTAGE `discount_value` is percent.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -368,8 +368,8 @@ impl ConfigArgs {
             relay.max_attempts = n;
         }
         if let Some(ms) = self.event_retry_base_ms.or(file.event_retry_base_ms) {
-            if !(1..=600_000).contains(&ms) {
-                bail!("event_retry_base_ms must be between 1 and 600000");
+            if !(1..=300_000).contains(&ms) {
+                bail!("event_retry_base_ms must be between 1 and 300000 (the longest wait)");
             }
             relay.retry_base = std::time::Duration::from_millis(ms);
         }

@@ -17,10 +17,18 @@ pub struct LatLng {
 }
 
 impl LatLng {
+    /// The farthest latitude served, north or south. Near a pole a degree of longitude shrinks
+    /// to nothing, and the distance grids' walks around a point grow without bound; as on web
+    /// maps, the world stops at 85°.
+    pub const MAX_LAT: f64 = 85.0;
+
     /// Parses a point; `prefix` names the fields in errors (`latitude`, `longitude` or `lat`, `lng`).
     pub fn parse(lat: f64, lng: f64, lat_field: &str, lng_field: &str) -> Result<Self, Invalid> {
-        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-            return Err(Invalid::new(lat_field, "must be a latitude between -90 and 90"));
+        if !lat.is_finite() || !(-Self::MAX_LAT..=Self::MAX_LAT).contains(&lat) {
+            return Err(Invalid::new(
+                lat_field,
+                "must be a latitude between -85 and 85 (Dabba does not serve the polar regions)",
+            ));
         }
         if !lng.is_finite() || !(-180.0..=180.0).contains(&lng) {
             return Err(Invalid::new(lng_field, "must be a longitude between -180 and 180"));

@@ -31,32 +31,55 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
-/// Checks a free-text field: trimmed, within `min..=max` characters, no control characters.
+/// Checks a free-text field: `min..=max` characters as sent, at least one that is not white
+/// space, no control characters but line breaks; the value kept is trimmed. The OpenAPI
+/// document says the same with [`text_pattern`] (lengths are counted as sent, so that the
+/// document's `minLength`/`maxLength` are exactly the rule).
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Invalid> {
-    let trimmed = value.trim();
-    let len = trimmed.chars().count();
-    if len < min {
-        return Err(if min == 1 {
-            Invalid::new(field, "must not be empty")
-        } else {
-            Invalid::new(field, format!("must be at least {min} characters"))
-        });
-    }
+    let len = value.chars().count();
     if len > max {
         return Err(Invalid::new(field, format!("must be at most {max} characters")));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+    if value.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Invalid::new(field, "must not be empty"));
+    }
+    if len < min {
+        return Err(Invalid::new(field, format!("must be at least {min} characters")));
     }
     Ok(trimmed.to_owned())
 }
 
-/// Like [`text`], for optional fields: an absent or blank value becomes `None`.
+/// Like [`text`], for optional fields: an absent or blank value becomes `None`
+/// ([`optional_text_pattern`]).
 pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => text(field, v, 1, max).map(Some),
+    match value {
+        Some(v) if !v.trim().is_empty() => text(field, v, 1, max).map(Some),
+        Some(v) if v.chars().count() > max => Err(Invalid::new(field, format!("must be at most {max} characters"))),
+        Some(v) if v.chars().any(|c| c.is_control() && c != '\n') => {
+            Err(Invalid::new(field, "must not contain control characters"))
+        }
+        _ => Ok(None),
     }
+}
+
+/// White space as `str::trim` sees it (Unicode White_Space), for patterns.
+pub const WHITE_SPACE: &str = r"\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// Control characters but the line break (`char::is_control`), for patterns.
+pub const CONTROL: &str = r"\x00-\x09\x0B-\x1F\x7F-\x9F";
+
+/// [`text`] as an ECMA-262 pattern: no control characters but line breaks, one character that
+/// is neither white space nor control.
+pub fn text_pattern() -> String {
+    format!("^[^{CONTROL}]*[^{WHITE_SPACE}{CONTROL}][^{CONTROL}]*$")
+}
+
+/// [`optional_text`] as a pattern: no control characters but line breaks (blank is allowed).
+pub fn optional_text_pattern() -> String {
+    format!("^[^{CONTROL}]*$")
 }
 
 #[cfg(test)]
@@ -66,6 +89,7 @@ mod tests {
     #[test]
     fn text_trims_and_bounds() {
         assert_eq!(text("name", "  Asha ", 1, 10).unwrap(), "Asha");
+        assert!(text("name", "  Asha     ", 1, 10).is_err(), "lengths count as sent");
         assert_eq!(text("name", "   ", 1, 10).unwrap_err().message, "must not be empty");
         assert!(text("name", "abcdefghijk", 1, 10).is_err());
         assert!(text("name", "a\u{7}b", 1, 10).is_err());

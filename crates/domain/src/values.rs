@@ -54,8 +54,11 @@ impl TryFrom<String> for Role {
 pub struct Phone(String);
 
 impl Phone {
+    /// The rule as an ECMA-262 pattern, for the OpenAPI document.
+    pub const PATTERN: &str = r"^[ ()-]*\+?(?:[ ()-]*[0-9]){10,15}[ ()-]*$";
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
-        let kept: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+        let kept: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
         let digits = kept.strip_prefix('+').unwrap_or(&kept);
         if !(10..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Invalid::new(field, "must be a phone number of 10 to 15 digits, optionally starting with +"));
@@ -77,10 +80,25 @@ impl Phone {
 pub struct Email(String);
 
 impl Email {
+    /// Longest address, in characters as sent.
+    pub const MAX_CHARS: usize = 254;
+
+    /// The rule as an ECMA-262 pattern: white space only around it, one `@`, a dot inside the
+    /// domain, no control characters.
+    pub fn pattern() -> String {
+        use crate::invalid::{CONTROL, WHITE_SPACE};
+        let c = format!("[^@{WHITE_SPACE}{CONTROL}\\uFEFF]");
+        let d = format!("[^@.{WHITE_SPACE}{CONTROL}\\uFEFF]");
+        format!("^[{WHITE_SPACE}]*{c}+@{d}{c}*\\.{c}*{d}[{WHITE_SPACE}]*$")
+    }
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
-        let s = raw.trim().to_lowercase();
         let bad = || Invalid::new(field, "must be an email address like name@example.com");
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(bad());
+        }
+        let s = raw.trim().to_lowercase();
+        if s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\u{feff}') {
             return Err(bad());
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;

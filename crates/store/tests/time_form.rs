@@ -22,6 +22,10 @@ async fn old_times_are_rewritten_in_utc_with_microseconds() {
         ("c", "2026-12-04T07:32:31.000001Z"),
         ("d", "2026-12-04T02:32:32-05:00"),
         ("e", "2026-12-04T07:32:31.123456789Z"),
+        // A fraction near the next second with an offset (SQLite's own conversion rounds to
+        // milliseconds), and one with no zone at all (UTC).
+        ("f", "2026-12-04T13:02:32.9995+05:30"),
+        ("g", "2026-12-04 07:32:33.25"),
     ];
     for (id, at) in old {
         sqlx::query("INSERT INTO gateway_events (event_id, payment_id, kind, received_at) VALUES ($1, $2, 'paid', $3)")
@@ -35,7 +39,7 @@ async fn old_times_are_rewritten_in_utc_with_microseconds() {
     // Before: the text order is not the time order.
     let before: Vec<(String,)> =
         sqlx::query_as("SELECT event_id FROM gateway_events ORDER BY received_at").fetch_all(&mut db).await.unwrap();
-    assert_ne!(before.iter().map(|r| r.0.as_str()).collect::<String>(), "bceads");
+    assert_ne!(before.iter().map(|r| r.0.as_str()).collect::<String>(), "bcead");
 
     let migration = include_str!("../migrations/sqlite/0008_time_form.sql");
     for _ in 0..2 {
@@ -56,6 +60,8 @@ async fn old_times_are_rewritten_in_utc_with_microseconds() {
             ("e", "2026-12-04T07:32:31.123456Z"),
             ("a", "2026-12-04T07:32:31.500000Z"),
             ("d", "2026-12-04T07:32:32.000000Z"),
+            ("f", "2026-12-04T07:32:32.999500Z"),
+            ("g", "2026-12-04T07:32:33.250000Z"),
         ]
     );
     // And each is what the store writes now.

@@ -39,4 +39,27 @@ async fn the_served_document_names_shared_answers_and_links(app: TestApp) {
     assert_eq!(schema["items"]["$ref"], "#/components/schemas/FieldError");
 }
 
-crate::both_backends!(whole_number_floats_are_integers, the_served_document_names_shared_answers_and_links);
+/// Near a pole the distance grids' walks grew without bound: one listing at latitude -90 hung
+/// the node (found by fuzzing). The world now stops at 85°, and the edge answers at once.
+async fn polar_points_are_refused_and_the_edge_answers(app: TestApp) {
+    // A restaurant, so that the index has a reach to walk.
+    let _shop = app.shop().await;
+    for q in ["restaurants?lat=-90&lng=179", "offers?lat=89.9&lng=0", "search?q=dosa&lat=90&lng=0"] {
+        let r = app.get(&format!("/api/v1/{q}"), None).await;
+        r.expect(400);
+        assert_eq!(r.body["details"][0]["field"], "lat", "{}", r.body);
+    }
+    for q in ["restaurants?lat=85&lng=179.9", "offers?lat=-85&lng=-180", "search?q=dosa&lat=85&lng=0"] {
+        // The bound only turns a hang into a failure; the answer comes in milliseconds.
+        let r = tokio::time::timeout(std::time::Duration::from_secs(30), app.get(&format!("/api/v1/{q}"), None))
+            .await
+            .expect("an answer at 85 degrees");
+        r.expect(200);
+    }
+}
+
+crate::both_backends!(
+    whole_number_floats_are_integers,
+    the_served_document_names_shared_answers_and_links,
+    polar_points_are_refused_and_the_edge_answers
+);

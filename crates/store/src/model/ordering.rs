@@ -243,8 +243,8 @@ impl Retained {
             Retained::Sessions => ("sessions", "expires_at", "TRUE"),
             Retained::GatewayEvents => ("gateway_events", "received_at", "TRUE"),
             Retained::Notifications => ("notifications", "created_at", "TRUE"),
-            // A key still claimed belongs to a request that may be running.
-            Retained::IdempotencyKeys => ("idempotency_keys", "created_at", "state = 'DONE'"),
+            // Past the keep, a key still claimed belongs to a request long dead.
+            Retained::IdempotencyKeys => ("idempotency_keys", "created_at", "TRUE"),
         }
     }
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Fuzzes the API against its own OpenAPI document with schemathesis, as each of the four roles.
+
+Starts `dabba serve --demo` on a fresh SQLite file and a free port, signs in as the demo
+customer, restaurant owner, rider and admin, and runs every operation with every check, the
+stateful phase (which follows the document's links) included. Logout runs last, with a token of
+its own, so that it does not end the others' sessions. Exits non-zero on any failure.
+
+    python3 .ci/fuzz.py                       # the bounded run CI does
+    python3 .ci/fuzz.py --examples 200 --stateful-seconds 600   # a long campaign
+
+Afterwards it prints how many cases ran and how many requests reached the order, payment and
+delivery operations with a success (read from the server's access log).
+"""
+
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+SCHEMATHESIS = "schemathesis==4.32.5"
+ROLES = [("customer", "+919420000000"), ("restaurant", "+918420000000"), ("rider", "+917420000000"),
+         ("admin", "+916420000000")]
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def ensure_schemathesis():
+    try:
+        subprocess.run(["schemathesis", "--version"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", SCHEMATHESIS], check=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(base, method, path, body=None, token=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode())
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+
+
+def login(base, phone):
+    return call(base, "POST", "/api/v1/auth/login", {"phone": phone, "password": "dabba-demo"})["token"]
+
+
+def start_server(binary, workdir, port):
+    log = open(os.path.join(workdir, "server.log"), "w")
+    server = subprocess.Popen(
+        [binary, "--database-url", f"sqlite://{workdir}/fuzz.db", "--listen", f"127.0.0.1:{port}",
+         "--sqlite-durable", "false", "serve", "--demo"],
+        cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            call(base, "GET", "/readyz")
+            # The demo's users exist once the start-up seeding has finished.
+            login(base, ROLES[0][1])
+            return server, base
+        except Exception:
+            if server.poll() is not None:
+                sys.exit(f"the server stopped: see {workdir}/server.log")
+            time.sleep(0.2)
+    server.kill()
+    sys.exit("the server did not come up")
+
+
+def run(base, token, name, args, workdir, extra):
+    report = os.path.join(workdir, f"{name}.json")
+    cmd = ["schemathesis", "run", base + "/api/openapi.json", "--checks", "all",
+           "-H", f"Authorization: Bearer {token}", "--no-color", "--seed", str(args.seed),
+           "-n", str(args.examples), "--max-time", str(args.stateful_seconds + args.examples * 30),
+           "--report", "json", "--report-json-path", report, *extra]
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="fuzz_hooks", PYTHONPATH=HERE)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    text = out.stdout + out.stderr
+    with open(os.path.join(workdir, f"{name}.txt"), "w") as f:
+        f.write(text)
+    cases = 0
+    m = re.search(r"(\d+) generated", text)
+    if m:
+        cases = int(m.group(1))
+    print(f"  {name:<12} {cases:>7} cases  exit {out.returncode}")
+    if out.returncode != 0:
+        print(text[-6000:])
+    return out.returncode == 0, cases
+
+
+REACHED = {
+    "order": re.compile(r"path=/api/v1/(orders|restaurants/[^/ ]+/orders|admin/orders|cart)"),
+    "payment": re.compile(r"path=/api/v1/(payments|wallet|admin/payments|admin/refunds)"),
+    "delivery": re.compile(r"path=/api/v1/(delivery|tracking|admin/riders)"),
+}
+
+
+def reached(workdir):
+    counts = {k: 0 for k in REACHED}
+    with open(os.path.join(workdir, "server.log")) as f:
+        for line in f:
+            if " status=2" not in line:
+                continue
+            for k, rx in REACHED.items():
+                if rx.search(line):
+                    counts[k] += 1
+    return counts
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--binary", default=os.path.join(ROOT, "target", "debug", "dabba"))
+    p.add_argument("--examples", type=int, default=15, help="cases per operation and phase")
+    p.add_argument("--stateful-seconds", type=int, default=60)
+    p.add_argument("--seed", type=int, default=20261204)
+    args = p.parse_args()
+    ensure_schemathesis()
+    workdir = tempfile.mkdtemp(prefix="dabba-fuzz-")
+    server, base = start_server(args.binary, workdir, free_port())
+    ok, total = True, 0
+    try:
+        print(f"fuzzing {base} (log and reports in {workdir})")
+        for role, phone in ROLES:
+            good, cases = run(base, login(base, phone), role, args, workdir,
+                              ["--exclude-path", "/api/v1/auth/logout"])
+            ok, total = ok and good, total + cases
+        good, cases = run(base, login(base, ROLES[0][1]), "logout", args, workdir,
+                          ["--include-path", "/api/v1/auth/logout"])
+        ok, total = ok and good, total + cases
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    counts = reached(workdir)
+    print(f"{total} cases in all; successful requests reaching orders {counts['order']}, "
+          f"payments {counts['payment']}, delivery {counts['delivery']}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
