@@ -16,6 +16,6 @@ def map_headers(ctx, headers):
     if headers is None:
         return headers
     key = headers.get("Idempotency-Key")
-    if isinstance(key, str) and 1 <= len(key) <= 200:
-        headers["Idempotency-Key"] = f"{key}-{uuid.uuid4().hex}"
+    if isinstance(key, str) and 1 <= len(key) <= 255 and key.strip() and key.isprintable() and key.isascii():
+        headers["Idempotency-Key"] = f"{key[:200]}-{uuid.uuid4().hex}"
     return headers

@@ -108,7 +108,8 @@ async fn ban_user(
 
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/unban", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "user id")),
-    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "CANNOT_BAN_ADMIN: admins are never banned, so never unbanned", body = ErrorBody)))]
 async fn unban_user(
     State(state): State<AppState>,
     auth: Auth,

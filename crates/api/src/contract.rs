@@ -79,8 +79,15 @@ fn shared_answers(path: &str, op: &mut Map<String, Value>) {
     if needs_token {
         answer(op, "403", "USER_BANNED, or FORBIDDEN: this account's role or ownership does not allow it");
     }
-    if located("path") {
-        answer(op, "404", "NOT_FOUND: no such object, or not one this account may see");
+    if located("path") || located("query") || has_body {
+        answer(op, "404", "NOT_FOUND: something the request names does not exist, or is not this account's to see");
+    }
+    if has_body || located("query") {
+        answer(
+            op,
+            "422",
+            "UNPROCESSABLE: every field is well formed, but they do not fit together or with what is stored (details: [{field, message}])",
+        );
     }
     if keyed {
         answer(op, "409", "REQUEST_IN_PROGRESS: a request with this Idempotency-Key is running");

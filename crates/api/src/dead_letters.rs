@@ -49,7 +49,7 @@ pub struct Replayed {
 #[utoipa::path(post, path = "/api/v1/admin/events/dead-letters/{subscriber}/{event_id}/replay", operation_id = "replay_dead_letter", tag = "admin",
     security(("bearer" = [])),
     params(("subscriber" = String, Path, description = "the subscriber that gave up"),
-           ("event_id" = i64, Path, description = "the event", minimum = 1)),
+           ("event_id" = i64, Path, description = "the event")),
     responses((status = 200, description = "handled this time; the dead letter is gone", body = Replayed),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, description = "no such dead letter, or its subscriber no longer runs", body = ErrorBody),

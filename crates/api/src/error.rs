@@ -78,6 +78,11 @@ pub struct FieldError {
 }
 
 impl ApiError {
+    /// A field that does not fit the others or the stored state (422 `UNPROCESSABLE`).
+    pub fn unprocessable(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid(vec![Invalid::combination(field, message)])
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Invalid(vec![Invalid::new(field, message)])
     }
@@ -94,7 +99,13 @@ impl ApiError {
         match self {
             ApiError::Invalid(list) => {
                 let message = list.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-                (StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
+                // Each field as the document describes it, but not together (or not with what
+                // is stored): 422. Any field wrong on its own: 400.
+                if !list.is_empty() && list.iter().all(|i| i.combination) {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "UNPROCESSABLE", message)
+                } else {
+                    (StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
+                }
             }
             ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
             ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m.clone()),

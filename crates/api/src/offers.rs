@@ -114,7 +114,7 @@ async fn create_offer(
     if let (Some(f), Some(u)) = (req.valid_from, req.valid_until)
         && f >= u
     {
-        errs.push(Invalid::new("valid_until", "must be after valid_from"));
+        errs.push(Invalid::combination("valid_until", "must be after valid_from"));
     }
     let mut ids: Vec<Uuid> = req.restaurant_ids.unwrap_or_default();
     ids.dedup();
@@ -137,7 +137,7 @@ async fn create_offer(
                 .store
                 .restaurant(*id)
                 .await?
-                .ok_or_else(|| ApiError::invalid("restaurant_ids", format!("no restaurant {id}")))?;
+                .ok_or_else(|| ApiError::unprocessable("restaurant_ids", format!("no restaurant {id}")))?;
         }
     }
     let offer = Offer {

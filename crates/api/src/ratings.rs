@@ -73,7 +73,7 @@ async fn rate(
         .ok_or(ApiError::NotFound("order"))?;
     let lines = state.store.order_lines(order.order_id).await?;
     if let Some(bad) = dishes.iter().find(|dr| !lines.iter().any(|l| l.item_id == dr.item_id)) {
-        return Err(ApiError::invalid("dish_ratings", format!("item {} is not in this order", bad.item_id)));
+        return Err(ApiError::unprocessable("dish_ratings", format!("item {} is not in this order", bad.item_id)));
     }
     if state.store.rating(order.order_id).await?.is_some() {
         return Err(ApiError::conflict("ALREADY_RATED", "this order is already rated"));

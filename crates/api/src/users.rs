@@ -140,7 +140,8 @@ fn check_pincode(p: Option<String>) -> Result<Option<String>, Invalid> {
 }
 
 #[utoipa::path(post, path = "/api/v1/users/addresses", tag = "users", security(("bearer" = [])), request_body = AddressInput,
-    responses((status = 201, body = Address), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = Address), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 409, description = "TOO_MANY_ADDRESSES: delete one first", body = ErrorBody)))]
 async fn create_address(
     State(state): State<AppState>,
     auth: Auth,

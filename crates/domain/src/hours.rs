@@ -35,7 +35,7 @@ const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday",
 fn minutes(field: &str, s: &str, allow_24: bool) -> Result<u16, Invalid> {
     let bad = || Invalid::new(field, "must be a time like 09:30 (24-hour clock)");
     let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+    if h.is_empty() || h.len() > 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let h: u16 = h.parse().map_err(|_| bad())?;
@@ -124,9 +124,32 @@ impl WeeklyHours {
     }
 }
 
-/// Parses an IANA time-zone name such as `Asia/Kolkata`.
+/// Parses an IANA time-zone name such as `Asia/Kolkata`, spelt exactly as one of
+/// [`time_zone_names`] (the OpenAPI document lists them).
 pub fn parse_time_zone(field: &str, name: &str) -> Result<TimeZone, Invalid> {
-    TimeZone::get(name.trim()).map_err(|_| Invalid::new(field, "must be an IANA time zone such as Asia/Kolkata"))
+    let bad = || Invalid::new(field, "must be an IANA time zone such as Asia/Kolkata");
+    if !time_zone_names().iter().any(|n| n == name) {
+        return Err(bad());
+    }
+    TimeZone::get(name).map_err(|_| bad())
+}
+
+/// Every time-zone name of the bundled database, sorted.
+pub fn time_zone_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
+        names.sort();
+        names
+    })
+}
+
+/// A time of day as [`WeeklyHours::parse`] takes it (`9:05`, `09:05`; `24:00` only to close),
+/// as an ECMA-262 pattern; white space around it is trimmed.
+pub fn time_pattern(closing: bool) -> String {
+    let ws = crate::invalid::WHITE_SPACE;
+    let end = if closing { "|24:00" } else { "" };
+    format!("^[{ws}]*(?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9]{end})[{ws}]*$")
 }
 
 #[cfg(test)]

@@ -9,11 +9,20 @@ pub struct Invalid {
     pub field: String,
     /// What is wrong, for a person.
     pub message: String,
+    /// The field is well formed on its own but does not fit the others, or what is stored
+    /// (`valid_until` before `valid_from`, an option id of another group): no schema of the
+    /// field alone can say so, and the API answers 422 rather than 400.
+    pub combination: bool,
 }
 
 impl Invalid {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self { field: field.into(), message: message.into(), combination: false }
+    }
+
+    /// A problem of a combination of fields, or of a field with what is stored.
+    pub fn combination(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into(), combination: true }
     }
 
     /// The same problem seen from an enclosing object (`city` becomes `address.city`).
@@ -68,6 +77,9 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
 
 /// White space as `str::trim` sees it (Unicode White_Space), for patterns.
 pub const WHITE_SPACE: &str = r"\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// The white space a free-text field may carry around its value: [`WHITE_SPACE`] without the
+/// control characters that [`text`] refuses.
+pub const TEXT_SPACE: &str = r"\n \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 /// Control characters but the line break (`char::is_control`), for patterns.
 pub const CONTROL: &str = r"\x00-\x09\x0B-\x1F\x7F-\x9F";
 

@@ -83,9 +83,12 @@ async fn register(
     let mut errs = Vec::new();
     let name = gather(&mut errs, PersonName::parse("name", &req.name));
     let phone = gather(&mut errs, Phone::parse("phone", &req.phone));
-    let email = match req.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(e) => gather(&mut errs, Email::parse("email", e).map(Some)),
-        None => Some(None),
+    // Blank means no email; lengths count as sent, as everywhere.
+    let email = match req.email.as_deref() {
+        Some(e) if !e.trim().is_empty() || e.chars().count() > Email::MAX_CHARS => {
+            gather(&mut errs, Email::parse("email", e).map(Some))
+        }
+        _ => Some(None),
     };
     let password = gather(&mut errs, Password::parse("password", &req.password));
     let role = req.role.unwrap_or(Role::Customer);

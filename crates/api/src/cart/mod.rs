@@ -93,7 +93,7 @@ async fn add_item(State(state): State<AppState>, auth: Auth, Json(req): Json<Add
         return Err(ApiError::conflict("ITEM_UNAVAILABLE", format!("{} is not available right now", item.name)));
     }
     let (unit_price, _) =
-        price_selection(&item, &req.customizations).map_err(|e| ApiError::invalid("customizations", e))?;
+        price_selection(&item, &req.customizations).map_err(|e| ApiError::unprocessable("customizations", e))?;
     let line = CartLine {
         cart_item_id: Uuid::now_v7(),
         user_id: auth.user_id,

@@ -66,7 +66,8 @@ async fn get_menu(State(state): State<AppState>, who: MaybeAuth, Path(id): Path<
 
 #[utoipa::path(post, path = "/api/v1/restaurants/{id}/categories", tag = "menu", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "restaurant id")), request_body = CategoryInput,
-    responses((status = 201, body = Category), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = Category), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, description = "ALREADY_EXISTS: the menu has a category of that name", body = ErrorBody)))]
 async fn create_category(
     State(state): State<AppState>,
     auth: Auth,
@@ -140,7 +141,7 @@ async fn reorder_categories(
     let current: HashSet<Uuid> = state.store.categories(id).await?.iter().map(|c| c.category_id).collect();
     let wanted: HashSet<Uuid> = req.category_ids.iter().copied().collect();
     if wanted.len() != req.category_ids.len() || wanted != current {
-        return Err(ApiError::invalid("category_ids", "list every category of this restaurant exactly once"));
+        return Err(ApiError::unprocessable("category_ids", "list every category of this restaurant exactly once"));
     }
     if !state.store.reorder_categories(id, &req.category_ids).await? {
         return Err(edited_meanwhile("menu"));

@@ -130,12 +130,24 @@ pub fn clamp_position(p: i32) -> i32 {
     p.clamp(0, 10_000)
 }
 
+/// Longest image URL, in characters as sent.
+pub const MAX_IMAGE_URL: usize = 2048;
+
+/// [`image_url`] as a pattern (blank means none; white space around is trimmed).
+pub fn image_pattern() -> String {
+    let ws = dabba_domain::invalid::WHITE_SPACE;
+    format!("^[{ws}]*(?:https?://[^{ws}]+)?[{ws}]*$")
+}
+
 fn image_url(v: Option<String>) -> Result<Option<String>, Invalid> {
+    if v.as_ref().is_some_and(|s| s.chars().count() > MAX_IMAGE_URL) {
+        return Err(Invalid::new("image", "must be an http(s) URL of at most 2048 characters"));
+    }
     match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(u)
             if (u.starts_with("https://") || u.starts_with("http://"))
-                && u.len() <= 2048
+                && u.len() > "http://".len() + usize::from(u.starts_with("https://"))
                 && !u.contains(char::is_whitespace) =>
         {
             Ok(Some(u))
@@ -162,17 +174,17 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
         let f = |name: &str| format!("customizations[{gi}].{name}");
         let name = text(&f("name"), &g.name, 1, 60)?;
         if out.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
-            return Err(Invalid::new(f("name"), "two groups have this name"));
+            return Err(Invalid::combination(f("name"), "two groups have this name"));
         }
         if g.group_id.is_some_and(|id| !used.insert(id)) {
-            return Err(Invalid::new(f("group_id"), "this group id is given twice"));
+            return Err(Invalid::combination(f("group_id"), "this group id is given twice"));
         }
         let old = match g.group_id {
             Some(id) => Some(
                 existing
                     .iter()
                     .find(|e| e.group_id == id)
-                    .ok_or_else(|| Invalid::new(f("group_id"), "no such group on this item"))?,
+                    .ok_or_else(|| Invalid::combination(f("group_id"), "no such group on this item"))?,
             ),
             None => None,
         };
@@ -184,15 +196,15 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
             let of = |name: &str| format!("customizations[{gi}].options[{oi}].{name}");
             let label = text(&of("label"), &o.label, 1, 60)?;
             if options.iter().any(|x| x.label.eq_ignore_ascii_case(&label)) {
-                return Err(Invalid::new(of("label"), "two options have this label"));
+                return Err(Invalid::combination(of("label"), "two options have this label"));
             }
             let price = Money::parse(&of("price"), o.price)?.paise();
             if o.option_id.is_some_and(|id| !used.insert(id)) {
-                return Err(Invalid::new(of("option_id"), "this option id is given twice"));
+                return Err(Invalid::combination(of("option_id"), "this option id is given twice"));
             }
             let option_id = match o.option_id {
                 Some(id) if old.is_some_and(|g| g.options.iter().any(|x| x.option_id == id)) => id,
-                Some(_) => return Err(Invalid::new(of("option_id"), "no such option in this group")),
+                Some(_) => return Err(Invalid::combination(of("option_id"), "no such option in this group")),
                 None => Uuid::now_v7(),
             };
             options.push(CustomizationOption { option_id, label, price });
@@ -201,10 +213,10 @@ fn groups(input: Vec<GroupInput>, existing: &[CustomizationGroup]) -> Result<Vec
         let min = g.min_selections.unwrap_or(i32::from(g.required));
         let max = g.max_selections.unwrap_or(if g.required { 1 } else { n });
         if g.required && min < 1 {
-            return Err(Invalid::new(f("min_selections"), "a required group needs at least 1 selection"));
+            return Err(Invalid::combination(f("min_selections"), "a required group needs at least 1 selection"));
         }
         if !(0..=n).contains(&min) || !(1..=n).contains(&max) || min > max {
-            return Err(Invalid::new(
+            return Err(Invalid::combination(
                 f("max_selections"),
                 format!(
                     "need 0 <= min_selections <= max_selections <= {n} (the number of options) and max_selections >= 1"
@@ -235,7 +247,7 @@ impl ItemPatch {
             if categories.iter().any(|x| x.category_id == c) {
                 next.category_id = c;
             } else {
-                e.push(Invalid::new("category_id", "no such category in this restaurant"));
+                e.push(Invalid::combination("category_id", "no such category in this restaurant"));
             }
         }
         if let Some(v) = self.name {
@@ -251,7 +263,7 @@ impl ItemPatch {
             next.is_veg = v;
         }
         if veg_only && !next.is_veg {
-            e.push(Invalid::new("is_veg", "this restaurant is vegetarian-only"));
+            e.push(Invalid::combination("is_veg", "this restaurant is vegetarian-only"));
         }
         if let Some(v) = self.is_available {
             next.is_available = v;

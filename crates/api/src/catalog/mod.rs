@@ -1,8 +1,8 @@
 //! The catalog context over HTTP: restaurants (owners write, everyone reads), menus, listings.
 
-mod input;
+pub(crate) mod input;
 mod menu;
-mod menu_input;
+pub(crate) mod menu_input;
 mod restaurants;
 
 pub use input::MAX_DELIVERY_RADIUS_KM;

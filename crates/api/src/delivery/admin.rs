@@ -55,7 +55,7 @@ async fn assign(
     let rider = state.store.rider(req.rider_id).await?.ok_or(ApiError::NotFound("rider"))?;
     let user = state.store.user(req.rider_id).await?.ok_or(ApiError::NotFound("rider"))?;
     if user.is_banned || user.role != Role::Delivery || user.approved_at.is_none() {
-        return Err(ApiError::invalid("rider_id", "is not an active, approved rider"));
+        return Err(ApiError::unprocessable("rider_id", "is not an active, approved rider"));
     }
     if order.rider_id == Some(req.rider_id) {
         return Ok(Json(order));
@@ -119,7 +119,7 @@ async fn locations(
 ) -> ApiResult<Json<Vec<LocationRow>>> {
     auth.require(Role::Admin)?;
     if p.to <= p.from || p.to - p.from > time::Duration::days(7) {
-        return Err(ApiError::invalid("to", "must be after from, at most 7 days later"));
+        return Err(ApiError::unprocessable("to", "must be after from, at most 7 days later"));
     }
     Ok(Json(state.store.locations(id, p.from, p.to, MAX_POINTS).await?))
 }

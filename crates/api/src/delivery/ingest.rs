@@ -71,7 +71,11 @@ pub fn to_fix(p: &Ping, field: &str, now_ms: i64) -> Result<Fix, ApiError> {
         None => now_ms,
     };
     if recorded_ms > now_ms + FUTURE_SLACK_MS {
-        return Err(bad("recorded_at", "is in the future; check the phone's clock"));
+        // Well formed, but not a time the phone can have seen yet.
+        return Err(ApiError::unprocessable(
+            format!("{field}recorded_at"),
+            "is in the future; check the phone's clock",
+        ));
     }
     Ok(Fix { at, recorded_ms, speed: p.speed, heading: p.heading, accuracy: p.accuracy })
 }

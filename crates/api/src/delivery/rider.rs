@@ -57,7 +57,7 @@ async fn put_profile(
     Json(v): Json<VehicleIn>,
 ) -> ApiResult<Json<RiderProfile>> {
     auth.require(Role::Delivery)?;
-    let number = v.vehicle_number.trim().to_uppercase();
+    let number = v.vehicle_number.trim().to_ascii_uppercase();
     if number.is_empty()
         || number.chars().count() > 20
         || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')

@@ -109,6 +109,9 @@ macro_rules! filter_query {
 }
 pub(crate) use filter_query;
 
+/// Longest cuisine filter (a restaurant's cuisines are at most 40 characters).
+pub const MAX_CUISINE_FILTER: usize = 40;
+
 impl FilterQuery<'_> {
     /// Checks the values and turns them into the index's filters.
     pub fn parse(&self) -> ApiResult<Filters> {
@@ -121,8 +124,9 @@ impl FilterQuery<'_> {
         if self.max_delivery_time.is_some_and(|m| !(1..=300).contains(&m)) {
             return Err(ApiError::invalid("max_delivery_time", "must be between 1 and 300 minutes"));
         }
+        let cuisine = dabba_domain::invalid::optional_text("cuisine", self.cuisine, MAX_CUISINE_FILTER)?;
         Ok(Filters {
-            cuisine: self.cuisine.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
+            cuisine,
             veg_only: self.veg_only == Some(true),
             min_rating: self.min_rating,
             max_cost_for_two: self.max_cost_for_two,

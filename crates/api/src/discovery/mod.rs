@@ -3,8 +3,8 @@
 //! [`follower::CatalogFollower`] from the events every catalog write commits with.
 
 pub mod follower;
-mod listing;
-mod search;
+pub(crate) mod listing;
+pub(crate) mod search;
 
 pub use listing::{RestaurantCard, RestaurantList, Sort};
 

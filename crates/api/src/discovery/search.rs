@@ -18,7 +18,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Longest query accepted, characters.
-const MAX_QUERY: usize = 100;
+pub const MAX_QUERY: usize = 100;
+/// Most suggestions one keystroke asks for.
+pub const MAX_SUGGESTIONS: u32 = 20;
 /// Most words of a query that count.
 const MAX_WORDS: usize = 8;
 
@@ -89,17 +91,16 @@ pub struct SearchResults {
 
 /// The words of a query, or why it cannot be searched.
 fn query_words(q: Option<&str>) -> ApiResult<(String, Vec<String>)> {
-    let q = q.map(str::trim).unwrap_or_default();
-    if q.is_empty() {
-        return Err(ApiError::invalid("q", "type something to search for"));
-    }
-    if q.chars().count() > MAX_QUERY {
-        return Err(ApiError::invalid("q", format!("must be at most {MAX_QUERY} characters")));
-    }
+    let Some(q) = q else { return Err(ApiError::invalid("q", "type something to search for")) };
+    let q = dabba_domain::invalid::text("q", q, 1, MAX_QUERY).map_err(|mut e| {
+        if e.message == "must not be empty" {
+            e.message = "type something to search for".into();
+        }
+        e
+    })?;
+    let q = q.as_str();
+    // A query of only punctuation has no words: it finds nothing, as a search box would.
     let mut words = text::query_words(q);
-    if words.is_empty() {
-        return Err(ApiError::invalid("q", "must contain letters or digits"));
-    }
     words.truncate(MAX_WORDS);
     Ok((q.to_owned(), words))
 }
@@ -117,6 +118,13 @@ async fn search(State(state): State<AppState>, Query(q): Query<SearchQuery>) -> 
     let request = Request { lat: at.lat, lng: at.lng, words: &words, filters: &filters, sort, now, first: end };
     let index = state.discovery.read();
     let mut out = SearchResults { query, kind, restaurants: None, dishes: None, page, limit, total: 0 };
+    if words.is_empty() {
+        match kind {
+            SearchType::Restaurant => out.restaurants = Some(Vec::new()),
+            SearchType::Dish => out.dishes = Some(Vec::new()),
+        }
+        return Ok(Json(out));
+    }
     match kind {
         SearchType::Restaurant => {
             let found = index.search(&request);
@@ -189,13 +197,17 @@ pub struct Suggestions {
 #[utoipa::path(get, path = "/api/v1/search/suggestions", tag = "discovery", params(SuggestQuery),
     responses((status = 200, body = Suggestions), (status = 400, body = ErrorBody)))]
 async fn suggestions(State(state): State<AppState>, Query(q): Query<SuggestQuery>) -> ApiResult<Json<Suggestions>> {
-    let (query, _) = query_words(q.q.as_deref())?;
+    let (query, words) = query_words(q.q.as_deref())?;
     let at = LatLng::parse(q.lat, q.lng, "lat", "lng")?;
     let limit = q.limit.unwrap_or(8);
-    if !(1..=20).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be between 1 and 20"));
+    if !(1..=MAX_SUGGESTIONS).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_SUGGESTIONS}")));
     }
-    let found = state.discovery.read().suggest(at.lat, at.lng, &query, limit as usize);
+    let found = if words.is_empty() {
+        Vec::new()
+    } else {
+        state.discovery.read().suggest(at.lat, at.lng, &query, limit as usize)
+    };
     let suggestions = found
         .into_iter()
         .map(|s| SuggestionView {

@@ -16,7 +16,7 @@ pub mod signature;
 mod statements;
 pub(crate) mod support;
 pub mod timers;
-mod wallet;
+pub(crate) mod wallet;
 
 use crate::AppState;
 use breaker::CircuitBreaker;

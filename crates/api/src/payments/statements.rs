@@ -41,10 +41,10 @@ impl Period {
         let to = self.to.unwrap_or_else(OffsetDateTime::now_utc);
         let from = self.from.unwrap_or(to - time::Duration::days(7));
         if from >= to {
-            return Err(ApiError::invalid("from", "must be before `to`"));
+            return Err(ApiError::unprocessable("from", "must be before `to`"));
         }
         if to - from > time::Duration::days(93) {
-            return Err(ApiError::invalid("from", "a statement covers at most 93 days"));
+            return Err(ApiError::unprocessable("from", "a statement covers at most 93 days"));
         }
         Ok((from, to))
     }

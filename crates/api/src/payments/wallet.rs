@@ -22,7 +22,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Smallest and largest top-up, in paise (₹10 to ₹20,000).
-const TOP_UP: (i64, i64) = (1_000, 2_000_000);
+const TOP_UP: (i64, i64) = (MIN_TOP_UP, MAX_TOP_UP);
+pub const MIN_TOP_UP: i64 = 1_000;
+pub const MAX_TOP_UP: i64 = 2_000_000;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WalletView {

@@ -41,6 +41,19 @@ impl Reply {
         self.body["error_code"].as_str().unwrap_or("")
     }
 
+    /// Asserts a refusal of bad input: 400 `VALIDATION_ERROR` for a field wrong on its own, 422
+    /// `UNPROCESSABLE` for fields that do not fit together or with what is stored.
+    #[track_caller]
+    pub fn refused(&self) -> &Value {
+        let status = self.status.as_u16();
+        assert!(status == 400 || status == 422, "refused with 400 or 422, got {status}: {}", self.body);
+        let code = if status == 400 { "VALIDATION_ERROR" } else { "UNPROCESSABLE" };
+        if self.code() != "INVALID_JSON" {
+            assert_eq!(self.code(), code, "{}", self.body);
+        }
+        self.expect(status)
+    }
+
     /// Asserts the status and that an error body has the seed's shape.
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Value {

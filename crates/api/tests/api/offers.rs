@@ -34,7 +34,7 @@ async fn who_may_create_offers(app: TestApp) {
         offer("NOREST", json!({"applicable_to": "RESTAURANT"})),
         offer("EXTRA1", json!({"stackable": true})),
     ] {
-        app.post("/api/v1/offers", Some(&admin), bad).await.expect(400);
+        app.post("/api/v1/offers", Some(&admin), bad).await.refused();
     }
     // Withdrawing: the creator or an admin; then the code no longer applies.
     app.delete(&format!("/api/v1/offers/{dosa10}"), Some(&other_owner)).await.expect(403);

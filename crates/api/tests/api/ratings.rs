@@ -64,7 +64,7 @@ async fn ratings_are_checked(app: TestApp) {
         json!({"order_id": id, "restaurant_rating": 4, "delivery_rating": 4, "dish_ratings": [{"item_id": uuid::Uuid::now_v7(), "rating": 4}]}),
         json!({"order_id": id, "restaurant_rating": 4, "delivery_rating": 4, "stars": 4}),
     ] {
-        app.post("/api/v1/ratings", Some(&s.customer), bad).await.expect(400);
+        app.post("/api/v1/ratings", Some(&s.customer), bad).await.refused();
     }
     let stranger = app.customer().await;
     app.post("/api/v1/ratings", Some(&stranger), json!({"order_id": id, "restaurant_rating": 1, "delivery_rating": 1}))
