@@ -171,9 +171,8 @@ fn properties() -> Vec<(&'static str, &'static str, Value)> {
         ("Availability", "lng", longitude()),
         ("Ping", "lat", latitude()),
         ("Ping", "lng", longitude()),
-        // Read as 32-bit floats: a larger number would be infinite.
-        ("Ping", "accuracy", range(0, f64::from(f32::MAX))),
-        ("Ping", "speed", range(0, f64::from(f32::MAX))),
+        ("Ping", "accuracy", range(0, crate::delivery::ingest::MAX_ACCURACY_M)),
+        ("Ping", "speed", range(0, crate::delivery::ingest::MAX_SPEED_MPS)),
         ("Ping", "heading", range(0, 360)),
         ("Batch", "pings", json!({"minItems": 1, "maxItems": crate::delivery::ingest::MAX_BATCH})),
         ("RiderStep", "status", status(&["PICKED_UP", "OUT_FOR_DELIVERY", "DELIVERED"])),

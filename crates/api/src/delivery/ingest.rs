@@ -23,6 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Most fixes in one batch (a phone that was offline for ~4 minutes at 2 Hz).
 pub const MAX_BATCH: usize = 500;
+/// The coarsest accuracy a fix may report, metres.
+pub const MAX_ACCURACY_M: f64 = 100_000.0;
+/// The highest speed a fix may report, m/s (faster than any vehicle on a road).
+pub const MAX_SPEED_MPS: f64 = 1_000.0;
 /// A fix dated further ahead than this is a wrong clock, not a position.
 const FUTURE_SLACK_MS: i64 = 60_000;
 
@@ -32,12 +36,13 @@ const FUTURE_SLACK_MS: i64 = 60_000;
 pub struct Ping {
     pub lat: f64,
     pub lng: f64,
-    /// Metres.
-    pub accuracy: Option<f32>,
-    /// Metres per second.
-    pub speed: Option<f32>,
+    /// Metres, 0 to 100 km. (Read as f64 and checked before it is narrowed: a number just
+    /// past a bound must not round onto it.)
+    pub accuracy: Option<f64>,
+    /// Metres per second, 0 to 1000.
+    pub speed: Option<f64>,
     /// Degrees from north, 0–360.
-    pub heading: Option<f32>,
+    pub heading: Option<f64>,
     /// When the phone took the fix (RFC 3339); now if absent.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub recorded_at: Option<OffsetDateTime>,
@@ -57,11 +62,11 @@ pub struct Batch {
 pub fn to_fix(p: &Ping, field: &str, now_ms: i64) -> Result<Fix, ApiError> {
     let at = LatLng::parse(p.lat, p.lng, &format!("{field}lat"), &format!("{field}lng"))?;
     let bad = |name: &str, why: &str| ApiError::invalid(format!("{field}{name}"), why);
-    if p.accuracy.is_some_and(|a| !a.is_finite() || a < 0.0) {
-        return Err(bad("accuracy", "must be a distance in metres, 0 or more"));
+    if p.accuracy.is_some_and(|a| !a.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&a)) {
+        return Err(bad("accuracy", "must be a distance in metres, 0 to 100000"));
     }
-    if p.speed.is_some_and(|s| !s.is_finite() || s < 0.0) {
-        return Err(bad("speed", "must be in metres per second, 0 or more"));
+    if p.speed.is_some_and(|s| !s.is_finite() || !(0.0..=MAX_SPEED_MPS).contains(&s)) {
+        return Err(bad("speed", "must be in metres per second, 0 to 1000"));
     }
     if p.heading.is_some_and(|h| !h.is_finite() || !(0.0..=360.0).contains(&h)) {
         return Err(bad("heading", "must be degrees from north, 0 to 360"));
@@ -77,7 +82,8 @@ pub fn to_fix(p: &Ping, field: &str, now_ms: i64) -> Result<Fix, ApiError> {
             "is in the future; check the phone's clock",
         ));
     }
-    Ok(Fix { at, recorded_ms, speed: p.speed, heading: p.heading, accuracy: p.accuracy })
+    let narrow = |v: Option<f64>| v.map(|x| x as f32);
+    Ok(Fix { at, recorded_ms, speed: narrow(p.speed), heading: narrow(p.heading), accuracy: narrow(p.accuracy) })
 }
 
 pub fn now_ms() -> i64 {

@@ -40,9 +40,9 @@ enum FromRider {
     Location {
         lat: f64,
         lng: f64,
-        accuracy: Option<f32>,
-        speed: Option<f32>,
-        heading: Option<f32>,
+        accuracy: Option<f64>,
+        speed: Option<f64>,
+        heading: Option<f64>,
         #[serde(default, with = "time::serde::rfc3339::option")]
         recorded_at: Option<OffsetDateTime>,
         seq: Option<u64>,
