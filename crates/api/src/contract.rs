@@ -6,7 +6,8 @@
 //!   400 wherever a parameter is parsed (a malformed id, an unknown query field);
 //! - authentication: 401 wherever a token is read, 403 (`USER_BANNED`, the wrong role) wherever
 //!   one is required; 404 wherever a path names an object;
-//! - `Idempotency-Key`: 409 `REQUEST_IN_PROGRESS` and 422 `IDEMPOTENCY_KEY_REUSED`;
+//! - `Idempotency-Key`: 409 `REQUEST_IN_PROGRESS` and 422 `IDEMPOTENCY_KEY_REUSED`; any write:
+//!   409 for a conflict with the current state;
 //! - the error body's `details` as the server writes them;
 //! - links between operations (an order's id from checkout to the order's operations, …), so
 //!   that a client, or a stateful fuzzer, can walk from a cart to a delivered order.
@@ -26,7 +27,7 @@ pub fn complete(doc: utoipa::openapi::OpenApi) -> Value {
                 if let Some(op) = op.as_object_mut()
                     && METHODS.contains(&method.as_str())
                 {
-                    shared_answers(path, op);
+                    shared_answers(path, method, op);
                 }
             }
         }
@@ -51,7 +52,7 @@ fn answer(op: &mut Map<String, Value>, status: &str, text: &str) {
     }
 }
 
-fn shared_answers(path: &str, op: &mut Map<String, Value>) {
+fn shared_answers(path: &str, method: &str, op: &mut Map<String, Value>) {
     let params: Vec<Value> = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
     let located = |place: &str| params.iter().any(|p| p["in"] == place);
     let has_body = op.contains_key("requestBody");
@@ -87,6 +88,13 @@ fn shared_answers(path: &str, op: &mut Map<String, Value>) {
             op,
             "422",
             "UNPROCESSABLE: every field is well formed, but they do not fit together or with what is stored (details: [{field, message}])",
+        );
+    }
+    if ours && method != "get" {
+        answer(
+            op,
+            "409",
+            "A conflict with the current state (the error_code says which: ALREADY_EXISTS, EDIT_CONFLICT, INVALID_TRANSITION…)",
         );
     }
     if keyed {

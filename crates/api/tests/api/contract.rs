@@ -31,6 +31,15 @@ async fn the_served_document_names_shared_answers_and_links(app: TestApp) {
     for code in ["400", "401", "403", "409", "413", "415", "422", "503"] {
         assert!(checkout["responses"][code]["description"].is_string(), "checkout documents {code}");
     }
+    // A write can meet a conflict with what is stored (a category renamed onto another's name
+    // answers 409 ALREADY_EXISTS): every write says so.
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if path.starts_with("/api/v1") && ["post", "put", "patch", "delete"].contains(&method.as_str()) {
+                assert!(op["responses"]["409"].is_object(), "{method} {path} documents 409");
+            }
+        }
+    }
     // What a 400 carries is what the document says it carries.
     let r = app.post("/api/v1/auth/register", None, json!({"name": "A", "phone": "12", "password": "x"})).await;
     let details = r.expect(400)["details"].as_array().unwrap().clone();
