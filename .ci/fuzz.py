@@ -17,12 +17,11 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+
+from server import BINARY, call, login, start, stop  # noqa: E402 (beside this file)
 
 SCHEMATHESIS = "schemathesis==4.32.5"
 ROLES = [("customer", "+919420000000"), ("restaurant", "+918420000000"), ("rider", "+917420000000"),
@@ -36,47 +35,6 @@ def ensure_schemathesis():
         subprocess.run(["schemathesis", "--version"], check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError):
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", SCHEMATHESIS], check=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, method, path, body=None, token=None):
-    req = urllib.request.Request(base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode())
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", "Bearer " + token)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read() or b"null")
-
-
-def login(base, phone):
-    return call(base, "POST", "/api/v1/auth/login", {"phone": phone, "password": "dabba-demo"})["token"]
-
-
-def start_server(binary, workdir, port):
-    log = open(os.path.join(workdir, "server.log"), "w")
-    server = subprocess.Popen(
-        [binary, "--database-url", f"sqlite://{workdir}/fuzz.db", "--listen", f"127.0.0.1:{port}",
-         "--sqlite-durable", "false", "serve", "--demo"],
-        cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            call(base, "GET", "/readyz")
-            # The demo's users exist once the start-up seeding has finished.
-            login(base, ROLES[0][1])
-            return server, base
-        except Exception:
-            if server.poll() is not None:
-                sys.exit(f"the server stopped: see {workdir}/server.log")
-            time.sleep(0.2)
-    server.kill()
-    sys.exit("the server did not come up")
 
 
 def run(base, token, name, args, workdir, extra):
@@ -122,7 +80,7 @@ def reached(workdir):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--binary", default=os.path.join(ROOT, "target", "debug", "dabba"))
+    p.add_argument("--binary", default=BINARY)
     p.add_argument("--examples", type=int, default=15, help="cases per operation and phase")
     p.add_argument("--stateful-seconds", type=int, default=60)
     p.add_argument("--seed", type=int, default=20261204)
@@ -131,7 +89,7 @@ def main():
     args = p.parse_args()
     ensure_schemathesis()
     workdir = tempfile.mkdtemp(prefix="dabba-fuzz-")
-    server, base = start_server(args.binary, workdir, free_port())
+    server, base = start(workdir, args.binary)
     ok, total = True, 0
     try:
         print(f"fuzzing {base} (log and reports in {workdir})")
@@ -153,8 +111,7 @@ def main():
                               ["--include-path", "/api/v1/auth/logout", "--phases", "examples,coverage,fuzzing"])
             ok, total = ok and good, total + cases
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     counts = reached(workdir)
     print(f"{total} cases in all; successful requests reaching orders {counts['order']}, "
           f"payments {counts['payment']}, delivery {counts['delivery']}")

@@ -8,6 +8,7 @@ pub mod catalog;
 mod contract;
 pub mod dead_letters;
 pub mod delivery;
+pub mod demo;
 pub mod discovery;
 pub mod edge;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod orders;
 pub mod payments;
 pub mod ratings;
 pub mod users;
+pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -69,6 +71,10 @@ pub struct AppState {
     pub edge: Arc<edge::Edge>,
     /// How long old rows are kept.
     pub retention: Arc<housekeeping::RetentionConfig>,
+    /// Restaurants' live order feeds (`WS /ws/kitchen`).
+    pub kitchen: Arc<orders::feed::KitchenFeed>,
+    /// The demo accounts, when serving the demo city.
+    pub demo: Option<Arc<demo::DemoAccounts>>,
 }
 
 impl AppState {
@@ -130,6 +136,8 @@ impl AppState {
         relay.subscribe(Arc::new(discovery::follower::CatalogFollower::new(discovery.clone())));
         let delivery = Arc::new(delivery::Delivery::new(delivery));
         relay.subscribe(Arc::new(delivery::DeliveryFollower { store: store.clone(), delivery: delivery.clone() }));
+        let kitchen = Arc::new(orders::feed::KitchenFeed::default());
+        relay.subscribe(Arc::new(orders::feed::KitchenFollower { feed: kitchen.clone() }));
         Self {
             store,
             tokens: Arc::new(tokens),
@@ -143,7 +151,15 @@ impl AppState {
             delivery,
             edge: Arc::new(edge::Edge::new(edge::EdgeConfig::default())),
             retention: Arc::default(),
+            kitchen,
+            demo: None,
         }
+    }
+
+    /// The same state, serving the demo city's accounts at `GET /api/v1/demo`.
+    pub fn with_demo(mut self, accounts: demo::DemoAccounts) -> Self {
+        self.demo = Some(Arc::new(accounts));
+        self
     }
 
     /// The same state with other retention and event-retry settings.
@@ -192,6 +208,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(discovery::router())
         .merge(admin::router())
         .merge(dead_letters::router())
+        .merge(demo::router())
         .merge(cart::router())
         .merge(offers::router())
         .merge(orders::router())
@@ -234,6 +251,7 @@ pub fn app(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").external_url_unchecked("/api/openapi.json", doc))
         .merge(payments::pages())
         .merge(delivery::sockets())
+        .merge(web::routes())
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

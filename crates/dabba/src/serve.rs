@@ -63,7 +63,8 @@ pub async fn create_admin(
 /// The demo city: small enough to seed in a few seconds, big enough to browse.
 const DEMO: seed::Plan = seed::Plan { restaurants: 400, customers: 50, riders: 30, seed: 42 };
 
-async fn seed_demo(store: &dyn Store) -> Result<()> {
+/// Seeds the demo city if it is not there; its accounts, unless the database holds another city.
+async fn seed_demo(store: &dyn Store) -> Result<Option<dabba_api::demo::DemoAccounts>> {
     let admin_phone = seed::phone(Role::Admin, DEMO.seed, 0);
     let customer_phone = seed::phone(Role::Customer, DEMO.seed, 0);
     let has = |phone: String| async move { store.user_for_login(Some(&phone), None).await.map(|u| u.is_some()) };
@@ -72,7 +73,7 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
         store.seed(&seed::whole_city(DEMO)?).await.context("seeding the demo city")?;
     } else if !has(customer_phone.clone()).await? {
         println!("demo: the database already has restaurants of its own; not seeding");
-        return Ok(());
+        return Ok(None);
     }
     if !has(admin_phone.clone()).await? {
         create_admin(store, "Demo Admin", &admin_phone, seed::DEMO_PASSWORD, None).await?;
@@ -86,7 +87,14 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
     println!("  rider       {}", seed::phone(Role::Delivery, DEMO.seed, 0));
     println!("  admin       {admin_phone}");
     println!("  try: curl 'http://HOST/api/v1/restaurants?lat={lat}&lng={lng}'\n");
-    Ok(())
+    let mut accounts = Vec::new();
+    for role in [Role::Customer, Role::Restaurant, Role::Delivery, Role::Admin] {
+        let phone = seed::phone(role, DEMO.seed, 0);
+        if let Some((u, _)) = store.user_for_login(Some(&phone), None).await? {
+            accounts.push(dabba_api::demo::DemoAccount { role, name: u.name, phone });
+        }
+    }
+    Ok(Some(dabba_api::demo::DemoAccounts { password: seed::DEMO_PASSWORD.into(), accounts, centre: [lat, lng] }))
 }
 
 /// The gateway for card and UPI: the sandbox only when chosen (or for the demo), and never on a
@@ -119,9 +127,7 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
             tracing::info!(released, "gave back the idempotency keys of requests the last run did not finish");
         }
     }
-    if demo {
-        seed_demo(store.as_ref()).await?;
-    }
+    let demo_accounts = if demo { seed_demo(store.as_ref()).await? } else { None };
     let token_secret = settings.token_secret()?;
     let tokens = TokenKeys::new(&token_secret, Duration::from_secs(settings.token_ttl_hours * 3600));
     let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -141,7 +147,7 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         gateway,
         ..Default::default()
     };
-    let state = AppState::with_settings(
+    let mut state = AppState::with_settings(
         store.clone(),
         tokens,
         settings.pricing.clone(),
@@ -153,6 +159,9 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
     .context("loading the listing index")?
     .with_edge(settings.edge.clone())
     .with_housekeeping(settings.relay.clone(), settings.retention.clone());
+    if let Some(accounts) = demo_accounts {
+        state = state.with_demo(accounts);
+    }
     {
         let index = state.discovery.read();
         tracing::info!(
@@ -163,7 +172,7 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         );
     }
     tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
-    println!("dabba is serving on http://{addr} (API docs at http://{addr}/api/docs)");
+    println!("dabba is serving on http://{addr}/ (the web app; API docs at http://{addr}/api/docs)");
     dabba_api::serve(listener, state, shutdown).await?;
     tracing::info!("in-flight requests finished; closing the database");
     store.close().await;

@@ -18,7 +18,7 @@ pub mod otp;
 mod rider;
 mod rider_ws;
 pub mod tracking;
-mod watch;
+pub mod watch;
 
 use crate::AppState;
 use dabba_domain::LatLng;

@@ -4,6 +4,7 @@
 mod checkout;
 mod customer;
 pub mod events;
+pub mod feed;
 mod kitchen;
 pub mod money;
 pub mod timers;
@@ -19,7 +20,10 @@ use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    checkout::router().merge(customer::router()).merge(kitchen::router())
+    checkout::router()
+        .merge(customer::router())
+        .merge(kitchen::router())
+        .merge(OpenApiRouter::new().routes(utoipa_axum::routes!(feed::kitchen_socket)))
 }
 
 /// Operator settings of ordering.
@@ -58,13 +62,34 @@ pub struct OrderView {
     /// The code to give the rider at the door: shown to the customer only, until delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_otp: Option<String>,
+    /// What cancelling now would cost the customer, while they may cancel: shown before they
+    /// confirm (free until the kitchen starts cooking, then a fee). Absent once they cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancellation: Option<CancelTerms>,
+}
+
+/// Paise kept as a fee and refunded, were the customer to cancel now.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct CancelTerms {
+    pub fee: i64,
+    pub refund: i64,
+}
+
+impl CancelTerms {
+    /// The terms if the customer may cancel `o` now.
+    pub fn of(o: &Order) -> Option<Self> {
+        use dabba_domain::order::{Actor, cancellation_terms, check_transition};
+        check_transition(o.status, dabba_domain::order::OrderStatus::Cancelled, Actor::Customer).ok()?;
+        let (fee, refund) = cancellation_terms(o.status, o.total_amount, Actor::Customer);
+        Some(Self { fee, refund })
+    }
 }
 
 pub async fn order_view(state: &AppState, order: Order) -> ApiResult<OrderView> {
     let id = order.order_id;
     let (items, timeline, rating) =
         tokio::try_join!(state.store.order_lines(id), state.store.timeline(id), state.store.rating(id))?;
-    Ok(OrderView { order, items, timeline, rating, delivery_otp: None })
+    Ok(OrderView { order, items, timeline, rating, delivery_otp: None, cancellation: None })
 }
 
 /// Who the caller is to this order, if anyone allowed to see it.

@@ -137,6 +137,8 @@ pub struct Tuning {
     pub edge: dabba_api::edge::EdgeConfig,
     /// How the event relay retries failing subscribers.
     pub relay: dabba_api::events::RelayConfig,
+    /// Serve demo accounts at `GET /api/v1/demo`.
+    pub demo: Option<dabba_api::demo::DemoAccounts>,
 }
 
 impl Default for Tuning {
@@ -146,6 +148,7 @@ impl Default for Tuning {
             payments: Default::default(),
             edge: dabba_api::edge::EdgeConfig::unlimited(),
             relay: Default::default(),
+            demo: None,
         }
     }
 }
@@ -181,6 +184,10 @@ pub async fn spawn_app_with(backend: Backend, tune: impl FnOnce(&mut Tuning)) ->
     .await
     .unwrap()
     .with_edge(tuning.edge);
+    let state = match tuning.demo {
+        Some(accounts) => state.with_demo(accounts),
+        None => state,
+    };
     state.relay.configure(tuning.relay);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

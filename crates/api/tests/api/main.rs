@@ -31,4 +31,5 @@ mod retention;
 mod search;
 mod sockets;
 mod times;
+mod web;
 mod ws;

@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Browser tests of the web app: Debian's Chromium driven by Python Playwright (never
+`playwright install`: the browser is the system's), against a real `dabba serve --demo` on a
+fresh database. Several browser contexts at once (a customer on a phone, the owner on a
+desktop) act on the same orders through the pages, with no reloads.
+
+    python3 web/tests/run.py                 # every scenario
+    python3 web/tests/run.py --only main     # one scenario
+
+Each page visited is checked for console errors and scanned with axe-core (vendored here only,
+its hash checked); screenshots at phone and desktop sizes go to target/screenshots/.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, ".ci"))
+from server import DEMO, ApiError, call, login, start, stop  # noqa: E402
+
+AXE = os.path.join(HERE, "vendor", "axe.min.js")
+AXE_SHA256 = "880970c081707360e64f34cea25ff91892f5bc95675b0776925b9709dd8a68bb"
+SHOTS = os.path.join(ROOT, "target", "screenshots")
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def ensure_playwright():
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        import subprocess
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "playwright==1.65.2"], check=True)
+
+
+class Harness:
+    """The server, the browser, the pages' console errors and the accessibility findings."""
+
+    def __init__(self, pw, base):
+        self.base = base
+        self.browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        self.errors = []
+        self.findings = []
+        self.scanned = set()
+        self.expected = []
+        with open(AXE, "rb") as f:
+            data = f.read()
+        assert hashlib.sha256(data).hexdigest() == AXE_SHA256, "web/tests/vendor/axe.min.js is not the vendored axe-core 4.10.3"
+        self.axe = data.decode()
+
+    def context(self, who, viewport):
+        ctx = self.browser.new_context(viewport=viewport, base_url=self.base)
+        page = ctx.new_page()
+        page.set_default_timeout(15000)
+        # Chromium logs every 4xx answer as "Failed to load resource"; those are judged by the
+        # response itself below, so an API refusal a scenario provokes on purpose is not an error.
+        page.on("console", lambda m: self.errors.append(f"[{who}] console {m.type}: {m.text}")
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda e: self.errors.append(f"[{who}] page error: {e}"))
+        page.on("response", lambda r: self.response(who, r))
+        return page
+
+    def expect(self, method, path, status):
+        """A refusal the scenario provokes on purpose (an unknown offer code, say)."""
+        self.expected.append((method, path, status))
+
+    def response(self, who, r):
+        if r.status < 400 or not r.url.startswith(self.base):
+            return
+        path = r.url[len(self.base):].split("?")[0]
+        want = (r.request.method, path, r.status)
+        if want in self.expected:
+            self.expected.remove(want)
+        else:
+            self.errors.append(f"[{who}] unexpected {r.status} for {r.request.method} {r.url}")
+
+    def check(self, page, name):
+        """Axe scan (serious and critical count) and screenshots at both sizes, once per name."""
+        page.wait_for_load_state("networkidle")
+        if name in self.scanned:
+            return
+        self.scanned.add(name)
+        page.evaluate(self.axe + "\n;0")
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))")
+        for v in result:
+            if v["impact"] in ("serious", "critical"):
+                self.findings.append(f"{name}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}")
+        os.makedirs(SHOTS, exist_ok=True)
+        size = page.viewport_size
+        for label, vp in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(vp)
+            page.screenshot(path=os.path.join(SHOTS, f"{name}-{label}.png"), full_page=True)
+        page.set_viewport_size(size)
+
+    def close(self):
+        self.browser.close()
+
+
+def demo_login(page, role_button):
+    page.goto("/")
+    page.click(f"[data-role={role_button}]")
+
+
+def owner_setup(base):
+    """The demo owner's restaurant, open around the clock (CI runs at any hour), with an offer."""
+    token = login(base, DEMO["restaurant"])
+    r = call(base, "GET", "/api/v1/restaurants/mine", token=token)[0]
+    day = {"open": "00:00", "close": "23:59"}
+    call(base, "PATCH", f"/api/v1/restaurants/{r['restaurant_id']}", {"operating_hours": {d: day for d in
+         ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]}}, token=token)
+    try:
+        call(base, "POST", "/api/v1/offers", {"code": "THALI10", "discount_type": "PERCENTAGE", "discount_value": 10,
+             "applicable_to": "RESTAURANT", "restaurant_ids": [r["restaurant_id"]], "description": "10% off"}, token=token)
+    except ApiError as e:
+        if e.status != 409:
+            raise
+    return token, r
+
+
+def sign_up(page, phone):
+    page.goto("/#/signup")
+    page.fill("input[name=name]", "Asha Test")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", "a-long-secret-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"#/place$"))
+
+
+def set_address(page, lat, lng):
+    page.wait_for_selector("input[name=latitude]")
+    # The pin is dragged first, then the coordinates typed exactly.
+    box = page.locator("svg.map.pick").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 30, box["y"] + box["height"] / 2 - 20, steps=5)
+    page.mouse.up()
+    moved = page.input_value("input[name=latitude]")
+    assert moved != "", "dragging the pin fills the coordinates"
+    page.fill("input[name=latitude]", f"{lat:.6f}")
+    page.fill("input[name=longitude]", f"{lng:.6f}")
+    page.fill("input[name=address_line1]", "12, 4th Cross, Test Layout")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("ul.cards li")
+
+
+def scenario_main(h, base):
+    """Sign-up, map address, suggestion, customised dish, offer, card payment; the owner accepts
+    and marks ready on the live board while the customer's page moves; a rider moved through the
+    API drives the customer's map and ETA; delivery with the OTP read from the page; rating."""
+    owner_token, r = owner_setup(base)
+    rid = r["restaurant_id"]
+    owner = h.context("owner", DESKTOP)
+    demo_login(owner, "RESTAURANT")
+    owner.wait_for_url(re.compile(rf"#/kitchen/{rid}$"))
+    owner.wait_for_selector(".board")
+    h.check(owner, "owner-board")
+
+    # The owner adds a dish with a required choice, and one that is sold out.
+    owner.click("text=Edit menu")
+    owner.wait_for_selector("button:has-text('Add a dish')")
+    owner.locator("button:has-text('Add a dish')").first.click()
+    owner.fill("dialog input[name=name]", "Test Thali")
+    owner.fill("dialog input[name=price]", "250")
+    owner.fill("dialog input[name=group_name]", "Size")
+    owner.check("dialog input[name=group_required]")
+    owner.locator("dialog input[name=option_label]").nth(0).fill("Regular")
+    owner.locator("dialog input[name=option_label]").nth(1).fill("Large")
+    owner.locator("dialog input[name=option_price]").nth(1).fill("50")
+    owner.click("dialog button[type=submit]")
+    owner.wait_for_selector("li.menu-item:has-text('Test Thali')")
+    owner.locator("button:has-text('Add a dish')").first.click()
+    owner.fill("dialog input[name=name]", "Sold Out Shake")
+    owner.fill("dialog input[name=price]", "120")
+    owner.fill("dialog input[name=stock]", "0")
+    owner.click("dialog button[type=submit]")
+    owner.wait_for_selector("li.menu-item:has-text('Sold Out Shake')")
+    h.check(owner, "owner-menu")
+    owner.click("text=← Orders")
+    owner.wait_for_selector(".board")
+
+    customer = h.context("customer", PHONE)
+    sign_up(customer, "+919811100001")
+    h.check(customer, "place")
+    set_address(customer, r["latitude"] + 0.004, r["longitude"] + 0.003)
+    h.check(customer, "home")
+
+    # Found through a suggestion.
+    customer.fill("input[name=q]", r["name"][:6])
+    customer.wait_for_selector(f"#suggestions li:has-text('{r['name']}')")
+    customer.locator(f"#suggestions li:has-text('{r['name']}')").first.dispatch_event("mousedown")
+    customer.wait_for_url(re.compile(rf"#/r/{rid}$"))
+    customer.wait_for_selector("li.item:has-text('Test Thali')")
+    sold = customer.locator("li.item:has-text('Sold Out Shake') button.add")
+    assert sold.is_disabled() and "Sold out" in sold.inner_text(), "a dish out of stock is shown as sold out"
+    h.check(customer, "restaurant")
+
+    # A required choice left empty is refused in the dialog; then Large is chosen.
+    customer.locator("li.item:has-text('Test Thali') button.add").click()
+    customer.click("dialog button[type=submit]")
+    assert "Choose one in “Size”" in customer.inner_text("dialog .form-error"), customer.inner_text("dialog")
+    customer.check("dialog label:has-text('Large') input")
+    customer.click("dialog button[type=submit]")
+    customer.wait_for_selector("#toasts .toast:has-text('added')")
+
+    customer.goto("/#/cart")
+    customer.wait_for_selector("h1:has-text('Your cart')")
+    # An offer that does not exist is refused with the server's reason; then the real one applies.
+    h.expect("POST", "/api/v1/cart/apply-offer", 404)
+    customer.fill("input[name=promo_code]", "NOSUCH1")
+    customer.click("form.offer-form button[type=submit]")
+    customer.wait_for_selector("form.offer-form .form-error:not([hidden])")
+    assert customer.inner_text("form.offer-form .form-error").strip(), "the refusal says why"
+    customer.fill("input[name=promo_code]", "THALI10")
+    customer.click("form.offer-form button[type=submit]")
+    customer.wait_for_selector("text=THALI10 applied")
+    assert "Large" in customer.inner_text("ul.lines"), "the chosen option is in the cart"
+    h.check(customer, "cart")
+
+    # Card, on the sandbox's pay page; a double click places one order.
+    customer.check("input[value=CARD]")
+    btn = customer.locator("form.checkout button[type=submit]")
+    btn.dblclick()
+    customer.wait_for_url(re.compile(r"/sandbox/pay/"))
+    customer.fill("input[name=card_number]", "4111111111111111")
+    customer.fill("input[name=expiry]", "12/30")
+    customer.fill("input[name=cvv]", "123")
+    customer.click("button[value=pay]")
+    customer.wait_for_selector("text=Payment successful")
+    customer.click("text=Return to Dabba")
+    customer.wait_for_url(re.compile(r"#/order/[0-9a-f-]{36}$"))
+    order_id = customer.url.rsplit("/", 1)[1]
+    orders = call(base, "GET", "/api/v1/orders", token=customer_token(customer))
+    assert len(orders) == 1, f"one order placed, not {len(orders)}"
+    customer.wait_for_selector(".stepper-line li.now[data-status=CONFIRMED]")
+    h.check(customer, "order")
+
+    # The owner's board shows it without a reload, with a banner; accept, then ready.
+    owner.wait_for_selector(f"li.ticket[data-order='{order_id}'][data-status=CONFIRMED]")
+    owner.wait_for_selector(".banner:has-text('New order')")
+    owner.click(f"li.ticket[data-order='{order_id}'] [data-action=accept]")
+    customer.wait_for_selector(".stepper-line li.now[data-status=PREPARING]")
+    owner.click(f"li.ticket[data-order='{order_id}'] [data-action=ready]")
+    customer.wait_for_selector(".stepper-line li.now[data-status=READY]")
+
+    # A rider, moved through the API, moves the customer's marker and ETA.
+    rider = login(base, DEMO["rider"])
+    drive_rider(base, rider, order_id, r, customer)
+    otp = customer.get_attribute("[data-otp]", "data-otp")
+    call(base, "PUT", f"/api/v1/delivery/orders/{order_id}/status", {"status": "DELIVERED", "otp": otp}, token=rider)
+    customer.wait_for_selector("form.rate")
+    customer.check("fieldset:has-text('Food') input[value='5']")
+    customer.check("fieldset:has-text('Delivery') input[value='4']")
+    customer.click("form.rate button[type=submit]")
+    customer.wait_for_selector("text=You rated the food 5★")
+    h.check(customer, "order-delivered")
+    return customer, owner, r, owner_token
+
+
+def customer_token(page):
+    import json
+    return json.loads(page.evaluate("localStorage.getItem('dabba.session')"))["token"]
+
+
+def drive_rider(base, rider, order_id, r, customer):
+    """The rider goes online at the restaurant, takes the offer, picks up and rides toward the
+    customer; the marker on the customer's map follows each fix."""
+    lat, lng = r["latitude"], r["longitude"]
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA01AB1234"}, token=rider)
+    call(base, "POST", "/api/v1/delivery/available", {"available": True, "lat": lat, "lng": lng}, token=rider)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        offers = call(base, "GET", "/api/v1/delivery/orders/available", token=rider)
+        if any(o["order_id"] == order_id for o in offers):
+            break
+        time.sleep(0.3)
+    call(base, "POST", f"/api/v1/delivery/orders/{order_id}/accept", token=rider)
+    call(base, "PUT", f"/api/v1/delivery/orders/{order_id}/status", {"status": "PICKED_UP"}, token=rider)
+    call(base, "PUT", f"/api/v1/delivery/orders/{order_id}/status", {"status": "OUT_FOR_DELIVERY"}, token=rider)
+    seen = []
+    for i in range(1, 4):
+        # About 11 m a second: a plausible ride, so no fix is filtered out as a jump.
+        at = {"lat": lat + 0.0001 * i, "lng": lng + 0.00008 * i}
+        call(base, "POST", "/api/v1/delivery/location", {**at, "order_id": order_id}, token=rider)
+        customer.wait_for_function("([lat]) => Math.abs(Number(document.querySelector('.marker.rider')?.getAttribute('data-lat')) - lat) < 1e-6",
+                                   arg=[at["lat"]])
+        seen.append(customer.get_attribute(".marker.rider", "transform"))
+        time.sleep(1.1)
+    assert len(set(seen)) == 3, f"the marker moved with each fix: {seen}"
+    assert customer.locator(".trail").count() == 1, "the route's trail is drawn"
+    assert customer.get_attribute(".eta", "data-seconds") is not None, "the ETA counts down"
+
+
+SCENARIOS = {"main": scenario_main}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", choices=sorted(SCENARIOS))
+    args = p.parse_args()
+    ensure_playwright()
+    from playwright.sync_api import sync_playwright
+    workdir = tempfile.mkdtemp(prefix="dabba-web-")
+    server, base = start(workdir)
+    failed = []
+    try:
+        with sync_playwright() as pw:
+            h = Harness(pw, base)
+            for name, run in SCENARIOS.items():
+                if args.only and name != args.only:
+                    continue
+                try:
+                    run(h, base)
+                    print(f"ok   {name}")
+                except Exception:
+                    failed.append(name)
+                    print(f"FAIL {name}\n{traceback.format_exc()}")
+            h.close()
+    finally:
+        stop(server)
+    if h.errors:
+        failed.append("console")
+        print("console errors:\n  " + "\n  ".join(h.errors))
+    if h.findings:
+        failed.append("accessibility")
+        print("accessibility (serious or critical):\n  " + "\n  ".join(h.findings))
+    print(f"screenshots in {SHOTS}; server log in {workdir}/server.log")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
