@@ -298,7 +298,113 @@ def drive_rider(base, rider, order_id, r, customer):
     assert customer.get_attribute(".eta", "data-seconds") is not None, "the ETA counts down"
 
 
-SCENARIOS = {"main": scenario_main}
+def add_first_dish(page, rid):
+    """Adds the restaurant's first dish that needs no choices; its name."""
+    page.goto(f"/#/r/{rid}")
+    item = page.locator("li.item:not(.unavailable):not(:has-text('Customisable'))").first
+    name = item.locator("h3").inner_text()
+    item.locator("button.add").click()
+    return name
+
+
+def scenario_more(h, base):
+    """The one-restaurant rule, a wallet top-up by UPI, a cancellation with its fee stated first,
+    a reorder after a price change, and pausing, which takes the restaurant off the home."""
+    owner_token, r = owner_setup(base)
+    rid = r["restaurant_id"]
+    customer = h.context("customer2", PHONE)
+    sign_up(customer, "+919811100002")
+    set_address(customer, r["latitude"] + 0.003, r["longitude"] - 0.002)
+    other = customer.locator(f"ul.cards li a:not([href='#/r/{rid}'])").first.get_attribute("href")
+
+    # One restaurant per cart: asked, and "Keep" keeps the cart as it was.
+    dish = add_first_dish(customer, rid)
+    customer.wait_for_selector("#toasts .toast:has-text('added')")
+    customer.goto("/" + other)
+    h.expect("POST", "/api/v1/cart/items", 409)
+    customer.locator("li.item:not(.unavailable):not(:has-text('Customisable')) button.add").first.click()
+    customer.wait_for_selector("dialog:has-text('Replace your cart?')")
+    h.check(customer, "replace-cart")
+    customer.click("dialog button:has-text('Keep')")
+    customer.goto("/#/cart")
+    customer.wait_for_selector(f"ul.lines:has-text('{dish}')")
+
+    # The wallet, topped up through the UPI pay page.
+    customer.goto("/#/account")
+    customer.fill("input[name=amount]", "500")
+    customer.select_option("select[name=method]", "UPI")
+    customer.click("button:has-text('Add money')")
+    customer.wait_for_url(re.compile(r"/sandbox/pay/"))
+    customer.fill("input[name=upi_id]", "success@dabba")
+    customer.click("button[value=pay]")
+    customer.click("text=Return to Dabba")
+    customer.wait_for_url(re.compile(r"#/account$"))
+    customer.wait_for_selector(".balance[data-balance='50000']")
+    h.check(customer, "account")
+
+    # Cash order; the kitchen starts cooking; the page states the fee before cancelling.
+    customer.goto("/#/cart")
+    customer.check("input[value=COD]")
+    customer.click("form.checkout button[type=submit]")
+    customer.wait_for_url(re.compile(r"#/order/[0-9a-f-]{36}$"))
+    order_id = customer.url.rsplit("/", 1)[1]
+    call(base, "PATCH", f"/api/v1/restaurants/{rid}/orders/{order_id}/status",
+         {"status": "PREPARING", "estimated_preparation_minutes": 15}, token=owner_token)
+    customer.wait_for_selector(".stepper-line li.now[data-status=PREPARING]")
+    fee = call(base, "GET", f"/api/v1/orders/{order_id}", token=customer_token(customer))["cancellation"]["fee"]
+    assert fee > 0, "cooking has started: cancelling costs a fee"
+    customer.click("button:has-text('Cancel order')")
+    text = customer.inner_text("dialog")
+    rupees = f"₹{fee // 100:,}.{fee % 100:02d}"
+    assert rupees in text, f"the dialog states the fee {rupees}: {text}"
+    h.check(customer, "cancel-dialog")
+    customer.click("dialog button:has-text('Cancel and pay')")
+    customer.wait_for_selector(".stepper-line li.cancelled")
+    assert rupees in customer.inner_text("main"), "the fee kept is shown"
+
+    # The dish's price changes; ordering again says so.
+    menu = call(base, "GET", f"/api/v1/restaurants/{rid}/menu")
+    item = next(i for c in menu["categories"] for i in c["items"] if i["name"] == dish)
+    call(base, "PATCH", f"/api/v1/restaurants/{rid}/items/{item['item_id']}", {"price": item["price"] + 1000}, token=owner_token)
+    customer.click("button:has-text('Order again')")
+    customer.wait_for_selector("dialog:has-text('Some things changed')")
+    assert dish in customer.inner_text("dialog"), customer.inner_text("dialog")
+    customer.click("dialog button:has-text('See the cart')")
+    customer.wait_for_selector("h1:has-text('Your cart')")
+
+    # Paused, the restaurant leaves the customer's home; resumed, it comes back.
+    owner = h.context("owner2", DESKTOP)
+    demo_login(owner, "RESTAURANT")
+    owner.wait_for_selector("button:has-text('Pause orders')")
+    owner.click("button:has-text('Pause orders')")
+    owner.wait_for_selector("button:has-text('Resume orders')")
+    customer.goto("/#/")
+    customer.wait_for_selector("ul.cards li")
+    assert customer.locator(f"ul.cards a[href='#/r/{rid}']").count() == 0, "a paused restaurant is not listed"
+    owner.click("button:has-text('Resume orders')")
+    owner.wait_for_selector("button:has-text('Pause orders')")
+    customer.reload()
+    customer.wait_for_selector(f"ul.cards a[href='#/r/{rid}']")
+
+
+def scenario_weight(h, base):
+    """What the first screen costs a phone on a cold cache: every request the page makes until
+    it is idle, by the bytes that crossed the wire (compressed), against the ~150 KB budget."""
+    page = h.context("weight", PHONE)
+    sizes = []
+    page.on("requestfinished", lambda r: sizes.append((r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"])))
+    page.goto("/", wait_until="networkidle")
+    page.wait_for_selector("[data-role=CUSTOMER]")
+    total = sum(n for _, n in sizes)
+    assets = [u for u, _ in sizes if "/app/" in u]
+    print(f"     first screen: {len(sizes)} requests, {total / 1024:.1f} KB on the wire "
+          f"({len(assets)} assets, all preloaded from the page)")
+    assert total <= 150 * 1024, f"the first screen weighs {total} bytes"
+    html = call(base, "GET", "/api/v1/demo")  # the one API call of the first screen
+    assert html["accounts"], "the demo accounts are offered"
+
+
+SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more}
 
 
 def main():

@@ -11,7 +11,8 @@ fn root() -> PathBuf {
 fn named_paths(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for piece in text.split(['`', '(', ')', ' ', '\n']) {
-        let p = piece.trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';');
+        // A sentence's full stop is not part of a path; a leading dot is (`.ci/run`).
+        let p = piece.trim_matches(|c: char| c == ',' || c == ':' || c == ';').trim_end_matches('.');
         let has_ext = [".rs", ".md", ".sql", ".toml", ".py", ".sh"].iter().any(|e| p.ends_with(e));
         if has_ext
             && p.contains('/')

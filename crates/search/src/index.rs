@@ -59,12 +59,8 @@ impl Place {
         self.terms.binary_search_by_key(&term, |t| t.0).map_or(0, |i| self.terms[i].1)
     }
 
-    /// What the grid files this restaurant under. A paused restaurant is out of searches and
-    /// suggestions, so it is filed under nothing (listings still show it).
+    /// What the grid files this restaurant under.
     fn keys(&self, out: &mut Vec<u32>) {
-        if self.restaurant.is_paused {
-            return;
-        }
         out.extend(self.terms.iter().map(|t| WORD_KEY | t.0));
         out.extend(self.name_terms.iter().map(|&t| NAME_KEY | t));
         out.extend(self.phrases.iter().map(|&p| PHRASE_KEY | p));
@@ -348,6 +344,12 @@ impl Index {
     fn take(&mut self, ord: u32) -> Option<Place> {
         let old = self.places[ord as usize].take()?;
         let r = &old.restaurant;
+        if r.is_paused {
+            // Never filed (see `put`).
+            self.dishes -= old.dishes.len();
+            self.visible -= 1;
+            return Some(old);
+        }
         self.grid.remove(ord, r.latitude, r.longitude);
         for &p in &old.phrases {
             let phrase = &mut self.phrases[p as usize];
@@ -361,13 +363,18 @@ impl Index {
         Some(old)
     }
 
+    /// Files a restaurant where customers find it. A paused one is kept (its owner's changes
+    /// and its resumption reload it) but filed nowhere: it takes no orders, so it is out of
+    /// listings, searches and suggestions until it resumes, as on the big apps.
     fn put(&mut self, ord: u32, place: Place) {
         let r = &place.restaurant;
-        self.grid.insert(ord, r.latitude, r.longitude, r.delivery_radius_km);
-        for &p in &place.phrases {
-            let phrase = &mut self.phrases[p as usize];
-            phrase.places.push(ord);
-            phrase.popularity += 1 + u64::from(place.orders);
+        if !r.is_paused {
+            self.grid.insert(ord, r.latitude, r.longitude, r.delivery_radius_km);
+            for &p in &place.phrases {
+                let phrase = &mut self.phrases[p as usize];
+                phrase.places.push(ord);
+                phrase.popularity += 1 + u64::from(place.orders);
+            }
         }
         self.dishes += place.dishes.len();
         self.visible += 1;

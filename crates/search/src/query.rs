@@ -287,11 +287,12 @@ impl Index {
         })
     }
 
-    /// Open, or closed with a known opening (paused restaurants are left out of searches).
-    fn searchable(&self, hit: &mut Hit, now: jiff::Timestamp) -> bool {
-        let Some(place) = self.place(hit.ord) else { return false };
-        let open = *hit.open.get_or_insert_with(|| place.is_open(now));
-        open || !place.restaurant.is_paused
+    /// Notes on the hit whether its restaurant is open now: searches put open ones first.
+    /// (Paused restaurants never get here: the index files them nowhere.)
+    fn mark_open(&self, hit: &mut Hit, now: jiff::Timestamp) {
+        if let Some(place) = self.place(hit.ord) {
+            hit.open.get_or_insert_with(|| place.is_open(now));
+        }
     }
 
     /// Restaurants matching every word of `words` by name, cuisine, tag or dish.
@@ -307,9 +308,8 @@ impl Index {
                 }
                 text += best;
             }
-            if let Some(mut hit) = self.admit(o, d, f, now, sort)
-                && self.searchable(&mut hit, now)
-            {
+            if let Some(mut hit) = self.admit(o, d, f, now, sort) {
+                self.mark_open(&mut hit, now);
                 hit.score = WEIGHT_TEXT * text / variants.len() as f64 + place_score(place, hit.minutes);
                 if sort == Sort::Relevance {
                     hit.rank = -hit.score;
@@ -333,9 +333,7 @@ impl Index {
                 return;
             }
             let Some(mut hit) = self.admit_as(o, d, f, now, sort, true) else { return };
-            if !self.searchable(&mut hit, now) {
-                return;
-            }
+            self.mark_open(&mut hit, now);
             let base = place_score(place, hit.minutes);
             for (i, dish) in place.dishes.iter().enumerate() {
                 if f.veg_only && !dish.is_veg {

@@ -6,6 +6,7 @@ import { h, fill, money, toast, vegMark } from "../ui.js";
 import { get, qs, place } from "../api.js";
 import { restaurantCard } from "./cards.js";
 
+/** @type {Array<[string, string, any]>} */
 const CHIPS = [
   ["veg_only", "Pure veg", true],
   ["min_rating", "Rating 4.0+", 4],

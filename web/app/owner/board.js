@@ -22,6 +22,7 @@ export function kitchenList(main) {
   }, (err) => fill(list, h("li", { class: "form-error" }, err.message)));
 }
 
+/** @type {Array<[string, string, string[]]>} */
 const COLUMNS = [
   ["new", "New", ["CONFIRMED"]],
   ["preparing", "Preparing", ["PREPARING"]],

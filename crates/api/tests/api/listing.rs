@@ -192,13 +192,17 @@ async fn bad_listing_parameters_are_400(app: TestApp) {
     }
 }
 
-async fn paused_restaurants_show_closed(app: TestApp) {
+async fn paused_restaurants_are_not_listed(app: TestApp) {
     let owner = app.owner().await;
     let id = app.restaurant(&owner, json!({"name": "Paused"})).await;
+    app.restaurant(&owner, json!({"name": "Open"})).await;
     app.patch(&format!("/api/v1/restaurants/{id}"), Some(&owner), json!({"is_paused": true})).await.expect(200);
-    let all = app.get(&format!("/api/v1/restaurants?lat={LAT}&lng={LNG}"), None).await.expect(200).clone();
-    assert_eq!(all["restaurants"][0]["is_open"], false);
-    assert!(names(&app, "open_now=true").await.is_empty());
+    assert_eq!(names(&app, "").await, ["Open"]);
+    assert_eq!(names(&app, "open_now=true").await, ["Open"]);
+    app.patch(&format!("/api/v1/restaurants/{id}"), Some(&owner), json!({"is_paused": false})).await.expect(200);
+    let mut all = names(&app, "").await;
+    all.sort();
+    assert_eq!(all, ["Open", "Paused"]);
 }
 
 async fn moved_restaurants_are_listed_where_they_are(app: TestApp) {
@@ -245,5 +249,5 @@ crate::both_backends!(
     totals_are_counted_up_to_a_thousand,
     listing_cards_are_search_cards,
     bad_listing_parameters_are_400,
-    paused_restaurants_show_closed,
+    paused_restaurants_are_not_listed,
 );
