@@ -14,6 +14,7 @@ import { ordersScreen } from "./customer/orders.js";
 import { accountScreen } from "./customer/account.js";
 import { kitchenList, boardScreen } from "./owner/board.js";
 import { menuScreen } from "./owner/menu.js";
+import { payoutsScreen } from "./owner/payouts.js";
 import { otherRoleScreen } from "./customer/other.js";
 
 /** @type {Array<[RegExp, string, (main: any, p: any) => any, string?]>} */
@@ -30,6 +31,7 @@ const ROUTES = [
   [/^\/kitchen$/, "Your restaurants", kitchenList, "RESTAURANT"],
   [/^\/kitchen\/([0-9a-f-]{36})$/, "Orders", boardScreen, "RESTAURANT"],
   [/^\/kitchen\/([0-9a-f-]{36})\/menu$/, "Menu", menuScreen, "RESTAURANT"],
+  [/^\/kitchen\/([0-9a-f-]{36})\/payouts$/, "Payouts", payoutsScreen, "RESTAURANT"],
   [/^\/$/, "Restaurants near you", homeScreen],
 ];
 

@@ -125,8 +125,11 @@ def owner_setup(base):
     return token, r
 
 
-def sign_up(page, phone):
+def sign_up(page, phone, h=None):
     page.goto("/#/signup")
+    page.wait_for_selector("input[name=name]")
+    if h:
+        h.check(page, "signup")
     page.fill("input[name=name]", "Asha Test")
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password]", "a-long-secret-1")
@@ -187,7 +190,8 @@ def scenario_main(h, base):
     owner.wait_for_selector(".board")
 
     customer = h.context("customer", PHONE)
-    sign_up(customer, "+919811100001")
+    sign_up(customer, "+919811100001", h)
+    customer.wait_for_selector("input[name=latitude]")
     h.check(customer, "place")
     set_address(customer, r["latitude"] + 0.004, r["longitude"] + 0.003)
     h.check(customer, "home")
@@ -261,6 +265,15 @@ def scenario_main(h, base):
     customer.click("form.rate button[type=submit]")
     customer.wait_for_selector("text=You rated the food 5★")
     h.check(customer, "order-delivered")
+
+    # The owner's payouts show the delivered order's net, as the API states it, and the review.
+    statement = call(base, "GET", f"/api/v1/restaurants/{rid}/payouts", token=owner_token)
+    owner.click("text=Payouts and reviews")
+    owner.wait_for_selector(f"[data-net='{statement['net']}']")
+    assert statement["net"] > 0 and statement["orders"] >= 1, statement
+    owner.wait_for_selector("#reviews-title ~ ul li:has-text('5★ food')")
+    assert owner.locator("svg.chart rect").count() >= 3, "a bar per measure"
+    h.check(owner, "owner-payouts")
     return customer, owner, r, owner_token
 
 
@@ -329,6 +342,14 @@ def scenario_more(h, base):
     customer.goto("/#/cart")
     customer.wait_for_selector(f"ul.lines:has-text('{dish}')")
 
+    # A search's results, from the box.
+    customer.goto("/#/")
+    customer.fill("input[name=q]", "pizza")
+    customer.press("input[name=q]", "Enter")
+    customer.wait_for_url(re.compile(r"#/search\?"))
+    customer.wait_for_selector("ul.dishes li.dish-hit")
+    h.check(customer, "search")
+
     # The wallet, topped up through the UPI pay page.
     customer.goto("/#/account")
     customer.fill("input[name=amount]", "500")
@@ -371,6 +392,9 @@ def scenario_more(h, base):
     assert dish in customer.inner_text("dialog"), customer.inner_text("dialog")
     customer.click("dialog button:has-text('See the cart')")
     customer.wait_for_selector("h1:has-text('Your cart')")
+    customer.goto("/#/orders")
+    customer.wait_for_selector("ul.orders li a")
+    h.check(customer, "orders")
 
     # Paused, the restaurant leaves the customer's home; resumed, it comes back.
     owner = h.context("owner2", DESKTOP)
@@ -395,6 +419,7 @@ def scenario_weight(h, base):
     page.on("requestfinished", lambda r: sizes.append((r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"])))
     page.goto("/", wait_until="networkidle")
     page.wait_for_selector("[data-role=CUSTOMER]")
+    h.check(page, "login")
     total = sum(n for _, n in sizes)
     assets = [u for u, _ in sizes if "/app/" in u]
     print(f"     first screen: {len(sizes)} requests, {total / 1024:.1f} KB on the wire "

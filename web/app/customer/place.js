@@ -15,7 +15,8 @@ function labelOf(a) {
 /** @param {any} main */
 export function placeScreen(main) {
   const saved = h("ul", { class: "list", "aria-label": "Saved addresses" });
-  const form = h("form", { class: "card", "aria-labelledby": "new-address" });
+  // Labelled once its heading is in it (it is drawn after the saved addresses arrive).
+  const form = h("form", { class: "card" });
   fill(main, h("section", { class: "card" }, h("h1", null, "Where should we deliver?"), saved), form);
   get("/users/addresses").then((list) => {
     if (!list.length) fill(saved, h("li", { class: "muted" }, "No saved addresses yet: add one below."));
@@ -60,6 +61,7 @@ async function buildForm(form, first) {
     h("label", null, "Save as", h("select", { name: "address_type" },
       h("option", { value: "HOME" }, "Home"), h("option", { value: "WORK" }, "Work"), h("option", { value: "OTHER" }, "Other"))),
     errors.area, submit);
+  form.setAttribute("aria-labelledby", "new-address");
   form.addEventListener("submit", (/** @type {Event} */ e) => {
     e.preventDefault();
     busy(submit, async () => {

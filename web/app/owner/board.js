@@ -78,7 +78,8 @@ export function boardScreen(main, { id }) {
             toast(/** @type {any} */ (err).message, "error");
           }
         }) }, restaurant.is_paused ? "Resume orders" : "Pause orders"),
-        h("a", { href: `#/kitchen/${id}/menu` }, "Edit menu")));
+        h("a", { href: `#/kitchen/${id}/menu` }, "Edit menu"),
+        h("a", { href: `#/kitchen/${id}/payouts` }, "Payouts and reviews")));
   };
   const ticker = setInterval(() => {
     main.querySelectorAll("[data-deadline]").forEach((/** @type {any} */ el) => {
