@@ -172,7 +172,7 @@ pub async fn serve(settings: Settings, demo: bool) -> Result<()> {
         );
     }
     tracing::info!(%addr, database = %settings.database_url, backend = store.backend(), "dabba is serving");
-    println!("dabba is serving on http://{addr}/ (the web app; API docs at http://{addr}/api/docs)");
+    println!("dabba is serving on http://{addr} (the web app at /, the API docs at /api/docs)");
     dabba_api::serve(listener, state, shutdown).await?;
     tracing::info!("in-flight requests finished; closing the database");
     store.close().await;
