@@ -7,6 +7,7 @@
  * @param {(msg: any) => void} o.onMessage
  * @param {() => Promise<void>} o.poll reads the state over HTTP (at start, after a reconnect, and while down)
  * @param {(up: boolean) => void} [o.onState]
+ * @param {(ws: WebSocket) => void} [o.onOpen] called with each new connection (to send what waited)
  * @param {number} [o.pollEvery] ms between polls while the socket is down
  */
 export function live(o) {
@@ -37,6 +38,7 @@ export function live(o) {
       attempt = 0;
       clearInterval(pollTimer);
       o.onState?.(true);
+      if (ws) o.onOpen?.(ws);
       // Catch up on anything said while we were away.
       o.poll().catch(() => {});
       pinger = window.setInterval(() => ws?.readyState === 1 && ws.send('{"type":"ping"}'), 25000);

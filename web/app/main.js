@@ -16,6 +16,7 @@ import { kitchenList, boardScreen } from "./owner/board.js";
 import { menuScreen } from "./owner/menu.js";
 import { payoutsScreen } from "./owner/payouts.js";
 import { otherRoleScreen } from "./customer/other.js";
+import { riderScreen } from "./rider/app.js";
 
 /** @type {Array<[RegExp, string, (main: any, p: any) => any, string?]>} */
 const ROUTES = [
@@ -32,6 +33,7 @@ const ROUTES = [
   [/^\/kitchen\/([0-9a-f-]{36})$/, "Orders", boardScreen, "RESTAURANT"],
   [/^\/kitchen\/([0-9a-f-]{36})\/menu$/, "Menu", menuScreen, "RESTAURANT"],
   [/^\/kitchen\/([0-9a-f-]{36})\/payouts$/, "Payouts", payoutsScreen, "RESTAURANT"],
+  [/^\/ride$/, "Deliveries", riderScreen, "DELIVERY"],
   [/^\/$/, "Restaurants near you", homeScreen],
 ];
 
@@ -47,6 +49,7 @@ function parse() {
 function home(user) {
   if (user.role === "RESTAURANT") return "#/kitchen";
   if (user.role === "CUSTOMER") return place() ? "#/" : "#/place";
+  if (user.role === "DELIVERY") return "#/ride";
   return "#/other";
 }
 
@@ -81,7 +84,7 @@ function route() {
       location.hash = home(s.user);
       return;
     }
-    if (s && who === "RESTAURANT" && s.user.role !== "RESTAURANT") {
+    if (s && (who === "RESTAURANT" || who === "DELIVERY") && s.user.role !== who) {
       location.hash = home(s.user);
       return;
     }

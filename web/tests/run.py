@@ -429,7 +429,93 @@ def scenario_weight(h, base):
     assert html["accounts"], "the demo accounts are offered"
 
 
-SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more}
+def scenario_rider(h, base):
+    """The rider's page on a phone with its position emulated: online, the position streams over
+    the socket, an offer card arrives and is accepted, the page waits for READY before pickup,
+    and delivery takes the customer's code (a wrong one is refused with the API's message)."""
+    owner_token, r = owner_setup(base)
+    rid = r["restaurant_id"]
+    lat, lng = r["latitude"] + 0.0005, r["longitude"] + 0.0005
+    ctx = h.browser.new_context(viewport=PHONE, base_url=base, geolocation={"latitude": lat, "longitude": lng},
+                                permissions=["geolocation"])
+    rider = ctx.new_page()
+    rider.set_default_timeout(20000)
+    rider.on("console", lambda m: h.errors.append(f"[rider] console: {m.text}")
+             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    rider.on("pageerror", lambda e: h.errors.append(f"[rider] page error: {e}"))
+    rider.on("response", lambda resp: h.response("rider", resp))
+    try:
+        call(base, "GET", "/api/v1/delivery/profile", token=login(base, DEMO["rider"]))
+    except ApiError as e:
+        assert e.status == 404, e
+        h.expect("GET", "/api/v1/delivery/profile", 404)  # the page asks for the vehicle then
+    rider.goto("/")
+    rider.click("[data-role=DELIVERY]")
+    rider.wait_for_url(re.compile(r"#/ride$"))
+    rider_token = customer_token(rider)
+    # The demo rider may have no vehicle yet: the page asks for it first.
+    if rider.locator("[data-duty]").count() == 0:
+        rider.fill("input[name=vehicle_number]", "KA01AB1234")
+        rider.click("button:has-text('Save vehicle')")
+    rider.click("[data-duty=offline]")
+    rider.wait_for_selector("[data-duty=online]")
+    h.check(rider, "rider-online")
+
+    # A customer orders (cash) through the API; the offer reaches the rider's page.
+    cust = call(base, "POST", "/api/v1/auth/register", {"name": "Ravi Test", "phone": "+919811100003", "password": "a-long-secret-1"})["token"]
+    addr = call(base, "POST", "/api/v1/users/addresses", {"address_line1": "7 Test Road", "city": "Bengaluru", "address_type": "HOME",
+                "latitude": r["latitude"] + 0.006, "longitude": r["longitude"] + 0.004}, token=cust)
+    menu = call(base, "GET", f"/api/v1/restaurants/{rid}/menu")
+    item = next(i for c in menu["categories"] for i in c["items"] if i["is_available"] and not i["customizations"] and (i["stock"] is None or i["stock"] > 0))
+    call(base, "POST", "/api/v1/cart/items", {"restaurant_id": rid, "item_id": item["item_id"], "quantity": 2, "replace_cart": True}, token=cust)
+    order = call(base, "POST", "/api/v1/orders", {"address_id": addr["address_id"], "payment_method": "COD"}, token=cust,
+                 headers={"idempotency-key": "rider-scenario-1"})
+    oid = order["order_id"]
+    card = rider.wait_for_selector(f"[data-offer='{oid}']")
+    assert "to pick up" in card.inner_text(), card.inner_text()
+    h.check(rider, "rider-offer")
+    rider.click(f"[data-offer='{oid}'] [data-action=accept]")
+    rider.wait_for_selector(f"[data-job='{oid}']")
+    pick = rider.locator("[data-step=PICKED_UP]")
+    assert pick.is_disabled(), "no pickup before the kitchen marks it ready"
+    assert "not marked it ready" in rider.inner_text(".job")
+    assert order["total_amount"] > 0 and "in cash" in rider.inner_text(".job .cash"), "cash to collect is shown"
+
+    # The position streamed over the socket reaches live state: the kitchen sees the rider coming.
+    ctx.set_geolocation({"latitude": lat + 0.0002, "longitude": lng})
+    call(base, "PATCH", f"/api/v1/restaurants/{rid}/orders/{oid}/status", {"status": "PREPARING", "estimated_preparation_minutes": 5}, token=owner_token)
+    deadline = time.time() + 15
+    arrival = None
+    while time.time() < deadline and arrival is None:
+        board = call(base, "GET", f"/api/v1/restaurants/{rid}/orders?limit=10", token=owner_token)
+        arrival = next((o.get("rider_arrival") for o in board if o["order_id"] == oid), None)
+        time.sleep(0.3)
+    assert arrival, "the rider's streamed position reached the kitchen's arrival estimate"
+
+    call(base, "PATCH", f"/api/v1/restaurants/{rid}/orders/{oid}/status", {"status": "READY"}, token=owner_token)
+    rider.wait_for_selector("[data-step=PICKED_UP]:not([disabled])")
+    rider.click("[data-step=PICKED_UP]")
+    rider.click("[data-step=OUT_FOR_DELIVERY]")
+    rider.wait_for_selector("input[name=otp]")
+    h.check(rider, "rider-deliver")
+    otp = call(base, "GET", f"/api/v1/orders/{oid}", token=cust)["delivery_otp"]
+    wrong = "0000" if otp != "0000" else "1111"
+    h.expect("PUT", f"/api/v1/delivery/orders/{oid}/status", 422)
+    rider.fill("input[name=otp]", wrong)
+    rider.click("[data-step=DELIVERED]")
+    rider.wait_for_selector(".otp-form .form-error:not([hidden])")
+    rider.fill("input[name=otp]", otp)
+    rider.click("[data-step=DELIVERED]")
+    rider.wait_for_function("() => !document.querySelector('[data-job]')")
+    assert call(base, "GET", f"/api/v1/orders/{oid}", token=cust)["status"] in ("DELIVERED", "COMPLETED")
+    earned = call(base, "GET", "/api/v1/delivery/earnings", token=rider_token)["total"]
+    rider.wait_for_selector(f"[data-earned='{earned}']")
+    h.check(rider, "rider-earnings")
+    rider.click("[data-duty=online]")
+    rider.wait_for_selector("[data-duty=offline]")
+
+
+SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider}
 
 
 def main():

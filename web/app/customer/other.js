@@ -5,7 +5,7 @@ import { h, fill } from "../ui.js";
 
 /** @param {any} main @param {any} user */
 export function otherRoleScreen(main, user) {
-  const what = user.role === "DELIVERY" ? "The rider app" : "The operations console";
+  const what = "The operations console";
   fill(main, h("section", { class: "card narrow" }, h("h1", null, `Hello, ${user.name}`),
     h("p", null, `${what} is not in the web app yet; the API serves it (see /api/docs).`)));
 }

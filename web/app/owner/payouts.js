@@ -3,41 +3,11 @@
 
 import { h, fill, money, when } from "../ui.js";
 import { get, qs } from "../api.js";
-
-const NS = "http://www.w3.org/2000/svg";
-/** @param {string} tag @param {Record<string, any>} attrs @param {string} [text] */
-function s(tag, attrs, text) {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
+import { barChart } from "../chart.js";
 
 /** A local calendar day as YYYY-MM-DD. @param {Date} d */
 function day(d) {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
-/** Grouped bars per day: gross, commission, net (paise from the server, summed per day here for the picture only). @param {any[]} days */
-function chart(days) {
-  const W = 640, H = 220, pad = 36, bar = ["gross", "commission", "net"];
-  const max = Math.max(1, ...days.flatMap((d) => bar.map((k) => Math.abs(d[k]))));
-  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-label": "Payouts per day: gross, commission and net" });
-  const slot = (W - pad) / Math.max(1, days.length);
-  const bw = Math.max(2, Math.min(18, slot / 4));
-  svg.append(s("line", { x1: pad, y1: H - 24, x2: W, y2: H - 24, class: "axis" }));
-  svg.append(s("text", { x: 2, y: 12, class: "tick" }, money(max).replace(".00", "")));
-  days.forEach((d, i) => {
-    const x0 = pad + i * slot + slot / 2 - (bw * 3) / 2;
-    bar.forEach((k, j) => {
-      const hgt = ((H - 40) * Math.max(0, d[k])) / max;
-      const r = s("rect", { x: x0 + j * bw, y: H - 24 - hgt, width: bw - 1, height: hgt, class: `bar-${k}` });
-      r.append(s("title", {}, `${d.day} ${k}: ${money(d[k])}`));
-      svg.append(r);
-    });
-    if (days.length <= 14 || i % Math.ceil(days.length / 14) === 0) svg.append(s("text", { x: pad + i * slot + slot / 2, y: H - 8, "text-anchor": "middle", class: "tick" }, d.day.slice(5)));
-  });
-  return svg;
 }
 
 /** @param {any} main @param {{id: string}} params */
@@ -68,7 +38,7 @@ export function payoutsScreen(main, { id }) {
         h("p", { class: "facts" }, h("span", null, `${p.orders} orders`), h("span", null, `Gross ${money(p.gross)}`),
           h("span", null, `Commission ${money(p.commission)}`), p.discount ? h("span", null, `Your offers ${money(p.discount)}`) : null,
           h("strong", { "data-net": p.net }, `Net ${money(p.net)}`)),
-        chart([...days.values()]),
+        barChart([...days.values()], ["gross", "commission", "net"], "Payouts per day: gross, commission and net"),
         h("p", { class: "legend small" }, h("span", { class: "key gross" }, "gross"), " ", h("span", { class: "key commission" }, "commission"), " ", h("span", { class: "key net" }, "net")),
         p.lines.length ? h("table", { class: "statement" }, h("caption", null, "Lines"),
           h("thead", null, h("tr", null, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "What"), h("th", { scope: "col", class: "num" }, "Gross"), h("th", { scope: "col", class: "num" }, "Net"))),
