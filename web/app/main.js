@@ -15,8 +15,8 @@ import { accountScreen } from "./customer/account.js";
 import { kitchenList, boardScreen } from "./owner/board.js";
 import { menuScreen } from "./owner/menu.js";
 import { payoutsScreen } from "./owner/payouts.js";
-import { otherRoleScreen } from "./customer/other.js";
 import { riderScreen } from "./rider/app.js";
+import { consoleScreen } from "./admin/console.js";
 
 /** @type {Array<[RegExp, string, (main: any, p: any) => any, string?]>} */
 const ROUTES = [
@@ -34,6 +34,7 @@ const ROUTES = [
   [/^\/kitchen\/([0-9a-f-]{36})\/menu$/, "Menu", menuScreen, "RESTAURANT"],
   [/^\/kitchen\/([0-9a-f-]{36})\/payouts$/, "Payouts", payoutsScreen, "RESTAURANT"],
   [/^\/ride$/, "Deliveries", riderScreen, "DELIVERY"],
+  [/^\/ops$/, "Operations", consoleScreen, "ADMIN"],
   [/^\/$/, "Restaurants near you", homeScreen],
 ];
 
@@ -50,7 +51,7 @@ function home(user) {
   if (user.role === "RESTAURANT") return "#/kitchen";
   if (user.role === "CUSTOMER") return place() ? "#/" : "#/place";
   if (user.role === "DELIVERY") return "#/ride";
-  return "#/other";
+  return "#/ops";
 }
 
 function route() {
@@ -68,11 +69,6 @@ function route() {
     location.hash = paying ? `#/order/${paying}` : String(back);
     return;
   }
-  if (path === "/other" && s) {
-    bar(s);
-    cleanup = otherRoleScreen(main, s.user);
-    return;
-  }
   for (const [rx, title, screen, who] of ROUTES) {
     const m = path.match(rx);
     if (!m) continue;
@@ -84,7 +80,7 @@ function route() {
       location.hash = home(s.user);
       return;
     }
-    if (s && (who === "RESTAURANT" || who === "DELIVERY") && s.user.role !== who) {
+    if (s && (who === "RESTAURANT" || who === "DELIVERY" || who === "ADMIN") && s.user.role !== who) {
       location.hash = home(s.user);
       return;
     }

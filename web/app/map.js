@@ -154,3 +154,45 @@ export function pinMap(start, onMove) {
     set(p) { at = { ...p }; place(); },
   };
 }
+
+/**
+ * The operations map of a whole city: every rider (coloured by state) and every active order
+ * (a line from its restaurant to its door, coloured by status; waiting and late ones stand out).
+ * @param {string} label
+ */
+export function cityMap(label) {
+  const W = 720, H = 460;
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "map city", role: "img", "aria-label": label });
+  return {
+    el: svg,
+    /** @param {{riders: any[], orders: any[]}} city */
+    update(city) {
+      svg.replaceChildren();
+      const pts = [...city.riders.filter((r) => r.location).map((r) => r.location), ...city.orders.flatMap((o) => [o.restaurant, o.drop])];
+      svg.append(s("rect", { x: 0, y: 0, width: W, height: H, class: "land" }));
+      if (!pts.length) return;
+      const pr = project(pts, W, H, 3000);
+      streets(svg, pr, W, H);
+      for (const o of city.orders) {
+        const [x1, y1] = pr.xy(o.restaurant), [x2, y2] = pr.xy(o.drop);
+        const g = s("g", { class: `order st-${o.status.toLowerCase()}${o.searching || (!o.rider_id) ? " waiting" : ""}${o.late ? " late" : ""}`,
+          "data-order": o.order_id, "data-status": o.status });
+        g.append(s("line", { x1, y1, x2, y2 }), s("circle", { cx: x1, cy: y1, r: 5 }), s("rect", { x: x2 - 4, y: y2 - 4, width: 8, height: 8 }));
+        const t = s("title", {});
+        t.textContent = `${o.restaurant_name}: ${o.status}${o.late ? ", late" : ""}${o.rider_id ? "" : ", no rider"}`;
+        g.append(t);
+        svg.append(g);
+      }
+      for (const r of city.riders) {
+        if (!r.location) continue;
+        const [x, y] = pr.xy(r.location);
+        const c = s("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 6, class: `rider-dot-${r.state.toLowerCase()}`,
+          "data-rider": r.rider_id, "data-state": r.state, "data-lat": r.location.lat.toFixed(6), "data-lng": r.location.lng.toFixed(6) });
+        const t = s("title", {});
+        t.textContent = `Rider ${r.rider_id.slice(-6)}: ${r.state.toLowerCase().replace("_", " ")}`;
+        c.append(t);
+        svg.append(c);
+      }
+    },
+  };
+}

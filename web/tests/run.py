@@ -515,7 +515,92 @@ def scenario_rider(h, base):
     rider.wait_for_selector("[data-duty=offline]")
 
 
-SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider}
+def rider_ready(base, token, lat, lng, plate):
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": plate}, token=token)
+    call(base, "POST", "/api/v1/delivery/available", {"available": True, "lat": lat, "lng": lng}, token=token)
+
+
+def scenario_ops(h, base):
+    """The admin's live map and dispatch board follow an order and its rider without a reload;
+    the admin reassigns it by hand, and bans a restaurant (it leaves the customers' listing),
+    then unbans it."""
+    owner_token, r = owner_setup(base)
+    rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
+    admin_token = login(base, DEMO["admin"])
+    rider_a = login(base, DEMO["rider"])
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA01AB1234"}, token=rider_a)
+    call(base, "POST", "/api/v1/delivery/available", {"available": False, "lat": lat, "lng": lng}, token=rider_a)
+    admin = h.context("admin", DESKTOP)
+    demo_login(admin, "ADMIN")
+    admin.wait_for_url(re.compile(r"#/ops$"))
+    admin.wait_for_selector("svg.map.city")
+    h.check(admin, "ops")
+
+    cust = call(base, "POST", "/api/v1/auth/register", {"name": "Meera Test", "phone": "+919811100004", "password": "a-long-secret-1"})["token"]
+    addr = call(base, "POST", "/api/v1/users/addresses", {"address_line1": "9 Test Road", "city": "Bengaluru", "address_type": "HOME",
+                "latitude": lat + 0.005, "longitude": lng - 0.004}, token=cust)
+    menu = call(base, "GET", f"/api/v1/restaurants/{rid}/menu")
+    item = next(i for c in menu["categories"] for i in c["items"] if i["is_available"] and not i["customizations"] and (i["stock"] is None or i["stock"] > 0))
+    call(base, "POST", "/api/v1/cart/items", {"restaurant_id": rid, "item_id": item["item_id"], "quantity": 2, "replace_cart": True}, token=cust)
+    oid = call(base, "POST", "/api/v1/orders", {"address_id": addr["address_id"], "payment_method": "COD"}, token=cust,
+               headers={"idempotency-key": "ops-scenario-1"})["order_id"]
+    # No rider online: the order waits, on the map and on the board.
+    admin.wait_for_selector(f"g.order.waiting[data-order='{oid}']")
+    admin.wait_for_selector(f"[data-waiting='{oid}']")
+
+    # A second rider comes online at the restaurant and takes the offer: the order changes colour.
+    phone_b = "+917811100005"
+    call(base, "POST", "/api/v1/auth/register", {"name": "Kiran Rider", "phone": phone_b, "password": "a-long-secret-1", "role": "DELIVERY"})
+    pending = call(base, "GET", "/api/v1/admin/users/pending", token=admin_token)
+    b_id = next(u["user_id"] for u in pending if u["phone"] == phone_b)
+    call(base, "POST", f"/api/v1/admin/users/{b_id}/approve", {}, token=admin_token)
+    rider_b = login(base, phone_b, "a-long-secret-1")
+    rider_ready(base, rider_b, lat, lng, "KA02CD5678")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if any(o["order_id"] == oid for o in call(base, "GET", "/api/v1/delivery/orders/available", token=rider_b)):
+            break
+        time.sleep(0.3)
+    call(base, "POST", f"/api/v1/delivery/orders/{oid}/accept", token=rider_b)
+    admin.wait_for_selector(f"g.order:not(.waiting)[data-order='{oid}']")
+    admin.wait_for_selector(f"circle[data-rider='{b_id}'][data-state=ON_JOB]")
+    before = admin.get_attribute(f"circle[data-rider='{b_id}']", "data-lat")
+    call(base, "POST", "/api/v1/delivery/location", {"lat": lat + 0.0002, "lng": lng + 0.0001, "order_id": oid}, token=rider_b)
+    admin.wait_for_function("([id, before]) => { const c = document.querySelector(`circle[data-rider='${id}']`); return c && c.getAttribute('data-lat') !== before; }",
+                            arg=[b_id, before])
+
+    # Reassigned by hand to the demo rider, who comes online near the restaurant.
+    call(base, "POST", "/api/v1/delivery/available", {"available": True, "lat": lat + 0.001, "lng": lng}, token=rider_a)
+    a_id = call(base, "GET", "/api/v1/delivery/profile", token=rider_a)["user_id"]
+    admin.wait_for_selector(f"circle[data-rider='{a_id}'][data-state=AVAILABLE]")
+    admin.fill("input[name=order_id]", oid)
+    admin.click("form[aria-label='Find an order'] button[type=submit]")
+    admin.wait_for_selector(f"[data-detail='{oid}']")
+    admin.click(f"[data-detail='{oid}'] button:has-text('Reassign')")
+    admin.click(f"dialog button[data-rider='{a_id}']")
+    admin.wait_for_selector("#toasts .toast:has-text('given to rider')")
+    assert call(base, "GET", f"/api/v1/orders/{oid}", token=admin_token)["rider_id"] == a_id, "the page's reassignment is in the API"
+    h.check(admin, "ops-detail")
+
+    # Banned from the page, the restaurant leaves the customers' listing; unbanned, it is back.
+    near = f"/api/v1/restaurants?lat={lat + 0.002}&lng={lng}&limit=50"
+    assert any(x["restaurant_id"] == rid for x in call(base, "GET", near)["restaurants"])
+    admin.click(f"[data-detail='{oid}'] button:has-text('Ban restaurant')")
+    admin.fill("dialog input[name=reason]", "Hygiene complaint under review")
+    admin.click("dialog button[type=submit]")
+    admin.wait_for_selector(f"[data-detail='{oid}'] button:has-text('Unban restaurant')")
+    assert "Hygiene complaint" in admin.inner_text(f"[data-detail='{oid}']")
+    assert all(x["restaurant_id"] != rid for x in call(base, "GET", near)["restaurants"]), "a banned restaurant is not listed"
+    admin.click(f"[data-detail='{oid}'] button:has-text('Unban restaurant')")
+    admin.wait_for_selector(f"[data-detail='{oid}'] button:has-text('Ban restaurant')")
+    deadline = time.time() + 10
+    while not any(x["restaurant_id"] == rid for x in call(base, "GET", near)["restaurants"]):
+        assert time.time() < deadline, "unbanned, it is listed again"
+        time.sleep(0.2)
+    assert admin.get_attribute("[data-ledger]", "data-ledger") == "true", "the ledger check passes"
+
+
+SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider, "ops": scenario_ops}
 
 
 def main():

@@ -9,7 +9,7 @@ const ROLE_NAMES = { CUSTOMER: "Customer", RESTAURANT: "Restaurant owner", DELIV
 function signedIn(auth) {
   setSession({ token: auth.token, user: auth.user });
   const r = auth.user.role;
-  location.hash = r === "RESTAURANT" ? "#/kitchen" : r === "CUSTOMER" ? (place() ? "#/" : "#/place") : r === "DELIVERY" ? "#/ride" : "#/other";
+  location.hash = r === "RESTAURANT" ? "#/kitchen" : r === "CUSTOMER" ? (place() ? "#/" : "#/place") : r === "DELIVERY" ? "#/ride" : "#/ops";
 }
 
 /** @param {any} main */

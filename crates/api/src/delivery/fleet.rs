@@ -234,6 +234,17 @@ impl Fleet {
         swept
     }
 
+    /// Every known rider as the operations map shows them: where, online or not, what they do,
+    /// and how long since they were last heard from.
+    pub fn snapshot(&self) -> Vec<(Uuid, Option<LatLng>, bool, Task, Duration)> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let s = shard.lock().unwrap_or_else(|p| p.into_inner());
+            out.extend(s.iter().map(|(id, r)| (*id, r.track.last.map(|f| f.at), r.online, r.task, r.heard.elapsed())));
+        }
+        out
+    }
+
     /// How many riders take work now.
     pub fn available(&self) -> usize {
         self.grid.len()

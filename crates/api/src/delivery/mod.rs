@@ -14,6 +14,7 @@ pub mod grid;
 pub mod history;
 pub mod ingest;
 pub mod offers;
+mod ops;
 pub mod otp;
 mod rider;
 mod rider_ws;
@@ -40,7 +41,12 @@ use uuid::Uuid;
 pub use follower::DeliveryFollower;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    rider::router().merge(offers::router()).merge(ingest::router()).merge(watch::router()).merge(admin::router())
+    rider::router()
+        .merge(offers::router())
+        .merge(ingest::router())
+        .merge(watch::router())
+        .merge(admin::router())
+        .merge(ops::router())
 }
 
 /// WebSocket routes (outside the OpenAPI document).

@@ -28,10 +28,17 @@ use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// One broadcast channel per restaurant with someone watching.
-#[derive(Default)]
+/// One broadcast channel per restaurant with someone watching, and one for every order (the
+/// operations console).
 pub struct KitchenFeed {
     channels: Mutex<HashMap<Uuid, broadcast::Sender<Arc<str>>>>,
+    all: broadcast::Sender<Arc<str>>,
+}
+
+impl Default for KitchenFeed {
+    fn default() -> Self {
+        Self { channels: Mutex::default(), all: broadcast::channel(64).0 }
+    }
 }
 
 impl KitchenFeed {
@@ -43,8 +50,15 @@ impl KitchenFeed {
         self.map().entry(restaurant).or_insert_with(|| broadcast::channel(64).0).subscribe()
     }
 
+    /// Every restaurant's frames.
+    pub fn subscribe_all(&self) -> broadcast::Receiver<Arc<str>> {
+        self.all.subscribe()
+    }
+
     /// Sends to the restaurant's watchers; forgets the channel once nobody listens.
     pub fn publish(&self, restaurant: Uuid, frame: Arc<str>) {
+        // Nobody listening is fine.
+        let _ = self.all.send(frame.clone());
         let mut map = self.map();
         if let Some(tx) = map.get(&restaurant)
             && tx.send(frame).is_err()

@@ -9,6 +9,7 @@ mod approval;
 mod auth;
 mod cart;
 mod checkout;
+mod console;
 mod contract;
 mod delivery;
 mod edge;

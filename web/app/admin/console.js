@@ -1,0 +1,134 @@
+// The operations console: the live city map (riders by state, orders by status, waiting and late
+// ones highlighted) following /ws/ops; the dispatch board (orders waiting for a rider, how long,
+// the nearest riders, assign or reassign by hand); an order's detail with support actions; the
+// payments needing review and the ledger check.
+
+import { h, fill, money, toast, busy, when, errorsOf, dialog } from "../ui.js";
+import { api, get, session, wsUrl } from "../api.js";
+import { live } from "../live.js";
+import { cityMap } from "../map.js";
+
+/** Distance in km (display only). */
+function km(/** @type {any} */ a, /** @type {any} */ b) {
+  const r = Math.PI / 180;
+  const x = Math.sin(((b.lat - a.lat) * r) / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(((b.lng - a.lng) * r) / 2) ** 2;
+  return 12742 * Math.asin(Math.sqrt(x));
+}
+
+/** @param {number} s */
+function waited(s) {
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** @param {any} main */
+export function consoleScreen(main) {
+  const map = cityMap("Live city map");
+  const legend = h("p", { class: "legend small" },
+    h("span", { class: "key available" }, "available"), " ", h("span", { class: "key on_job" }, "on a job"), " ",
+    h("span", { class: "key offline" }, "offline"), " · orders: ", h("span", { class: "key waiting" }, "waiting for a rider"), " ", h("span", { class: "key late" }, "late"));
+  const stats = h("p", { class: "facts", "aria-live": "polite" });
+  const board = h("section", { class: "card", "aria-labelledby": "board-title" });
+  const detail = h("section", { "aria-live": "polite" });
+  const review = h("section", { class: "card", "aria-labelledby": "review-title" });
+  const conn = h("p", { class: "conn", role: "status", hidden: true });
+  const find = h("form", { class: "row card", "aria-label": "Find an order" });
+  const findErrors = errorsOf(find);
+  fill(find, h("label", { class: "grow" }, "Order id", h("input", { name: "order_id", required: true, pattern: "[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", placeholder: "0190…" })),
+    h("button", { type: "submit", class: "secondary" }, "Open"), findErrors.area);
+  find.addEventListener("submit", (e) => { e.preventDefault(); findErrors.clear(); showOrder(find.elements.order_id.value.trim().toLowerCase()); });
+  fill(main, h("h1", null, "Operations"), conn, stats, h("section", { class: "card" }, map.el, legend), board, find, detail, review);
+  /** @type {any} */
+  let city = { riders: [], orders: [] };
+
+  const read = async () => {
+    city = await get("/admin/live");
+    map.update(city);
+    const count = (/** @type {string} */ st) => city.riders.filter((/** @type {any} */ r) => r.state === st).length;
+    fill(stats, h("span", null, `${city.orders.length} active orders`), h("span", null, `${city.orders.filter((/** @type {any} */ o) => !o.rider_id).length} waiting for a rider`),
+      h("span", null, `${city.orders.filter((/** @type {any} */ o) => o.late).length} late`),
+      h("span", null, `${count("AVAILABLE")} riders available, ${count("ON_JOB") + count("OFFERED")} busy`));
+    drawBoard();
+  };
+  const drawBoard = () => {
+    const waiting = city.orders.filter((/** @type {any} */ o) => !o.rider_id).sort((/** @type {any} */ a, /** @type {any} */ b) => b.age_seconds - a.age_seconds);
+    fill(board, h("h2", { id: "board-title" }, "Waiting for a rider"),
+      waiting.length ? h("ul", { class: "list" }, waiting.map((/** @type {any} */ o) => h("li", { class: "row dispatch", "data-waiting": o.order_id },
+        h("span", { class: "grow" }, h("strong", null, o.restaurant_name), ` · #${o.order_id.slice(-6).toUpperCase()} · ${o.status.toLowerCase()} · waiting ${waited(o.age_seconds)}`,
+          o.late ? h("span", { class: "badge" }, "late") : null),
+        h("button", { type: "button", class: "secondary", onclick: () => assign(o) }, "Assign"),
+        h("button", { type: "button", class: "link", onclick: () => showOrder(o.order_id) }, "Details")))) : h("p", { class: "muted" }, "Every active order has a rider."));
+  };
+  /** Candidate riders by distance to the restaurant, available ones first. @param {any} o */
+  const assign = async (o) => {
+    const riders = city.riders.filter((/** @type {any} */ r) => r.location && r.state !== "OFFLINE" && r.rider_id !== o.rider_id)
+      .map((/** @type {any} */ r) => ({ ...r, km: km(r.location, o.restaurant) }))
+      .sort((/** @type {any} */ a, /** @type {any} */ b) => (a.state === "AVAILABLE" ? 0 : 1) - (b.state === "AVAILABLE" ? 0 : 1) || a.km - b.km).slice(0, 10);
+    const chosen = await dialog(`Give #${o.order_id.slice(-6).toUpperCase()} to a rider`, (close) => riders.length ? h("ul", { class: "list" }, riders.map((/** @type {any} */ r) =>
+      h("li", { class: "row" }, h("span", { class: "grow" }, `Rider ${r.rider_id.slice(-6).toUpperCase()} · ${r.km.toFixed(1)} km · ${r.state.toLowerCase().replace("_", " ")}`),
+        h("button", { type: "button", "data-rider": r.rider_id, onclick: () => close(r.rider_id) }, "Assign")))) : h("p", null, "No rider is online near here."));
+    if (!chosen) return;
+    try {
+      await api("POST", `/admin/orders/${o.order_id}/assign`, { rider_id: chosen });
+      toast(`Order #${o.order_id.slice(-6).toUpperCase()} given to rider ${chosen.slice(-6).toUpperCase()}`);
+      await read();
+    } catch (err) {
+      toast(/** @type {any} */ (err).message, "error");
+    }
+  };
+  /** An order's whole story and what support can do with it. @param {string} id */
+  const showOrder = async (id) => {
+    try {
+      const o = await get(`/orders/${id}`);
+      const r = await get(`/restaurants/${o.restaurant_id}`).catch(() => null);
+      const inCity = city.orders.find((/** @type {any} */ x) => x.order_id === id);
+      fill(detail, h("article", { class: "card", "data-detail": id },
+        h("h2", null, `Order #${id.slice(-6).toUpperCase()} · ${o.status}`),
+        h("p", null, `${r ? r.name : o.restaurant_id} · ${money(o.total_amount)} · ${o.payment_method} ${o.payment_status.toLowerCase()} · placed ${when(o.created_at)}`),
+        h("ol", { class: "timeline" }, o.timeline.map((/** @type {any} */ t) => h("li", null, `${when(t.at)} · ${t.status} by ${t.actor.toLowerCase()}${t.note ? ` · ${t.note}` : ""}`))),
+        h("div", { class: "row" },
+          inCity ? h("button", { type: "button", class: "secondary", onclick: () => assign(inCity) }, o.rider_id ? "Reassign" : "Assign") : null,
+          r ? (r.is_banned
+            ? h("button", { type: "button", class: "secondary", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => ban(r, false)) }, "Unban restaurant")
+            : h("button", { type: "button", class: "secondary danger", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => ban(r, true)) }, "Ban restaurant")) : null),
+        r?.is_banned ? h("p", { class: "warn" }, `Banned: ${r.ban_reason || "no reason given"}`) : null));
+    } catch (err) {
+      findErrors.show(err);
+    }
+    /** @param {any} r @param {boolean} on */
+    async function ban(r, on) {
+      let reason = "";
+      if (on) {
+        reason = await dialog(`Ban ${r.name}?`, (close) => {
+          const f = h("form");
+          fill(f, h("label", null, "Reason (the owner sees it)", h("input", { name: "reason", required: true, maxlength: 500 })), h("button", { type: "submit", class: "danger" }, "Ban"));
+          f.addEventListener("submit", (e) => { e.preventDefault(); close(f.elements.reason.value.trim()); });
+          return f;
+        });
+        if (!reason) return;
+      }
+      try {
+        await api("POST", `/admin/restaurants/${r.restaurant_id}/${on ? "ban" : "unban"}`, on ? { reason } : {});
+        toast(on ? `${r.name} banned: it is off the customers' app` : `${r.name} unbanned`);
+        await showOrder(id);
+      } catch (err) {
+        toast(/** @type {any} */ (err).message, "error");
+      }
+    }
+  };
+  const drawReview = async () => {
+    const [payments, ledger] = await Promise.all([get("/admin/payments").catch(() => []), get("/admin/ledger/check").catch((e) => ({ error: e.message }))]);
+    fill(review, h("h2", { id: "review-title" }, "Money"),
+      h("p", { class: ledger.ok === false || ledger.error ? "warn" : "good", "data-ledger": ledger.ok === undefined ? "" : String(ledger.ok) },
+        ledger.error ? `Ledger check failed to run: ${ledger.error}` : ledger.ok ? "Ledger check: every paisa is explained." : "Ledger check found problems: see /api/v1/admin/ledger/check."),
+      h("h3", null, "Payments needing review"),
+      payments.length ? h("ul", { class: "list" }, payments.map((/** @type {any} */ p) => h("li", null, `${p.payment_id.slice(-6).toUpperCase()} · ${money(p.amount)} · ${p.method} · ${p.purpose.toLowerCase()}${p.failure_reason ? ` · ${p.failure_reason}` : ""}`))) : h("p", { class: "muted" }, "None."));
+  };
+  const feed = live({
+    url: () => wsUrl(`/ws/ops?token=${encodeURIComponent(session()?.token || "")}`),
+    onMessage: (m) => { if (m.type === "changed") read().catch(() => {}); },
+    poll: read,
+    onState: (up) => { conn.hidden = up; conn.textContent = up ? "" : "Live feed lost: reconnecting, refreshing every few seconds meanwhile."; },
+  });
+  drawReview();
+  return () => feed.stop();
+}
