@@ -265,6 +265,7 @@ def scenario_main(h, base):
     customer.click("form.rate button[type=submit]")
     customer.wait_for_selector("text=You rated the food 5★")
     h.check(customer, "order-delivered")
+    call(base, "POST", "/api/v1/delivery/available", {"available": False, "lat": r["latitude"], "lng": r["longitude"]}, token=rider)
 
     # The owner's payouts show the delivered order's net, as the API states it, and the review.
     statement = call(base, "GET", f"/api/v1/restaurants/{rid}/payouts", token=owner_token)
@@ -454,6 +455,7 @@ def scenario_rider(h, base):
     rider.wait_for_url(re.compile(r"#/ride$"))
     rider_token = customer_token(rider)
     # The demo rider may have no vehicle yet: the page asks for it first.
+    rider.wait_for_selector("[data-duty], p.warn:has-text('Add your vehicle')")
     if rider.locator("[data-duty]").count() == 0:
         rider.fill("input[name=vehicle_number]", "KA01AB1234")
         rider.click("button:has-text('Save vehicle')")
@@ -598,9 +600,129 @@ def scenario_ops(h, base):
         assert time.time() < deadline, "unbanned, it is listed again"
         time.sleep(0.2)
     assert admin.get_attribute("[data-ledger]", "data-ledger") == "true", "the ledger check passes"
+    # Leave the city as it was: the order cancelled, both riders offline.
+    call(base, "PUT", f"/api/v1/orders/{oid}/cancel", {}, token=cust)
+    for t in (rider_a, rider_b):
+        call(base, "POST", "/api/v1/delivery/available", {"available": False, "lat": lat, "lng": lng}, token=t)
 
 
-SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider, "ops": scenario_ops}
+def rider_context(h, who, base, lat, lng):
+    ctx = h.browser.new_context(viewport=PHONE, base_url=base, geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
+    page = ctx.new_page()
+    page.set_default_timeout(20000)
+    page.on("console", lambda m: h.errors.append(f"[{who}] console: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda e: h.errors.append(f"[{who}] page error: {e}"))
+    page.on("response", lambda resp: h.response(who, resp))
+    return ctx, page
+
+
+def go_online(page, phone, password):
+    page.goto("/#/login")
+    page.fill("input[name=login]", phone)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r"#/ride$"))
+    page.click("[data-duty=offline]")
+    page.wait_for_selector("[data-duty=online]")
+
+
+def scenario_four(h, base):
+    """Four browser contexts at once carry one order from checkout to rating, with no reloads: the
+    customer orders; the offer goes to the nearest rider, who lets it lapse, so it is withdrawn
+    from their page and reaches the second rider's; the owner accepts and marks it ready; the
+    rider, whose phone moves along a path, picks up, rides and delivers with the code read from
+    the customer's page; the customer and the admin see the rider move and the order change."""
+    owner_token, r = owner_setup(base)
+    rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
+    admin_token = login(base, DEMO["admin"])
+    # Two riders with vehicles. Both would be at the counter before the food is ready, and the
+    # greedy dispatcher then offers the order to the one arriving last (keeping the nearer one
+    # free): the demo rider, farther away.
+    rider_a = login(base, DEMO["rider"])
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA01AB1234"}, token=rider_a)
+    phone_b = "+917811100006"
+    call(base, "POST", "/api/v1/auth/register", {"name": "Sunil Rider", "phone": phone_b, "password": "a-long-secret-1", "role": "DELIVERY"})
+    b_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin_token) if u["phone"] == phone_b)
+    call(base, "POST", f"/api/v1/admin/users/{b_id}/approve", {}, token=admin_token)
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "MOTORCYCLE", "vehicle_number": "KA03EF9012"},
+         token=login(base, phone_b, "a-long-secret-1"))
+    # Earlier scenarios' riders are elsewhere: only these two are online here.
+    ctx_a, ra = rider_context(h, "riderA", base, lat + 0.0040, lng + 0.0030)
+    ctx_b, rb = rider_context(h, "riderB", base, lat + 0.0003, lng)
+    go_online(ra, DEMO["rider"], "dabba-demo")
+    go_online(rb, phone_b, "a-long-secret-1")
+
+    owner = h.context("owner4", DESKTOP)
+    demo_login(owner, "RESTAURANT")
+    owner.wait_for_selector(".board")
+    admin = h.context("admin4", DESKTOP)
+    demo_login(admin, "ADMIN")
+    admin.wait_for_selector("svg.map.city")
+
+    customer = h.context("customer4", PHONE)
+    sign_up(customer, "+919811100007")
+    set_address(customer, lat + 0.006, lng + 0.004)
+    add_first_dish(customer, rid)
+    customer.wait_for_selector("#toasts .toast:has-text('added')")
+    customer.goto("/#/cart")
+    customer.check("input[value=COD]")
+    customer.click("form.checkout button[type=submit]")
+    customer.wait_for_url(re.compile(r"#/order/[0-9a-f-]{36}$"))
+    oid = customer.url.rsplit("/", 1)[1]
+
+    # The nearest rider lets the offer lapse: it leaves their page and reaches the other's.
+    ra.wait_for_selector(f"[data-offer='{oid}']")
+    ra.wait_for_selector(f"[data-offer='{oid}']", state="detached", timeout=30000)
+    rb.wait_for_selector(f"[data-offer='{oid}']", timeout=30000)
+    rb.click(f"[data-offer='{oid}'] [data-action=accept]")
+    rb.wait_for_selector(f"[data-job='{oid}']")
+    customer.wait_for_selector(".partner:has-text('Sunil Rider')")
+    admin.wait_for_selector(f"circle[data-rider='{b_id}'][data-state=ON_JOB]")
+
+    owner.wait_for_selector(f"li.ticket[data-order='{oid}'] [data-action=accept]")
+    owner.click(f"li.ticket[data-order='{oid}'] [data-action=accept]")
+    customer.wait_for_selector(".stepper-line li.now[data-status=PREPARING]")
+    owner.click(f"li.ticket[data-order='{oid}'] [data-action=ready]")
+    customer.wait_for_selector(".stepper-line li.now[data-status=READY]")
+    rb.wait_for_selector("[data-step=PICKED_UP]:not([disabled])")
+    rb.click("[data-step=PICKED_UP]")
+    rb.click("[data-step=OUT_FOR_DELIVERY]")
+    customer.wait_for_selector(".stepper-line li.now[data-status=OUT_FOR_DELIVERY]")
+    admin.wait_for_selector(f"g.order.st-out_for_delivery[data-order='{oid}']")
+
+    # The rider's phone moves toward the customer; both other pages follow.
+    # About 13 m a step, a step a second and a bit: a plausible ride (the server drops jumps).
+    path = [(lat + 0.0001 * i, lng + 0.00007 * i) for i in range(1, 5)]
+    seen_customer, seen_admin = set(), set()
+    for plat, plng in path:
+        ctx_b.set_geolocation({"latitude": plat, "longitude": plng})
+        customer.wait_for_function("([lat]) => Math.abs(Number(document.querySelector('.marker.rider')?.getAttribute('data-lat')) - lat) < 1e-6", arg=[plat])
+        admin.wait_for_function("([id, lat]) => Math.abs(Number(document.querySelector(`circle[data-rider='${id}']`)?.getAttribute('data-lat')) - lat) < 1e-6", arg=[b_id, plat])
+        seen_customer.add(customer.get_attribute(".marker.rider", "transform"))
+        seen_admin.add(admin.get_attribute(f"circle[data-rider='{b_id}']", "cx"))
+        time.sleep(1.2)
+    assert len(seen_customer) == len(path) and len(seen_admin) >= 2, (seen_customer, seen_admin)
+    h.check(customer, "four-customer")
+    h.check(admin, "four-admin")
+
+    otp = customer.get_attribute("[data-otp]", "data-otp")
+    rb.fill("input[name=otp]", otp)
+    rb.click("[data-step=DELIVERED]")
+    customer.wait_for_selector("form.rate")
+    customer.check("fieldset:has-text('Food') input[value='4']")
+    customer.check("fieldset:has-text('Delivery') input[value='5']")
+    customer.click("form.rate button[type=submit]")
+    customer.wait_for_selector("text=You rated the food 4★")
+    admin.wait_for_selector(f"g.order[data-order='{oid}']", state="detached")
+    ra.click("[data-duty=online]")
+    rb.click("[data-duty=online]")
+    ra.wait_for_selector("[data-duty=offline]")
+    rb.wait_for_selector("[data-duty=offline]")
+
+
+SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider,
+             "ops": scenario_ops, "four": scenario_four}
 
 
 def main():
@@ -610,7 +732,12 @@ def main():
     ensure_playwright()
     from playwright.sync_api import sync_playwright
     workdir = tempfile.mkdtemp(prefix="dabba-web-")
-    server, base = start(workdir)
+    # Offers lapse after 5 s (the shortest allowed), so a rider ignoring one is quick to test;
+    # every browser and API client of the run shares 127.0.0.1, like a city behind one NAT, so
+    # the per-address limits are those of a busy office, not of one phone.
+    server, base = start(workdir, extra_env={
+        "DABBA_OFFER_TIMEOUT_SECONDS": "5", "DABBA_LIMIT_LOGIN_PER_IP": "1000", "DABBA_LIMIT_LOGIN_PER_ACCOUNT": "100",
+        "DABBA_LIMIT_REGISTER_PER_IP": "100", "DABBA_LIMIT_PAY_PAGE_PER_IP": "100"})
     failed = []
     try:
         with sync_playwright() as pw:
