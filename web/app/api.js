@@ -57,6 +57,8 @@ export async function api(method, path, body, opts = {}) {
   }
   if (!res.ok) {
     if (res.status === 401 && s) {
+      // Signed out by the server: nothing of this person stays for the next one.
+      localStorage.removeItem("dabba.place");
       setSession(null);
     }
     throw new ApiError(res.status, data);

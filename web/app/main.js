@@ -91,6 +91,7 @@ function route() {
     document.title = `${title} · Dabba`;
     bar(s);
     fill(main);
+    main.dataset.screen = String(Number(main.dataset.screen || "0") + 1);
     cleanup = screen(main, { id: m[1], query, title });
     main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
@@ -130,6 +131,11 @@ async function logout() {
 }
 
 window.addEventListener("hashchange", route);
+// The skip link moves focus; it is not a route.
+document.querySelector(".skip")?.addEventListener("click", (e) => {
+  e.preventDefault();
+  document.getElementById("main")?.focus();
+});
 window.addEventListener("dabba:session", () => {
   if (!session()) location.hash = "#/login";
 });

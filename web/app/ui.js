@@ -75,7 +75,7 @@ export function errorsOf(form) {
       form.querySelectorAll(".field-error").forEach((/** @type {any} */ f) => f.remove());
       const details = Array.isArray(err?.details) ? err.details : [];
       for (const d of details) {
-        const field = form.querySelector(`[name="${String(d.field).split(/[.[]/)[0]}"]`);
+        const field = form.querySelector(`[name="${CSS.escape(String(d.field).split(/[.[]/)[0])}"]`);
         if (field) {
           field.setAttribute("aria-invalid", "true");
           field.insertAdjacentElement("afterend", h("span", { class: "field-error" }, d.message));
@@ -139,5 +139,25 @@ export async function busy(btn, act) {
   } finally {
     btn.disabled = false;
     btn.removeAttribute("aria-busy");
+  }
+}
+
+/**
+ * Whether the screen that called this is still the one shown: a screen's late answers must not
+ * draw over the next screen. The router counts screens in `main.dataset.screen`.
+ * @param {any} main
+ */
+export function screenAlive(main) {
+  const mine = main.dataset.screen;
+  return () => main.dataset.screen === mine;
+}
+
+/** A payment page the app may send the person to: this server's own, or an https gateway. @param {string} url */
+export function safeGateway(url) {
+  try {
+    const u = new URL(url, location.href);
+    return u.origin === location.origin || u.protocol === "https:";
+  } catch {
+    return false;
   }
 }

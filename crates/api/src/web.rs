@@ -54,7 +54,7 @@ fn render_index() -> Index {
     let digest = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(import_map.as_bytes()));
     let csp = format!(
         "default-src 'self'; script-src 'self' 'sha256-{digest}'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     );
     Index { html, csp }
 }

@@ -408,6 +408,10 @@ impl Index {
         let Some(place) = self.places[ord as usize].as_mut() else { return };
         place.orders += 1;
         self.orders[ord as usize] = place.orders;
+        // A paused place is in no phrase's list (see `put`); resuming counts its orders in.
+        if place.restaurant.is_paused {
+            return;
+        }
         for &p in &place.phrases {
             self.phrases[p as usize].popularity += 1;
         }

@@ -1,7 +1,7 @@
 // The customer's account: wallet (balance, statement, top-up through the pay page),
 // notifications with their unread count, profile and saved addresses.
 
-import { h, fill, money, when, toast, busy, errorsOf } from "../ui.js";
+import { h, fill, money, when, toast, busy, errorsOf, safeGateway } from "../ui.js";
 import { api, get, newKey, place, setPlace } from "../api.js";
 
 /** @param {any} main */
@@ -24,24 +24,28 @@ async function drawWallet(box) {
   const form = h("form", { class: "row", "aria-label": "Top up" });
   const errors = errorsOf(form);
   const submit = h("button", { type: "submit" }, "Add money");
-  fill(form, h("label", { class: "grow" }, "Amount (₹)", h("input", { name: "amount", type: "number", min: 1, max: 10000, step: 1, required: true, value: 500 })),
+  fill(form, h("label", { class: "grow" }, "Amount (₹)", h("input", { name: "amount", type: "number", min: 10, max: 20000, step: 1, required: true, value: 500 })),
     h("label", null, "Pay by", h("select", { name: "method" }, h("option", { value: "UPI" }, "UPI"), h("option", { value: "CARD" }, "Card"))), submit, errors.area);
+  // One key per top-up the person means: a retry after a timeout cannot charge twice; a
+  // changed amount or method is a new top-up.
+  let key = newKey();
+  form.addEventListener("change", () => { key = newKey(); });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     busy(submit, async () => {
       errors.clear();
       try {
-        const r = await api("POST", "/wallet/topup", { amount: Math.round(Number(form.elements.amount.value) * 100), method: form.elements.method.value }, { key: newKey() });
+        const r = await api("POST", "/wallet/topup", { amount: Math.round(Number(form.elements.amount.value) * 100), method: form.elements.method.value }, { key });
         sessionStorage.setItem("dabba.return", "#/account");
-        if (r.gateway_url) location.href = r.gateway_url;
+        if (r.gateway_url && safeGateway(r.gateway_url)) location.href = r.gateway_url;
       } catch (err) {
         errors.show(err);
       }
     });
   });
   fill(box, h("h2", { id: "wallet-title" }, "Dabba wallet"), h("p", { class: "balance", "data-balance": w.balance }, money(w.balance)), form,
-    w.recent.length ? h("table", { class: "statement" }, h("caption", null, "Recent"), h("tbody", null, w.recent.map((/** @type {any} */ l) =>
-      h("tr", null, h("td", null, when(l.created_at)), h("td", null, l.kind.replaceAll("_", " ").toLowerCase()), h("td", { class: "num" }, money(l.amount)))))) : null);
+    w.recent.length ? h("table", { class: "statement" }, h("caption", null, "Recent"), h("tbody", null, [...w.recent].reverse().map((/** @type {any} */ l) =>
+      h("tr", null, h("td", null, when(l.created_at)), h("td", null, l.kind.replaceAll("_", " ").toLowerCase()), h("td", { class: "num" }, money(-l.amount)))))) : null);
 }
 
 /** @param {any} box */

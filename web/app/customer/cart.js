@@ -3,7 +3,7 @@
 // order sends one Idempotency-Key per attempt, so a double click or a retry places one order; a
 // price change is shown and asked about, never accepted silently.
 
-import { h, fill, money, toast, busy, errorsOf } from "../ui.js";
+import { h, fill, money, toast, busy, errorsOf, screenAlive, safeGateway } from "../ui.js";
 import { api, get, qs, place, newKey } from "../api.js";
 
 /** Updates the cart count in the top bar. */
@@ -62,7 +62,7 @@ export function cartScreen(main) {
       payErrors.area, place_);
     pay.addEventListener("submit", (e) => {
       e.preventDefault();
-      busy(place_, () => checkout(pay, payErrors, key));
+      busy(place_, () => checkout(pay, payErrors));
     });
     fill(main,
       h("section", { class: "card" },
@@ -101,13 +101,15 @@ export function cartScreen(main) {
     }
     await reload();
   };
+  const alive = screenAlive(main);
   const reload = async (/** @type {string} */ note = "") => {
     const cart = await cartCount();
     const restaurant = cart.restaurant_id ? await get(`/restaurants/${cart.restaurant_id}`).catch(() => null) : null;
-    draw(cart, restaurant, note);
+    if (alive()) draw(cart, restaurant, note);
   };
-  /** @param {any} form @param {any} errors @param {string} k */
-  const checkout = async (form, errors, k) => {
+  /** @param {any} form @param {any} errors */
+  const checkout = async (form, errors) => {
+    const k = key;
     errors.clear();
     if (!p?.address_id) {
       errors.show({ message: "Choose a saved address to deliver to first." });
@@ -119,7 +121,7 @@ export function cartScreen(main) {
     try {
       const r = await api("POST", "/orders", body, { key: k });
       document.querySelectorAll(".cart-link .count").forEach((el) => { el.textContent = ""; });
-      if (r.payment?.gateway_url) {
+      if (r.payment?.gateway_url && safeGateway(r.payment.gateway_url)) {
         sessionStorage.setItem("dabba.paying", r.order_id);
         location.href = r.payment.gateway_url;
       } else {
@@ -132,6 +134,8 @@ export function cartScreen(main) {
         await reload(`${e.message}. Check your cart and place the order again.`);
         return;
       }
+      // A final refusal: the next attempt is a new request (a retry of the same one keeps its key).
+      if (e.status >= 400 && e.status < 500 && e.code !== "REQUEST_IN_PROGRESS") key = newKey();
       errors.show(e);
     }
   };

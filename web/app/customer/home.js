@@ -88,6 +88,8 @@ export function homeScreen(main) {
   const count = h("p", { class: "muted", "aria-live": "polite" });
   let page = 1;
   let loading = false;
+  // Each reload starts a new generation: answers of an older one are dropped.
+  let generation = 0;
   const drawChips = () => {
     fill(chips,
       CHIPS.map(([key, label, value]) => h("button", { type: "button", class: "chip", "aria-pressed": String(filters[key] !== undefined),
@@ -103,8 +105,10 @@ export function homeScreen(main) {
     if (loading) return;
     loading = true;
     more.disabled = true;
+    const mine = generation;
     try {
       const r = await get(`/restaurants${qs({ lat: p.lat, lng: p.lng, ...filters, page, limit: 20 })}`);
+      if (mine !== generation) return;
       list.append(...r.restaurants.map(restaurantCard));
       count.textContent = r.total === 0 ? "No restaurant delivers here with these filters." :
         `${r.total_exact ? r.total : `${r.total}+`} restaurants deliver here`;
@@ -113,12 +117,16 @@ export function homeScreen(main) {
     } catch (err) {
       toast(/** @type {any} */ (err).message, "error");
     } finally {
-      loading = false;
-      more.disabled = false;
+      if (mine === generation) {
+        loading = false;
+        more.disabled = false;
+      }
     }
   };
   const reload = () => {
     sessionStorage.setItem("dabba.filters", JSON.stringify(filters));
+    generation += 1;
+    loading = false;
     page = 1;
     fill(list);
     drawChips();

@@ -3,8 +3,8 @@
 // delivery code, cancelling (with the fee stated first), rating and reordering. Live over
 // /ws/track, with polling while the socket cannot connect.
 
-import { h, fill, money, toast, when, clock, confirmBox, busy } from "../ui.js";
-import { api, get, session, wsUrl } from "../api.js";
+import { h, fill, money, toast, when, clock, confirmBox, busy, errorsOf, screenAlive, safeGateway } from "../ui.js";
+import { api, get, session, wsUrl, newKey } from "../api.js";
 import { live } from "../live.js";
 import { orderMap } from "../map.js";
 import { billTable } from "./cart.js";
@@ -38,6 +38,9 @@ export function orderScreen(main, { id }) {
   let feed = /** @type {any} */ (null);
   const over = () => status === "DELIVERED" || status === "COMPLETED" || status === "CANCELLED";
 
+  // Back on the order from the pay page (or its Back button): nothing more to resume.
+  sessionStorage.removeItem("dabba.paying");
+  const alive = screenAlive(main);
   fill(main, h("section", { class: "card order-live" }, h("h1", null, "Your order"), headline, eta, conn, stepper, map.el, partner), extra, details);
 
   const drawStepper = () => {
@@ -53,7 +56,7 @@ export function orderScreen(main, { id }) {
       home: { lat: order.delivery_address.latitude, lng: order.delivery_address.longitude }, rider, trail });
   };
   const tick = () => {
-    if (arrival === null || RANK[/** @type {keyof RANK} */ (status)] >= 6 || status === "CANCELLED") { eta.textContent = ""; return; }
+    if (arrival === null || RANK[/** @type {keyof RANK} */ (status)] >= 6 || status === "CANCELLED" || status === "PENDING") { eta.textContent = ""; return; }
     const left = Math.max(0, Math.round((arrival - Date.now()) / 1000));
     const m = Math.floor(left / 60), s = left % 60;
     eta.textContent = left === 0 ? "Arriving now" : `Arriving in ${m} min ${String(s).padStart(2, "0")} s · by ${clock(new Date(arrival).toISOString())}`;
@@ -63,8 +66,11 @@ export function orderScreen(main, { id }) {
 
   /** Reads the order (its timeline, code, terms) and draws what does not move every second. */
   const readOrder = async () => {
-    order = await get(`/orders/${id}`);
-    if (!restaurant) restaurant = await get(`/restaurants/${order.restaurant_id}`);
+    const o = await get(`/orders/${id}`);
+    const r = restaurant || (await get(`/restaurants/${o.restaurant_id}`));
+    if (!alive()) return;
+    order = o;
+    restaurant = r;
     status = order.status;
     if (arrival === null) arrival = Date.parse(order.estimated_delivery_time);
     drawStepper();
@@ -80,11 +86,13 @@ export function orderScreen(main, { id }) {
   };
   const drawExtra = () => {
     const parts = [];
+    if (status === "PENDING" && order.payment_method !== "COD") parts.push(payNow());
     if (order.delivery_otp) parts.push(h("p", { class: "otp" }, "Give this code to your rider: ", h("strong", { "data-otp": order.delivery_otp }, order.delivery_otp)));
     if (order.cancellation) {
       const t = order.cancellation;
       const btn = h("button", { type: "button", class: "secondary danger", onclick: () => busy(btn, async () => {
-        const text = t.fee ? `The kitchen has started cooking: cancelling now costs ${money(t.fee)}, and ${money(t.refund)} comes back to you.`
+        const text = t.fee
+          ? `The kitchen has started cooking: cancelling now costs ${money(t.fee)}${t.refund ? `, and ${money(t.refund)} comes back to you` : " (you owe it; nothing was paid online)"}.`
           : `Cancelling now is free${t.refund ? `: ${money(t.refund)} comes back to you` : ""}.`;
         if (!(await confirmBox("Cancel this order?", text, t.fee ? `Cancel and pay ${money(t.fee)}` : "Cancel order"))) return;
         try {
@@ -113,6 +121,31 @@ export function orderScreen(main, { id }) {
       h("p", { class: "muted" }, `${order.payment_method} · ${order.payment_status.toLowerCase()} · placed ${when(order.created_at)}`),
       h("details", null, h("summary", null, "Timeline"), h("ol", { class: "timeline" }, order.timeline.map((/** @type {any} */ t) =>
         h("li", null, `${when(t.at)} · ${t.status.replaceAll("_", " ").toLowerCase()}${t.note ? ` · ${t.note}` : ""}`))))));
+  };
+  /** Paying again (or another way) for an order whose online payment did not go through. */
+  const payNow = () => {
+    const form = h("form", { class: "row", "aria-label": "Pay for this order" });
+    const errors = errorsOf(form);
+    const submit = h("button", { type: "submit" }, "Pay now");
+    fill(form, h("p", { class: "warn grow" }, "This order is waiting for payment", order.pay_by ? ` until ${clock(order.pay_by)}` : "", "."),
+      h("label", null, "Pay by", h("select", { name: "method" }, ["UPI", "CARD", "WALLET"].map((m) => h("option", { value: m, selected: m === order.payment_method }, m === "WALLET" ? "Wallet" : m === "CARD" ? "Card" : "UPI")))),
+      submit, errors.area);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      busy(submit, async () => {
+        errors.clear();
+        try {
+          const p = await api("POST", "/payments/initiate", { order_id: id, method: form.elements.method.value }, { key: newKey() });
+          if (p.gateway_url && safeGateway(p.gateway_url)) {
+            sessionStorage.setItem("dabba.paying", id);
+            location.href = p.gateway_url;
+          } else await readOrder();
+        } catch (err) {
+          errors.show(err);
+        }
+      });
+    });
+    return form;
   };
   /** @param {any} p */
   const drawPartner = (p) => {
@@ -159,6 +192,6 @@ export function orderScreen(main, { id }) {
     poll,
     onState: (up) => { conn.hidden = up; conn.textContent = up ? "" : "Reconnecting… the page keeps checking meanwhile."; },
   });
-  readOrder().catch((err) => fill(main, h("p", { class: "form-error", role: "alert" }, err.message)));
+  readOrder().catch((err) => { if (alive()) fill(main, h("p", { class: "form-error", role: "alert" }, err.message)); });
   return () => { feed.stop(); clearInterval(ticker); };
 }

@@ -2,7 +2,7 @@
 // navigation, the menu with veg and bestseller marks, unavailable and sold-out dishes shown as
 // such, and the dialog for a dish's choices, which enforces each group's rules before adding.
 
-import { h, fill, money, toast, vegMark, dialog, confirmBox, busy } from "../ui.js";
+import { h, fill, money, toast, vegMark, dialog, confirmBox, busy, screenAlive } from "../ui.js";
 import { api, get, qs, place } from "../api.js";
 import { cartCount } from "./cart.js";
 import { knownCard } from "./cards.js";
@@ -18,8 +18,9 @@ function km(/** @type {number} */ a1, /** @type {number} */ o1, /** @type {numbe
 export function restaurantScreen(main, { id }) {
   const p = place();
   fill(main, h("p", { class: "muted" }, "Loading the menu…"));
+  const alive = screenAlive(main);
   Promise.all([get(`/restaurants/${id}`), get(`/restaurants/${id}/menu`), p ? get(`/offers${qs({ lat: p.lat, lng: p.lng })}`).catch(() => []) : []])
-    .then(([r, menu, offers]) => draw(main, r, menu, offers), (err) => fill(main, h("p", { class: "form-error", role: "alert" }, err.message)));
+    .then(([r, menu, offers]) => alive() && draw(main, r, menu, offers), (err) => alive() && fill(main, h("p", { class: "form-error", role: "alert" }, err.message)));
 }
 
 /** @param {any} main @param {any} r @param {any} menu @param {any} offersIn */

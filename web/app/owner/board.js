@@ -51,13 +51,14 @@ function chime() {
 export function boardScreen(main, { id }) {
   const banner = h("div", { class: "banner", role: "alert", hidden: true });
   const conn = h("p", { class: "conn", role: "status", hidden: true });
+  const failed = h("p", { class: "form-error", role: "alert", hidden: true });
   const head = h("div", { class: "board-head" });
   const cols = Object.fromEntries(COLUMNS.map(([key, label]) => [key, h("ol", { class: "tickets", "aria-label": `${label} orders` })]));
   const counts = Object.fromEntries(COLUMNS.map(([key]) => [key, h("span", { class: "count" })]));
   const board = h("div", { class: "board" }, COLUMNS.map(([key, label]) => h("section", { class: `col col-${key}`, "aria-labelledby": `col-${key}` },
     h("h2", { id: `col-${key}` }, label, " ", counts[key]), cols[key])));
   const settings = h("section", { class: "card", "aria-labelledby": "settings-title" });
-  fill(main, banner, head, conn, board, settings);
+  fill(main, banner, head, conn, failed, board, settings);
   /** @type {any} */
   let restaurant = null;
   /** @type {Map<string, any>} */
@@ -65,6 +66,9 @@ export function boardScreen(main, { id }) {
   /** @type {Map<string, string>} */
   const known = new Map();
   let first = true;
+  let reads = 0;
+  /** Minutes typed into a ticket, kept across redraws. @type {Map<string, string>} */
+  const typed = new Map();
 
   const drawHead = () => {
     fill(head, h("h1", null, restaurant.name),
@@ -94,7 +98,9 @@ export function boardScreen(main, { id }) {
     const l = lines.get(o.order_id);
     const actions = [];
     if (o.status === "CONFIRMED") {
-      const minutes = h("input", { type: "number", name: "minutes", min: 1, max: 180, value: o.estimated_preparation_minutes || restaurant.avg_preparation_minutes, "aria-label": "Preparation minutes" });
+      const minutes = h("input", { type: "number", name: "minutes", min: 1, max: 180, "aria-label": "Preparation minutes",
+        value: typed.get(o.order_id) || o.estimated_preparation_minutes || restaurant.avg_preparation_minutes,
+        oninput: (/** @type {any} */ e) => typed.set(o.order_id, e.target.value) });
       actions.push(h("label", { class: "inline small" }, "Ready in ", minutes, " min"),
         h("button", { type: "button", "data-action": "accept", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => move(o, { status: "PREPARING", estimated_preparation_minutes: Number(minutes.value) })) }, "Accept"),
         h("button", { type: "button", class: "secondary danger", "data-action": "reject", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => reject(o)) }, "Reject"));
@@ -142,11 +148,22 @@ export function boardScreen(main, { id }) {
       drawHead();
       drawSettings(settings, id, () => restaurant, (r) => { restaurant = r; drawHead(); });
     }
-    const orders = await get(`/restaurants/${id}/orders?limit=50`);
-    const active = orders.filter((/** @type {any} */ o) => COLUMNS.some(([, , ss]) => ss.includes(o.status)));
+    const mine = ++reads;
+    // Each column by its status (a rush cannot push older tickets off a page of "newest"), and
+    // the newest orders for what just ended (a cancellation to announce).
+    const statuses = COLUMNS.flatMap(([, , ss]) => ss);
+    const [recent, ...columns] = await Promise.all([get(`/restaurants/${id}/orders?limit=20`),
+      ...statuses.map((st) => get(`/restaurants/${id}/orders?status=${st}&limit=50`))]);
+    const active = columns.flat();
+    const orders = [...active, ...recent.filter((/** @type {any} */ o) => !active.some((/** @type {any} */ a) => a.order_id === o.order_id))];
     await Promise.all(active.filter((/** @type {any} */ o) => !lines.has(o.order_id)).map(async (/** @type {any} */ o) => {
-      lines.set(o.order_id, await get(`/orders/${o.order_id}`).catch(() => null));
+      // A failed read is tried again at the next one, not remembered as empty.
+      const view = await get(`/orders/${o.order_id}`).catch(() => null);
+      if (view) lines.set(o.order_id, view);
     }));
+    // A newer read started meanwhile: its answer is the one to show.
+    if (mine !== reads) return;
+    failed.hidden = true;
     // What is news since the last read: a new order, or a cancellation of one we showed.
     for (const o of orders) {
       const before = known.get(o.order_id);
@@ -163,6 +180,11 @@ export function boardScreen(main, { id }) {
       counts[key].textContent = here.length ? `(${here.length})` : "";
     }
   };
+  /** A board that cannot load says so. @param {any} err */
+  const shown = (err) => {
+    failed.hidden = false;
+    failed.textContent = `Could not load the orders: ${err.message}`;
+  };
   /** @param {string} text */
   const alert = (text) => {
     chime();
@@ -173,8 +195,9 @@ export function boardScreen(main, { id }) {
   const feed = live({
     url: () => wsUrl(`/ws/kitchen?restaurant_id=${id}&token=${encodeURIComponent(session()?.token || "")}`),
     // Changes come in bursts (an order's several events): one read for a burst.
-    onMessage: (m) => { if (m.type === "order_changed") { clearTimeout(pending); pending = setTimeout(() => read().catch(() => {}), 150); } },
-    poll: read,
+    // "ready": subscribed, so nothing after this read is missed; read then.
+    onMessage: (m) => { if (m.type === "order_changed" || m.type === "ready") { clearTimeout(pending); pending = setTimeout(() => read().catch(shown), 150); } },
+    poll: () => read().catch(shown),
     onState: (up) => { conn.hidden = up; conn.textContent = up ? "" : "Connection lost: reconnecting, and checking for orders every few seconds meanwhile."; },
   });
   return () => { feed.stop(); clearInterval(ticker); clearTimeout(pending); };

@@ -155,7 +155,7 @@ pub struct RestaurantCard {
     pub min_order_value: i64,
     pub is_veg: bool,
     pub is_open: bool,
-    /// When a closed restaurant opens next (RFC 3339, UTC); absent when open or paused.
+    /// When a closed restaurant opens next (RFC 3339, UTC); absent when open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opens_at: Option<String>,
     /// Runs an offer of its own.

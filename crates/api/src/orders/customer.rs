@@ -67,7 +67,10 @@ async fn get_order(State(state): State<AppState>, auth: Auth, Path(id): Path<Uui
         order.estimated_delivery_time = dabba_store::now_utc() + time::Duration::minutes(live.eta_minutes as i64);
     }
     let otp = order.delivery_otp.clone().filter(|_| matches!(party, Party::Customer) && order.status.is_active());
-    let terms = super::CancelTerms::of(&order).filter(|_| matches!(party, Party::Customer));
+    let terms = match party {
+        Party::Customer => super::CancelTerms::of(&state, &order).await?,
+        _ => None,
+    };
     let mut view = order_view(&state, order).await?;
     view.delivery_otp = otp;
     view.cancellation = terms;

@@ -1,6 +1,6 @@
 //! The kitchen's live feed: `WS /ws/kitchen?restaurant_id=&token=`. Each change of one of the
 //! restaurant's orders (a new order, a payment confirming it, a cancellation, a rider
-//! assigned…) sends `{"type":"order_changed","order_id","status","topic","at"}`; the board then
+//! assigned…) sends `{"type":"order_changed","order_id","status","topic"}`; the board then
 //! reads the orders it shows from `GET /restaurants/{id}/orders`, so the socket carries nudges,
 //! never state to keep in step, and a reconnect only has to read the list again. The first
 //! frame is `{"type":"ready"}`: from then on no change is missed.
@@ -64,6 +64,19 @@ impl KitchenFeed {
             && tx.send(frame).is_err()
         {
             map.remove(&restaurant);
+        }
+    }
+}
+
+/// Forgets a restaurant's channel when its last watcher leaves (dropped after the watcher's
+/// receiver, so the count is right).
+struct Unwatch<'a>(&'a KitchenFeed, Uuid);
+
+impl Drop for Unwatch<'_> {
+    fn drop(&mut self) {
+        let mut map = self.0.map();
+        if map.get(&self.1).is_some_and(|tx| tx.receiver_count() == 0) {
+            map.remove(&self.1);
         }
     }
 }
@@ -138,6 +151,7 @@ pub async fn kitchen_socket(
 }
 
 async fn follow(state: AppState, restaurant: Uuid, mut authority: Authority, mut socket: WebSocket) {
+    let _unwatch = Unwatch(&state.kitchen, restaurant);
     let mut rx = state.kitchen.subscribe(restaurant);
     if socket.send(Message::Text(r#"{"type":"ready"}"#.into())).await.is_err() {
         return;

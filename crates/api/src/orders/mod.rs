@@ -68,20 +68,25 @@ pub struct OrderView {
     pub cancellation: Option<CancelTerms>,
 }
 
-/// Paise kept as a fee and refunded, were the customer to cancel now.
+/// Were the customer to cancel now: the fee kept (owed, for an order not paid online) and what
+/// would come back to them, computed as the cancellation itself computes it.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct CancelTerms {
     pub fee: i64,
+    /// Paise refunded: what was paid online, less the fee; 0 for cash or unpaid orders.
     pub refund: i64,
 }
 
 impl CancelTerms {
     /// The terms if the customer may cancel `o` now.
-    pub fn of(o: &Order) -> Option<Self> {
-        use dabba_domain::order::{Actor, cancellation_terms, check_transition};
-        check_transition(o.status, dabba_domain::order::OrderStatus::Cancelled, Actor::Customer).ok()?;
-        let (fee, refund) = cancellation_terms(o.status, o.total_amount, Actor::Customer);
-        Some(Self { fee, refund })
+    pub async fn of(state: &AppState, o: &Order) -> ApiResult<Option<Self>> {
+        use dabba_domain::order::cancellation_terms;
+        if check_transition(o.status, dabba_domain::order::OrderStatus::Cancelled, Actor::Customer).is_err() {
+            return Ok(None);
+        }
+        let (fee, _) = cancellation_terms(o.status, o.total_amount, Actor::Customer);
+        let (refund, _) = money::cancellation_money(state, o, fee, Actor::Customer).await?;
+        Ok(Some(Self { fee, refund }))
     }
 }
 

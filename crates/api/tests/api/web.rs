@@ -124,17 +124,33 @@ async fn the_kitchen_feed_is_for_the_owner_only(app: TestApp) {
 
 async fn an_order_says_what_cancelling_costs(app: TestApp) {
     let s = app.shop().await;
-    let order = app.order(&s).await;
-    let view = app.order_of(&s.customer, &order).await;
-    let total = view["total_amount"].as_i64().unwrap();
-    assert_eq!(view["cancellation"], json!({"fee": 0, "refund": total}), "free before cooking starts");
-    app.kitchen(&s, &order, json!({"status": "PREPARING", "estimated_preparation_minutes": 10})).await.expect(200);
-    let view = app.order_of(&s.customer, &order).await;
+    // Cash: nothing comes back; once cooking started, the fee is owed.
+    let cash = app.order(&s).await;
+    let view = app.order_of(&s.customer, &cash).await;
+    assert_eq!(view["cancellation"], json!({"fee": 0, "refund": 0}), "free, and nothing was paid");
+    app.kitchen(&s, &cash, json!({"status": "PREPARING", "estimated_preparation_minutes": 10})).await.expect(200);
+    let view = app.order_of(&s.customer, &cash).await;
     let fee = view["cancellation"]["fee"].as_i64().unwrap();
-    assert!(fee > 0 && fee + view["cancellation"]["refund"].as_i64().unwrap() == total, "{view}");
-    let owner_view = app.order_of(&s.owner, &order).await;
+    assert!(fee > 0 && view["cancellation"]["refund"] == 0, "{view}");
+    let owner_view = app.order_of(&s.owner, &cash).await;
     assert!(owner_view.get("cancellation").is_none(), "terms are the customer's");
-    let cancelled = app.put(&format!("/api/v1/orders/{order}/cancel"), Some(&s.customer), json!({})).await;
-    assert_eq!(cancelled.expect(200)["cancellation_fee"], fee, "the fee shown is the fee charged");
-    assert!(app.order_of(&s.customer, &order).await.get("cancellation").is_none());
+    let cancelled = app.put(&format!("/api/v1/orders/{cash}/cancel"), Some(&s.customer), json!({})).await;
+    let body = cancelled.expect(200);
+    assert_eq!((body["cancellation_fee"].as_i64(), body["refund_amount"].as_i64()), (Some(fee), Some(0)));
+    assert!(app.order_of(&s.customer, &cash).await.get("cancellation").is_none());
+
+    // Paid by card: the terms are what the cancellation then refunds.
+    let start = app.order_paying(&s, "CARD").await;
+    let card = start["order_id"].as_str().unwrap().to_owned();
+    let unpaid = app.order_of(&s.customer, &card).await;
+    assert_eq!(unpaid["cancellation"]["refund"], 0, "nothing paid yet: {unpaid}");
+    assert_eq!(app.pay_card(&start["payment"], "4111111111111111").await.0, 200);
+    app.kitchen(&s, &card, json!({"status": "PREPARING", "estimated_preparation_minutes": 10})).await.expect(200);
+    let terms = app.order_of(&s.customer, &card).await["cancellation"].clone();
+    let total = start["total_amount"].as_i64().unwrap();
+    assert_eq!(terms["fee"].as_i64().unwrap() + terms["refund"].as_i64().unwrap(), total, "{terms}");
+    let cancelled = app.put(&format!("/api/v1/orders/{card}/cancel"), Some(&s.customer), json!({})).await;
+    let body = cancelled.expect(200);
+    assert_eq!(body["cancellation_fee"], terms["fee"], "the fee shown is the fee charged");
+    assert_eq!(body["refund_amount"], terms["refund"], "the refund shown is the refund made");
 }
