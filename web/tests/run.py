@@ -545,6 +545,15 @@ def scenario_rider(h, base):
     rider.wait_for_selector("[data-duty=offline]")
 
 
+def pay_sandbox(base, url, fields):
+    """Submits the sandbox's pay page as a browser's form would."""
+    import urllib.parse
+    import urllib.request
+    data = urllib.parse.urlencode({"action": "pay", **fields}).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + url if url.startswith("/") else url, data=data, method="POST"), timeout=15) as r:
+        assert r.status == 200, r.status
+
+
 def rider_ready(base, token, lat, lng, plate):
     call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": plate}, token=token)
     call(base, "POST", "/api/v1/delivery/available", {"available": True, "lat": lat, "lng": lng}, token=token)
@@ -628,6 +637,24 @@ def scenario_ops(h, base):
         assert time.time() < deadline, "unbanned, it is listed again"
         time.sleep(0.2)
     assert admin.get_attribute("[data-ledger]", "data-ledger") == "true", "the ledger check passes"
+
+    # Half of a card order refunded from the page.
+    call(base, "POST", "/api/v1/cart/items", {"restaurant_id": rid, "item_id": item["item_id"], "quantity": 1, "replace_cart": True}, token=cust)
+    start = call(base, "POST", "/api/v1/orders", {"address_id": addr["address_id"], "payment_method": "CARD"}, token=cust,
+                 headers={"idempotency-key": "ops-scenario-card"})
+    pay_sandbox(base, start["payment"]["gateway_url"], {"card_number": "4111111111111111", "expiry": "12/30", "cvv": "123"})
+    card = start["order_id"]
+    admin.fill("input[name=order_id]", card)
+    admin.click("form[aria-label='Find an order'] button[type=submit]")
+    admin.wait_for_selector(f"[data-detail='{card}'] [data-payment] button:has-text('Refund')")
+    admin.click(f"[data-detail='{card}'] [data-payment] button:has-text('Refund')")
+    half = start["total_amount"] // 2
+    assert admin.input_value("dialog input[name=amount]") == f"{half // 100}.{half % 100:02d}", "half is offered"
+    admin.click("dialog button[type=submit]")
+    admin.wait_for_selector(f"[data-detail='{card}'] [data-refunded='{half}']")
+    paid = call(base, "GET", f"/api/v1/admin/orders/{card}/payments", token=admin_token)[0]
+    assert paid["refunded"] == half, paid
+    assert call(base, "GET", "/api/v1/admin/ledger/check", token=admin_token)["ok"], "every paisa explained after the refund"
     # Leave the city as it was: the order cancelled, both riders offline.
     call(base, "PUT", f"/api/v1/orders/{oid}/cancel", {}, token=cust)
     for t in (rider_a, rider_b):

@@ -4,7 +4,7 @@
 // payments needing review and the ledger check.
 
 import { h, fill, money, toast, busy, when, errorsOf, dialog } from "../ui.js";
-import { api, get, session, wsUrl } from "../api.js";
+import { api, get, session, wsUrl, newKey } from "../api.js";
 import { live } from "../live.js";
 import { cityMap } from "../map.js";
 
@@ -80,11 +80,15 @@ export function consoleScreen(main) {
     try {
       const o = await get(`/orders/${id}`);
       const r = await get(`/restaurants/${o.restaurant_id}`).catch(() => null);
+      const payments = await get(`/admin/orders/${id}/payments`).catch(() => []);
       const inCity = city.orders.find((/** @type {any} */ x) => x.order_id === id);
       fill(detail, h("article", { class: "card", "data-detail": id },
         h("h2", null, `Order #${id.slice(-6).toUpperCase()} · ${o.status}`),
         h("p", null, `${r ? r.name : o.restaurant_id} · ${money(o.total_amount)} · ${o.payment_method} ${o.payment_status.toLowerCase()} · placed ${when(o.created_at)}`),
         h("ol", { class: "timeline" }, o.timeline.map((/** @type {any} */ t) => h("li", null, `${when(t.at)} · ${t.status} by ${t.actor.toLowerCase()}${t.note ? ` · ${t.note}` : ""}`))),
+        payments.length ? h("ul", { class: "list", "aria-label": "Payments" }, payments.map((/** @type {any} */ p) => h("li", { class: "row", "data-payment": p.payment_id, "data-refunded": p.refunded },
+          h("span", { class: "grow" }, `${p.method} · ${p.status.toLowerCase()} · took ${money(p.captured)}${p.refunded ? ` · refunded ${money(p.refunded)}` : ""}`),
+          p.captured - p.refunded > 0 && p.method !== "COD" ? h("button", { type: "button", class: "secondary", onclick: () => refund(p) }, "Refund") : null))) : null,
         h("div", { class: "row" },
           inCity ? h("button", { type: "button", class: "secondary", onclick: () => assign(inCity) }, o.rider_id ? "Reassign" : "Assign") : null,
           r ? (r.is_banned
@@ -93,6 +97,35 @@ export function consoleScreen(main) {
         r?.is_banned ? h("p", { class: "warn" }, `Banned: ${r.ban_reason || "no reason given"}`) : null));
     } catch (err) {
       findErrors.show(err);
+    }
+    /** Part or all of what a payment took, back to its source or to the wallet. @param {any} p */
+    async function refund(p) {
+      const left = p.captured - p.refunded;
+      const key = newKey();
+      const done = await dialog(`Refund payment ${p.payment_id.slice(-6).toUpperCase()}`, (close) => {
+        const f = h("form");
+        const errors = errorsOf(f);
+        fill(f, h("p", null, `Up to ${money(left)} can be refunded.`),
+          h("label", null, "Amount (₹)", h("input", { name: "amount", type: "number", min: 0.01, step: 0.01, max: (left / 100).toFixed(2), required: true, value: (Math.floor(left / 2) / 100).toFixed(2) })),
+          h("label", null, "Reason", h("input", { name: "reason", required: true, maxlength: 500, value: "Support: part of the order was missing" })),
+          h("label", { class: "inline" }, h("input", { type: "checkbox", name: "to_wallet" }), " To the customer's wallet (instant) instead of the card or UPI"),
+          errors.area, h("button", { type: "submit" }, "Refund"));
+        f.addEventListener("submit", async (e) => {
+          e.preventDefault();
+          errors.clear();
+          try {
+            close(await api("POST", `/payments/${p.payment_id}/refund`, { amount: Math.round(Number(f.elements.amount.value) * 100),
+              reason: f.elements.reason.value.trim(), to_wallet: f.elements.to_wallet.checked }, { key }));
+          } catch (err) {
+            errors.show(err);
+          }
+        });
+        return f;
+      });
+      if (done) {
+        toast(`Refunded ${money(done.amount ?? 0)}`);
+        await showOrder(id);
+      }
     }
     /** @param {any} r @param {boolean} on */
     async function ban(r, on) {

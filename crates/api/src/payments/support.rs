@@ -22,6 +22,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refunds))
         .routes(routes!(retry_refund))
         .routes(routes!(refund_to_wallet))
+        .routes(routes!(order_payments))
+}
+
+/// An order's payments, for support to see what was taken and refunded and to refund it.
+#[utoipa::path(get, path = "/api/v1/admin/orders/{id}/payments", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")),
+    responses((status = 200, description = "oldest first", body = Vec<Payment>),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn order_payments(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<Payment>>> {
+    auth.require(Role::Admin)?;
+    state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
+    Ok(Json(state.store.payments_of_order(id).await?))
 }
 
 /// Most rows one list answers.

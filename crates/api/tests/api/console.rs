@@ -8,6 +8,7 @@ crate::both_backends!(
     the_live_city_shows_riders_and_active_orders,
     the_live_city_is_for_admins_only,
     the_ops_feed_says_when_the_city_changed,
+    support_sees_an_orders_payments,
 );
 
 fn order_in<'a>(live: &'a Value, order: &str) -> &'a Value {
@@ -73,4 +74,21 @@ async fn the_ops_feed_says_when_the_city_changed(app: TestApp) {
         .await
         .expect(200);
     feed.until("changed", |_| true).await;
+}
+
+async fn support_sees_an_orders_payments(app: TestApp) {
+    let s = app.shop().await;
+    let admin = app.admin().await;
+    let start = app.order_paying(&s, "CARD").await;
+    let order = start["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(app.pay_card(&start["payment"], "4111111111111111").await.0, 200);
+    let path = format!("/api/v1/admin/orders/{order}/payments");
+    let list = app.get(&path, Some(&admin)).await.expect(200).clone();
+    let p = &list[0];
+    assert_eq!(p["payment_id"], start["payment"]["payment_id"]);
+    assert_eq!((p["status"].as_str(), p["captured"].as_i64()), (Some("SUCCEEDED"), start["total_amount"].as_i64()));
+    app.get(&path, Some(&s.customer)).await.expect(403);
+    app.get(&path, None).await.expect(401);
+    app.get(&format!("/api/v1/admin/orders/{}/payments", uuid::Uuid::now_v7()), Some(&admin)).await.expect(404);
+    app.get("/api/v1/admin/orders/nope/payments", Some(&admin)).await.expect(400);
 }
