@@ -94,7 +94,8 @@ export function orderMap(label) {
       svg.append(s("line", { x1: rx, y1: ry, x2: hx, y2: hy, class: "planned" }));
       const trail = at.trail || [];
       if (trail.length > 1) {
-        svg.append(s("polyline", { points: trail.map((p) => pr.xy(p).map((v) => v.toFixed(1)).join(",")).join(" "), class: "trail" }));
+        svg.append(s("polyline", { points: trail.map((p) => pr.xy(p).map((v) => v.toFixed(1)).join(",")).join(" "), class: "trail",
+          "data-points": trail.map((p) => `${p.lat.toFixed(6)},${p.lng.toFixed(6)}`).join(" ") }));
       }
       marker(svg, [rx, ry], "restaurant", "Restaurant", "R");
       marker(svg, [hx, hy], "home", "Delivery address", "H");

@@ -776,8 +776,91 @@ def scenario_four(h, base):
     rb.wait_for_selector("[data-duty=offline]")
 
 
+def scenario_cut(h, base):
+    """The rider's connection is cut for a few seconds while they ride: their page keeps the
+    fixes, says it is offline, and sends them in order once back; the customer's trail has every
+    point, no jump."""
+    owner_token, r = owner_setup(base)
+    rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
+    admin_token = login(base, DEMO["admin"])
+    phone = "+917811100008"
+    call(base, "POST", "/api/v1/auth/register", {"name": "Arjun Rider", "phone": phone, "password": "a-long-secret-1", "role": "DELIVERY"})
+    rider_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin_token) if u["phone"] == phone)
+    call(base, "POST", f"/api/v1/admin/users/{rider_id}/approve", {}, token=admin_token)
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "BICYCLE", "vehicle_number": "CYCLE-1"}, token=login(base, phone, "a-long-secret-1"))
+    ctx, rp = rider_context(h, "riderCut", base, lat + 0.0002, lng)
+    # The rider's socket goes through this switch: while it is off, connections are refused
+    # and the open one is closed, as a tunnel or a dead zone would.
+    state = {"blocked": False, "open": []}
+
+    def on_socket(ws):
+        if state["blocked"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        state["open"].append(ws)
+    rp.route_web_socket(re.compile(r"/ws/rider"), on_socket)
+    go_online(rp, phone, "a-long-secret-1")
+
+    customer = h.context("customerCut", PHONE)
+    sign_up(customer, "+919811100009")
+    set_address(customer, lat + 0.004, lng + 0.003)
+    add_first_dish(customer, rid)
+    customer.wait_for_selector("#toasts .toast:has-text('added')")
+    customer.goto("/#/cart")
+    customer.check("input[value=COD]")
+    customer.click("form.checkout button[type=submit]")
+    customer.wait_for_url(re.compile(r"#/order/[0-9a-f-]{36}$"))
+    oid = customer.url.rsplit("/", 1)[1]
+    rp.wait_for_selector(f"[data-offer='{oid}'] [data-action=accept]")
+    rp.click(f"[data-offer='{oid}'] [data-action=accept]")
+    for body in ({"status": "PREPARING", "estimated_preparation_minutes": 5}, {"status": "READY"}):
+        call(base, "PATCH", f"/api/v1/restaurants/{rid}/orders/{oid}/status", body, token=owner_token)
+    rp.wait_for_selector("[data-step=PICKED_UP]:not([disabled])")
+    rp.click("[data-step=PICKED_UP]")
+    rp.click("[data-step=OUT_FOR_DELIVERY]")
+    customer.wait_for_selector(".stepper-line li.now[data-status=OUT_FOR_DELIVERY]")
+
+    def step(i):
+        # About 7 m a step on a bicycle, a step a second and a bit: all plausible.
+        at = (lat + 0.0002 + 0.00006 * i, lng + 0.00003 * i)
+        ctx.set_geolocation({"latitude": at[0], "longitude": at[1]})
+        time.sleep(1.2)
+        return at
+    first = step(1)
+    customer.wait_for_function("([lat]) => Math.abs(Number(document.querySelector('.marker.rider')?.getAttribute('data-lat')) - lat) < 1e-6", arg=[first[0]])
+    state["blocked"] = True
+    for ws in state.pop("open"):
+        ws.close()
+    state["open"] = []
+    rp.wait_for_selector(".conn:not([hidden])")
+    cut = [step(i) for i in range(2, 5)]
+    # Nothing reached the customer while the rider was cut off.
+    shown = float(customer.get_attribute(".marker.rider", "data-lat"))
+    assert abs(shown - first[0]) < 1e-6, "the customer saw nothing during the cut"
+    assert "kept" in rp.inner_text(".conn"), rp.inner_text(".conn")
+    h.check(rp, "rider-offline")
+    state["blocked"] = False
+    # The page reconnects by itself (with its backoff) and sends what it kept, in order.
+    customer.wait_for_function("([lat]) => Math.abs(Number(document.querySelector('.marker.rider')?.getAttribute('data-lat')) - lat) < 1e-6",
+                               arg=[cut[-1][0]], timeout=40000)
+    points = customer.get_attribute("polyline.trail", "data-points").split()
+    drawn = [tuple(float(v) for v in p.split(",")) for p in points]
+    want = [first] + cut
+    idx = [next((k for k, d in enumerate(drawn) if abs(d[0] - w[0]) < 1e-6 and abs(d[1] - w[1]) < 1e-6), None) for w in want]
+    assert None not in idx and idx == sorted(idx), f"every point, in order, on the trail: {want} in {drawn}"
+    rp.wait_for_selector(".conn[hidden]", state="attached")
+    assert rp.evaluate("JSON.parse(localStorage.getItem('dabba.fixes') || '[]').length") == 0, "nothing left unsent"
+    # Delivered with the code from the customer's page; the rider goes offline.
+    rp.fill("input[name=otp]", customer.get_attribute("[data-otp]", "data-otp"))
+    rp.click("[data-step=DELIVERED]")
+    customer.wait_for_selector("form.rate")
+    rp.click("[data-duty=online]")
+    rp.wait_for_selector("[data-duty=offline]")
+
+
 SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider,
-             "ops": scenario_ops, "four": scenario_four}
+             "ops": scenario_ops, "four": scenario_four, "cut": scenario_cut}
 
 
 def main():

@@ -153,9 +153,13 @@ export function orderScreen(main, { id }) {
       p.rating ? ` · ★ ${p.rating}` : "", h("br"), h("span", { class: "muted" }, `Phone ${p.phone}`)));
   };
   /** @param {{lat: number, lng: number}} at */
-  const moved = (at) => {
+  const trailTo = (at) => {
     const last = trail[trail.length - 1];
     if (!last || last.lat !== at.lat || last.lng !== at.lng) trail.push({ lat: at.lat, lng: at.lng });
+  };
+  /** @param {{lat: number, lng: number}} at */
+  const moved = (at) => {
+    trailTo(at);
     rider = at;
     drawMap();
   };
@@ -172,6 +176,8 @@ export function orderScreen(main, { id }) {
     } else if (msg.type === "partner_assigned") drawPartner(msg.partner);
     else if (msg.type === "location_update") {
       if (msg.eta_minutes !== undefined) arrival = Date.now() + msg.eta_minutes * 60000;
+      // After the rider's phone was offline: the way they went, then where they are.
+      for (const p of msg.path || []) trailTo(p);
       moved(msg.location);
     } else if (msg.type === "delivered") {
       status = "DELIVERED";

@@ -64,6 +64,9 @@ pub struct Ingested {
     pub task: Option<Task>,
     /// Fixes due for the history (one per history period).
     pub keep: Vec<Fix>,
+    /// Every fix kept, oldest first, when a message carried several (a phone catching up after
+    /// a lost connection): watchers draw the whole way, not a jump.
+    pub path: Vec<Fix>,
 }
 
 /// Totals since start, for metrics and the benchmark.
@@ -142,6 +145,9 @@ impl Fleet {
                 match r.track.judge(f, r.vehicle) {
                     Verdict::Keep => {
                         out.counts.accepted += 1;
+                        if fixes.len() > 1 {
+                            out.path.push(*f);
+                        }
                         r.heard = Instant::now();
                         if f.recorded_ms.saturating_sub(r.kept_ms) >= self.history_every_ms {
                             r.kept_ms = f.recorded_ms;

@@ -113,7 +113,7 @@ pub fn apply(state: &AppState, rider: Uuid, fixes: &[Fix]) -> Counts {
         _ => None,
     };
     if let (Some(o), Some(latest)) = (order, got.latest) {
-        d.tracker.location(o, &latest);
+        d.tracker.location(o, &latest, &got.path);
     }
     for f in &got.keep {
         d.history.keep(LocationRow {

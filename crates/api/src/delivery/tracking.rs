@@ -119,7 +119,9 @@ impl Tracker {
     }
 
     /// The rider's fix for an order being tracked: estimate, remember, send.
-    pub fn location(&self, order_id: Uuid, fix: &Fix) {
+    /// The rider's new position to the order's watchers; `path`, when a message brought several
+    /// fixes, is the way there (oldest first).
+    pub fn location(&self, order_id: Uuid, fix: &Fix, path: &[Fix]) {
         let Some(c) = self.get(order_id) else { return };
         let timestamp = OffsetDateTime::from_unix_timestamp_nanos(fix.recorded_ms as i128 * 1_000_000)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -136,7 +138,13 @@ impl Tracker {
             st.1 = Some(live);
             live
         };
-        let _ = c.tx.send(Frame { rank: None, text: location_frame(order_id, &live).into() });
+        let mut text = location_frame(order_id, &live);
+        if path.len() > 1 {
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            v["path"] = path.iter().map(|f| json!({"lat": f.at.lat, "lng": f.at.lng})).collect();
+            text = v.to_string();
+        }
+        let _ = c.tx.send(Frame { rank: None, text: text.into() });
     }
 
     /// The last position, for the snapshot and the polling fallback.

@@ -32,5 +32,6 @@ mod retention;
 mod search;
 mod sockets;
 mod times;
+mod trail;
 mod web;
 mod ws;
