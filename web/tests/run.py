@@ -660,6 +660,20 @@ def scenario_ops(h, base):
     for t in (rider_a, rider_b):
         call(base, "POST", "/api/v1/delivery/available", {"available": False, "lat": lat, "lng": lng}, token=t)
 
+    # The customer banned from the order's page: signed out at once; unbanned, they sign in again.
+    admin.click(f"[data-detail='{card}'] button:has-text('Ban customer')")
+    admin.fill("dialog input[name=reason]", "Chargeback fraud under review")
+    admin.click("dialog button[type=submit]")
+    admin.wait_for_selector(f"[data-detail='{card}'] [data-banned]")
+    try:
+        call(base, "GET", "/api/v1/users/profile", token=cust)
+        raise AssertionError("a banned customer's session still works")
+    except ApiError as e:
+        assert e.status in (401, 403), e
+    admin.click(f"[data-detail='{card}'] [data-banned] button:has-text('Unban')")
+    admin.wait_for_selector(f"[data-detail='{card}'] [data-banned]", state="detached")
+    assert login(base, "+919811100004", "a-long-secret-1"), "unbanned, they sign in again"
+
 
 def rider_context(h, who, base, lat, lng):
     ctx = h.browser.new_context(viewport=PHONE, base_url=base, geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])

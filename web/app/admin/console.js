@@ -91,6 +91,8 @@ export function consoleScreen(main) {
           p.captured - p.refunded > 0 && p.method !== "COD" ? h("button", { type: "button", class: "secondary", onclick: () => refund(p) }, "Refund") : null))) : null,
         h("div", { class: "row" },
           inCity ? h("button", { type: "button", class: "secondary", onclick: () => assign(inCity) }, o.rider_id ? "Reassign" : "Assign") : null,
+          h("button", { type: "button", class: "secondary danger", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => banUser(o.user_id, "customer")) }, "Ban customer"),
+          o.rider_id ? h("button", { type: "button", class: "secondary danger", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => banUser(o.rider_id, "rider")) }, "Ban rider") : null,
           r ? (r.is_banned
             ? h("button", { type: "button", class: "secondary", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => ban(r, false)) }, "Unban restaurant")
             : h("button", { type: "button", class: "secondary danger", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => ban(r, true)) }, "Ban restaurant")) : null),
@@ -125,6 +127,33 @@ export function consoleScreen(main) {
       if (done) {
         toast(`Refunded ${money(done.amount ?? 0)}`);
         await showOrder(id);
+      }
+    }
+    /** Bans a person (their sessions end at once); an unban button takes it back. @param {string} user @param {string} who */
+    async function banUser(user, who) {
+      const reason = await dialog(`Ban this ${who}?`, (close) => {
+        const f = h("form");
+        fill(f, h("label", null, "Reason (kept with the account)", h("input", { name: "reason", required: true, maxlength: 500 })), h("button", { type: "submit", class: "danger" }, "Ban"));
+        f.addEventListener("submit", (e) => { e.preventDefault(); close(f.elements.reason.value.trim()); });
+        return f;
+      });
+      if (!reason) return;
+      try {
+        await api("POST", `/admin/users/${user}/ban`, { reason });
+        const undo = h("button", { type: "button", class: "secondary", onclick: (/** @type {any} */ e) => busy(e.currentTarget, async () => {
+          try {
+            await api("POST", `/admin/users/${user}/unban`, {});
+            toast(`The ${who} is unbanned`);
+            note.remove();
+          } catch (err) {
+            toast(/** @type {any} */ (err).message, "error");
+          }
+        }) }, `Unban the ${who}`);
+        const note = h("p", { class: "warn row", "data-banned": user }, `The ${who} is banned: ${reason}. `, undo);
+        detail.querySelector("article")?.append(note);
+        toast(`The ${who} is banned and signed out everywhere`);
+      } catch (err) {
+        toast(/** @type {any} */ (err).message, "error");
       }
     }
     /** @param {any} r @param {boolean} on */
