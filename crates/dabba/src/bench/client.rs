@@ -1,4 +1,4 @@
-//! A minimal keep-alive HTTP/1.1 client for the load generator: GET and POST (JSON or form), `Content-Length`
+//! A minimal keep-alive HTTP/1.1 client for the load generator: GET, POST (JSON or form), PATCH and DELETE, `Content-Length`
 //! bodies only (what axum sends for JSON). Small enough that the client's own cost stays well
 //! below the server's, which a general-purpose client would not guarantee.
 
@@ -32,6 +32,27 @@ impl Conn {
     /// Sends a JSON POST with extra headers (`Authorization`, `Idempotency-Key`…).
     pub async fn post(&mut self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<u16> {
         self.send("POST", path, headers, Some(("application/json", body))).await
+    }
+
+    /// Sends a JSON PATCH with extra headers.
+    pub async fn patch(&mut self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<u16> {
+        self.send("PATCH", path, headers, Some(("application/json", body))).await
+    }
+
+    /// Sends a DELETE without a body, with extra headers.
+    pub async fn delete(&mut self, path: &str, headers: &[(&str, &str)]) -> io::Result<u16> {
+        self.send("DELETE", path, headers, None).await
+    }
+
+    /// The `error_code` of a refusal in the last body, with the `reason_code` of its details
+    /// when it has one (`OFFER_NOT_APPLICABLE/OFFER_EXHAUSTED`); `"?"` if the body says none.
+    pub fn error_code(&self) -> String {
+        let v: serde_json::Value = serde_json::from_slice(&self.body).unwrap_or_default();
+        let code = v["error_code"].as_str().unwrap_or("?");
+        match v["details"]["reason_code"].as_str() {
+            Some(reason) => format!("{code}/{reason}"),
+            None => code.to_owned(),
+        }
     }
 
     async fn send(

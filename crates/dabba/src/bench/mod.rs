@@ -1,13 +1,16 @@
 //! `dabba bench`: starts the server in this process on a seeded city, drives it over loopback
 //! with many keep-alive connections, prints a table and writes it as JSON.
 //!
-//! Scenarios: `browse` (list nearby + menu), `checkout` (add to cart + COD checkout) and
-//! `payment` (add to cart + card checkout + the sandbox pay page and its webhook). Each
-//! run also drives a bare axum handler with the same client: the reference of the same run.
+//! Scenarios: `browse` (list nearby + menu), `checkout` (add to cart + COD checkout),
+//! `payment` (add to cart + card checkout + the sandbox pay page and its webhook) and
+//! `contested` (many customers on four restaurants with tracked stock, kitchen limits and a
+//! limited offer). Each run also drives a bare axum handler with the same client: the
+//! reference of the same run.
 
 mod browse;
 mod checkout;
 mod client;
+mod contested;
 mod discovery;
 mod ingest;
 mod live;
@@ -47,6 +50,9 @@ pub struct BenchArgs {
     /// Concurrent customers in the checkout scenario.
     #[arg(long, default_value_t = 16)]
     checkout_connections: usize,
+    /// Concurrent customers in the contested scenario (all on four restaurants).
+    #[arg(long, default_value_t = 64)]
+    contested_customers: usize,
     /// Riders streaming fixes in the ingest scenario (one socket each).
     #[arg(long, default_value_t = 256)]
     ingest_connections: usize,
@@ -64,6 +70,9 @@ enum Scenario {
     Browse,
     Checkout,
     Payment,
+    /// Many customers on four restaurants: tracked stock, kitchen limits, an offer with a
+    /// redemption limit; refusals counted by error code, invariants checked after the run.
+    Contested,
     /// `ingest`, `nearby` and `tracking` (the live-state scenarios; their own table).
     Live,
     Ingest,
@@ -92,6 +101,9 @@ pub struct Row {
     pub errors: usize,
     /// Requests/s as a fraction of the bare-axum reference of the same run.
     pub vs_reference: f64,
+    /// Expected refusals (not errors), by `error_code`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,7 +152,16 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     let keys = TokenKeys::new(b"bench", Duration::from_secs(3600));
     // One address drives every client: rate limits would measure themselves.
-    let state = AppState::load(store.clone(), keys.clone()).await?.with_edge(dabba_api::edge::EdgeConfig::unlimited());
+    let mut state =
+        AppState::load(store.clone(), keys.clone()).await?.with_edge(dabba_api::edge::EdgeConfig::unlimited());
+    let wants = |s: Scenario| args.scenario == Scenario::All || args.scenario == s;
+    if wants(Scenario::Contested) {
+        // Only restaurants with a kitchen limit see it: the contested scenario's four.
+        state.ordering = Arc::new(dabba_api::orders::OrderingConfig {
+            kitchen_window: contested::KITCHEN_WINDOW,
+            ..Default::default()
+        });
+    }
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(dabba_api::serve(listener, state.clone(), async {
         let _ = stop_rx.await;
@@ -170,7 +191,6 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
         live::print(&rows);
         return live::write(&args.out, &rows);
     }
-    let wants = |s: Scenario| args.scenario == Scenario::All || args.scenario == s;
     if wants(Scenario::Browse) {
         rows.extend(browse::run(addr, &places, args.connections, measured, &backend).await?);
     }
@@ -182,6 +202,9 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
         if wants(Scenario::Payment) {
             rows.extend(checkout::run_paid(addr, &shoppers, measured, &backend).await?);
         }
+    }
+    if wants(Scenario::Contested) {
+        rows.extend(contested::run(&state, &keys, addr, args.contested_customers, measured, &backend).await?);
     }
     let _ = stop_tx.send(());
     server.await.context("server task")??;
@@ -275,15 +298,21 @@ pub(crate) fn row(scenario: &str, backend: &str, mut micros: Vec<u32>, errors: u
         p99_ms: percentile(&micros, 0.99),
         errors,
         vs_reference: 0.0,
+        refused: Vec::new(),
     }
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| scenario | backend | requests/s | vs reference | p50 ms | p99 ms | errors |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("| scenario | backend | requests/s | vs reference | p50 ms | p99 ms | errors | refused |");
+    println!("|---|---|---:|---:|---:|---:|---:|---|");
     for r in rows {
+        let refused = if r.refused.is_empty() {
+            "–".to_owned()
+        } else {
+            r.refused.iter().map(|(code, n)| format!("{code} {n}")).collect::<Vec<_>>().join(", ")
+        };
         println!(
-            "| {} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {} |",
+            "| {} | {} | {:.0} | {:.3} | {:.2} | {:.2} | {} | {refused} |",
             r.scenario, r.backend, r.requests_per_sec, r.vs_reference, r.p50_ms, r.p99_ms, r.errors
         );
     }

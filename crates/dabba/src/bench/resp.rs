@@ -47,7 +47,18 @@ impl Redis {
 
     /// Sends already encoded commands and reads `n` replies.
     pub async fn pipeline(&mut self, encoded: &[u8], n: usize) -> Result<Vec<Reply>> {
+        self.send(encoded).await?;
+        self.replies(n).await
+    }
+
+    /// Sends already encoded commands without reading (their replies come in order).
+    pub async fn send(&mut self, encoded: &[u8]) -> Result<()> {
         self.w.write_all(encoded).await?;
+        Ok(())
+    }
+
+    /// Reads the next `n` replies.
+    pub async fn replies(&mut self, n: usize) -> Result<Vec<Reply>> {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             out.push(self.read().await?);

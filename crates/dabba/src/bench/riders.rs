@@ -1,5 +1,5 @@
 //! Riders for the live scenarios, made straight through the store (the scenarios measure
-//! delivery, not sign-up): a user, a session, a vehicle, a token.
+//! delivery, not sign-up): a user, a session, a vehicle, a token. Also customers and admins.
 
 use anyhow::Result;
 use dabba_api::auth::token::Claims;
@@ -33,17 +33,22 @@ pub async fn users(state: &AppState, keys: &TokenKeys, role: Role, n: usize) -> 
         if role == Role::Delivery {
             store.put_rider(user.user_id, Vehicle::Scooter, "KA01BENCH").await?;
         }
-        let session = Uuid::now_v7();
-        let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(4);
-        store.create_session(session, user.user_id, expires).await?;
-        let token = keys.sign(&Claims {
-            sub: user.user_id,
-            sid: session,
-            role,
-            iat: time::OffsetDateTime::now_utc().unix_timestamp(),
-            exp: expires.unix_timestamp(),
-        });
+        let token = sign_in(state, keys, user.user_id, role).await?;
         out.push(BenchUser { user_id: user.user_id, token });
     }
     Ok(out)
+}
+
+/// A session of four hours for an existing user, and its token.
+pub async fn sign_in(state: &AppState, keys: &TokenKeys, user_id: Uuid, role: Role) -> Result<String> {
+    let session = Uuid::now_v7();
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(4);
+    state.store.create_session(session, user_id, expires).await?;
+    Ok(keys.sign(&Claims {
+        sub: user_id,
+        sid: session,
+        role,
+        iat: time::OffsetDateTime::now_utc().unix_timestamp(),
+        exp: expires.unix_timestamp(),
+    }))
 }
