@@ -655,8 +655,13 @@ def scenario_ops(h, base):
     paid = call(base, "GET", f"/api/v1/admin/orders/{card}/payments", token=admin_token)[0]
     assert paid["refunded"] == half, paid
     assert call(base, "GET", "/api/v1/admin/ledger/check", token=admin_token)["ok"], "every paisa explained after the refund"
-    # Leave the city as it was: the order cancelled, both riders offline.
+    # Leave the city as it was: both orders cancelled (the card one, half refunded already, gets
+    # the rest back and every paisa is still explained), both riders offline.
     call(base, "PUT", f"/api/v1/orders/{oid}/cancel", {}, token=cust)
+    call(base, "PUT", f"/api/v1/orders/{card}/cancel", {}, token=cust)
+    paid = call(base, "GET", f"/api/v1/admin/orders/{card}/payments", token=admin_token)[0]
+    assert paid["refunded"] <= paid["captured"] and paid["refunded"] > half, paid
+    assert call(base, "GET", "/api/v1/admin/ledger/check", token=admin_token)["ok"], "every paisa explained after the cancellation"
     for t in (rider_a, rider_b):
         call(base, "POST", "/api/v1/delivery/available", {"available": False, "lat": lat, "lng": lng}, token=t)
 

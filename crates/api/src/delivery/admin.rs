@@ -80,7 +80,7 @@ async fn assign(
     // Withdraw a pending offer, free the previous rider, give the order to the new one.
     d.dispatcher.remove(id, &d.fleet);
     if let Some(previous) = order.rider_id {
-        d.fleet.release(previous, id);
+        d.free_rider(previous, id);
     }
     for o in d.dispatcher.offers_for(req.rider_id) {
         let _ = d.dispatcher.decline(o.job.order_id, req.rider_id, &d.fleet);

@@ -178,16 +178,15 @@ impl Dispatcher {
         let rider = slot.offer.map(|o| o.rider);
         if let Some(r) = rider {
             fleet.release(r, order_id);
+            self.retry_all();
         }
         rider
     }
 
-    /// Riders came online: retry every waiting job now.
+    /// A rider came online or became free: retry every waiting job now rather than at its next
+    /// backoff (which grows to `retry_max`).
     pub fn retry_all(&self) {
-        let now = Instant::now();
-        for s in self.slots().values_mut().filter(|s| s.offer.is_none()) {
-            s.next_try = now;
-        }
+        retry_waiting(&mut self.slots(), Instant::now());
         self.wake.notify_one();
     }
 
@@ -236,8 +235,9 @@ impl Dispatcher {
         }
         s.offer = None;
         s.declined.insert(rider, now + self.config.decline_cooldown);
-        s.next_try = now;
         fleet.release(rider, order_id);
+        // The rider is free for the other orders waiting, and this one tries the next rider.
+        retry_waiting(&mut slots, now);
         drop(slots);
         self.wake.notify_one();
         Ok(())
@@ -246,11 +246,28 @@ impl Dispatcher {
     /// One round: expires offers and makes new ones. Returns what to tell people and when the
     /// next round is due.
     pub fn step(&self, fleet: &Fleet, earnings: impl Fn(f64) -> i64) -> (Vec<Action>, Option<Instant>) {
-        let now = Instant::now();
+        self.step_at(Instant::now(), fleet, earnings)
+    }
+
+    /// [`Self::step`] as if it were `now` (tests move the clock instead of waiting for it).
+    fn step_at(&self, now: Instant, fleet: &Fleet, earnings: impl Fn(f64) -> i64) -> (Vec<Action>, Option<Instant>) {
         let wall = time::OffsetDateTime::now_utc();
         let mut actions = Vec::new();
         let mut next: Option<Instant> = None;
         let mut slots = self.slots();
+        // Lapsed offers first: each frees its rider for every order waiting, not only for the
+        // orders looked at after it.
+        let mut freed = false;
+        for (id, s) in slots.iter_mut().filter(|(_, s)| !s.accepting) {
+            let Some(o) = s.offer.take_if(|o| o.expires <= now) else { continue };
+            fleet.release(o.rider, *id);
+            s.declined.insert(o.rider, now + self.config.decline_cooldown);
+            freed = true;
+            actions.push(Action::Withdrawn { rider: o.rider, order_id: *id });
+        }
+        if freed {
+            retry_waiting(&mut slots, now);
+        }
         // Oldest orders first: they have waited longest.
         let mut ids: Vec<Uuid> = slots.keys().copied().collect();
         ids.sort();
@@ -260,16 +277,8 @@ impl Dispatcher {
                 continue;
             }
             if let Some(o) = &s.offer {
-                if o.expires > now {
-                    next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
-                    continue;
-                }
-                let rider = o.rider;
-                fleet.release(rider, id);
-                s.declined.insert(rider, now + self.config.decline_cooldown);
-                s.offer = None;
-                s.next_try = now;
-                actions.push(Action::Withdrawn { rider, order_id: id });
+                next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
+                continue;
             }
             if s.next_try > now {
                 next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
@@ -331,6 +340,13 @@ impl Dispatcher {
     }
 }
 
+/// Makes every order waiting without an offer due now.
+fn retry_waiting(slots: &mut HashMap<Uuid, Slot>, now: Instant) {
+    for s in slots.values_mut().filter(|s| s.offer.is_none() && !s.accepting) {
+        s.next_try = s.next_try.min(now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,5 +366,85 @@ mod tests {
         // Ties on time go to the lower id.
         assert_eq!(g.choose(0.0, &[c(5, 2.0), c(4, 2.0)]), Some(1));
         assert_eq!(g.choose(0.0, &[]), None);
+    }
+
+    const AT: LatLng = LatLng { lat: 12.97, lng: 77.59 };
+
+    fn job(n: u128) -> Job {
+        Job {
+            order_id: Uuid::from_u128(n),
+            user_id: Uuid::from_u128(1000 + n),
+            owner_id: Uuid::from_u128(2000),
+            restaurant_name: "Thali House".into(),
+            restaurant: AT,
+            customer: LatLng { lat: 12.98, lng: 77.60 },
+            tz: None,
+            ready_at: Instant::now(),
+            distance_km: 1.5,
+            earnings: 0,
+        }
+    }
+
+    /// One rider online at the restaurant; order 1 is offered to them, order 2 finds nobody and
+    /// backs off.
+    fn one_rider_two_orders() -> (Dispatcher, Fleet, Uuid) {
+        let rider = Uuid::from_u128(7);
+        let fleet = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
+        fleet.know(rider, Vehicle::Scooter);
+        fleet.set_online(rider, true);
+        let fix = dabba_domain::ping::Fix { at: AT, recorded_ms: 1_000, speed: None, heading: None, accuracy: None };
+        fleet.ingest(rider, &[fix]).unwrap();
+        // An order that has waited a while backs off longer than an offer lasts.
+        let config = DispatchConfig {
+            offer_timeout: Duration::from_secs(5),
+            retry_base: Duration::from_secs(20),
+            ..Default::default()
+        };
+        let d = Dispatcher::new(config, Box::new(Greedy));
+        d.add(job(1));
+        let (first, _) = d.step(&fleet, |_| 0);
+        assert!(matches!(&first[..], [Action::Offer(o)] if o.rider == rider && o.job.order_id == Uuid::from_u128(1)));
+        d.add(job(2));
+        let (second, _) = d.step(&fleet, |_| 0);
+        assert!(matches!(&second[..], [Action::Searching(j)] if j.order_id == Uuid::from_u128(2)), "{second:?}");
+        (d, fleet, rider)
+    }
+
+    fn offered(actions: &[Action], order: u128) -> Option<Uuid> {
+        actions.iter().find_map(|a| match a {
+            Action::Offer(o) if o.job.order_id == Uuid::from_u128(order) => Some(o.rider),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_lapsed_offer_frees_its_rider_for_an_order_backing_off() {
+        let (d, fleet, rider) = one_rider_two_orders();
+        // A round just after order 1's offer lapsed, order 2 still in its backoff.
+        let later = Instant::now() + d.config.offer_timeout + Duration::from_millis(1);
+        assert!(later < Instant::now() + d.config.retry_base, "order 2 is still backing off then");
+        let (actions, _) = d.step_at(later, &fleet, |_| 0);
+        assert!(
+            actions.iter().any(|a| matches!(a, Action::Withdrawn { order_id, .. } if *order_id == Uuid::from_u128(1)))
+        );
+        assert_eq!(offered(&actions, 2), Some(rider), "not left waiting for its backoff: {actions:?}");
+    }
+
+    #[test]
+    fn a_declined_offer_frees_its_rider_for_the_other_orders() {
+        let (d, fleet, rider) = one_rider_two_orders();
+        d.decline(Uuid::from_u128(1), rider, &fleet).unwrap();
+        let (actions, _) = d.step(&fleet, |_| 0);
+        assert_eq!(offered(&actions, 2), Some(rider), "{actions:?}");
+        assert_eq!(offered(&actions, 1), None, "not to the rider who declined it");
+    }
+
+    #[test]
+    fn a_rider_freed_elsewhere_is_offered_the_waiting_order_at_once() {
+        let (d, fleet, rider) = one_rider_two_orders();
+        // Order 1 is cancelled under its offer: the rider is free.
+        assert_eq!(d.remove(Uuid::from_u128(1), &fleet), Some(rider));
+        let (actions, _) = d.step(&fleet, |_| 0);
+        assert_eq!(offered(&actions, 2), Some(rider), "{actions:?}");
     }
 }

@@ -175,6 +175,19 @@ impl Fleet {
         Some(out)
     }
 
+    /// The rider's app says it is alive without a new fix (a phone standing still may report
+    /// none for minutes): they stay heard from, and come back into the grid at their last fix if
+    /// silence had taken them out. `false` if the rider is not known.
+    pub fn touch(&self, rider: Uuid) -> bool {
+        let mut s = self.shard(rider);
+        let Some(r) = s.get_mut(&rider) else { return false };
+        r.heard = Instant::now();
+        if r.indexed.is_none() {
+            self.reindex(rider, r);
+        }
+        true
+    }
+
     /// Goes online or offline; `false` if the rider is not known.
     pub fn set_online(&self, rider: Uuid, online: bool) -> bool {
         let mut s = self.shard(rider);
@@ -302,6 +315,10 @@ mod tests {
         assert!(f.nearest(c, 1.0, 5, |_| false).is_empty(), "their app may have died");
         assert!(f.ingest(a, &[fix(12.9701, 2_000)]).unwrap().counts.accepted == 1);
         assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1, "the next fix puts them back");
+        assert_eq!(f.sweep_silent(Duration::ZERO), 1);
+        assert!(f.touch(a), "a known rider");
+        assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1, "an app that says it is alive puts them back");
+        assert!(!f.touch(Uuid::from_u128(2)), "an unknown rider");
         // Silent longer than allowed the moment they are heard: never offered, never reserved.
         let strict = Fleet::new(Duration::from_secs(15), Duration::ZERO);
         strict.know(a, Vehicle::Scooter);

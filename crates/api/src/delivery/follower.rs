@@ -83,7 +83,7 @@ impl DeliveryFollower {
             OrderStatus::Cancelled | OrderStatus::Delivered => {
                 d.dispatcher.remove(order_id, &d.fleet);
                 if let Some(rider) = o.rider_id {
-                    d.fleet.release(rider, order_id);
+                    d.free_rider(rider, order_id);
                 }
             }
             _ => {}

@@ -115,6 +115,13 @@ impl Delivery {
         }
     }
 
+    /// The rider is done with `order` (delivered, cancelled, given to another, an accept that
+    /// failed): they are free, and orders waiting for a rider try again now.
+    pub fn free_rider(&self, rider: Uuid, order: Uuid) {
+        self.fleet.release(rider, order);
+        self.dispatcher.retry_all();
+    }
+
     /// Rebuilds what memory lost in a restart from the database: orders waiting for a rider,
     /// riders on their way with an order.
     pub async fn restore(&self, store: &dyn Store) -> StoreResult<()> {

@@ -112,7 +112,7 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
             fn drop(&mut self) {
                 self.state.delivery.dispatcher.end_accept(self.id, self.ok);
                 if !self.ok {
-                    self.state.delivery.fleet.release(self.rider, self.id);
+                    self.state.delivery.free_rider(self.rider, self.id);
                 }
             }
         }

@@ -304,7 +304,7 @@ async fn status(
         return Err(moved_meanwhile(&state, id, req.status).await);
     }
     if req.status == OrderStatus::Delivered {
-        state.delivery.fleet.release(auth.user_id, id);
+        state.delivery.free_rider(auth.user_id, id);
     } else {
         state.delivery.tracker.update_route(id, |r| r.picked_up = true);
     }

@@ -1,7 +1,8 @@
 //! `WS /ws/rider?token=`: the rider app's line. It streams fixes (one, or a batch of queued
 //! ones) and receives offers as dispatch makes them. Messages from the rider:
 //! `{"type":"location","lat":..,"lng":..,"recorded_at"?,..,"seq"?}`,
-//! `{"type":"locations","pings":[..],"seq"?}`, `{"type":"ping"}`. With a `seq`, the server
+//! `{"type":"locations","pings":[..],"seq"?}`, `{"type":"ping"}` (which also keeps a rider standing still, whose phone reports no new fix, in
+//! dispatch). With a `seq`, the server
 //! acknowledges (`{"type":"ack","seq":..,"accepted":..,"dropped":..}`) so the app can forget
 //! what was delivered; without, it does not answer, which keeps a 2 Hz stream cheap.
 
@@ -88,7 +89,11 @@ fn handle(state: &AppState, rider: Uuid, text: &str) -> Option<String> {
         }
     };
     let (fixes, seq) = match msg {
-        FromRider::Ping => return Some(r#"{"type":"pong"}"#.into()),
+        FromRider::Ping => {
+            // A connected app standing still is alive: it stays in dispatch.
+            state.delivery.fleet.touch(rider);
+            return Some(r#"{"type":"pong"}"#.into());
+        }
         FromRider::Location { lat, lng, accuracy, speed, heading, recorded_at, seq } => {
             let p = Ping { lat, lng, accuracy, speed, heading, recorded_at, order_id: None };
             (ingest::to_fix(&p, "", ingest::now_ms()).map(|f| vec![f]), seq)
