@@ -17,6 +17,8 @@ import { menuScreen } from "./owner/menu.js";
 import { payoutsScreen } from "./owner/payouts.js";
 import { riderScreen } from "./rider/app.js";
 import { consoleScreen } from "./admin/console.js";
+import { findScreen } from "./admin/find.js";
+import { dashboardScreen } from "./admin/dashboard.js";
 
 /** @type {Array<[RegExp, string, (main: any, p: any) => any, string?]>} */
 const ROUTES = [
@@ -35,6 +37,9 @@ const ROUTES = [
   [/^\/kitchen\/([0-9a-f-]{36})\/payouts$/, "Payouts", payoutsScreen, "RESTAURANT"],
   [/^\/ride$/, "Deliveries", riderScreen, "DELIVERY"],
   [/^\/ops$/, "Operations", consoleScreen, "ADMIN"],
+  [/^\/ops\/order\/([0-9a-f-]{36})$/, "Operations", consoleScreen, "ADMIN"],
+  [/^\/ops\/find$/, "Find", findScreen, "ADMIN"],
+  [/^\/ops\/dashboard$/, "Dashboard", dashboardScreen, "ADMIN"],
   [/^\/$/, "Restaurants near you", homeScreen],
 ];
 
@@ -114,6 +119,9 @@ export function bar(s) {
     customer ? h("a", { href: "#/account" }, "Account") : null,
     customer ? h("a", { href: "#/cart", class: "cart-link", "data-count": "" }, "Cart ", h("span", { class: "count", "aria-label": "items in the cart" })) : null,
     s?.user.role === "RESTAURANT" ? h("a", { href: "#/kitchen" }, "Restaurants") : null,
+    s?.user.role === "ADMIN" ? h("a", { href: "#/ops" }, "Live") : null,
+    s?.user.role === "ADMIN" ? h("a", { href: "#/ops/find" }, "Find") : null,
+    s?.user.role === "ADMIN" ? h("a", { href: "#/ops/dashboard" }, "Dashboard") : null,
     s ? h("button", { type: "button", class: "link", onclick: logout }, "Sign out") : h("a", { href: "#/login" }, "Sign in")));
   if (customer) cartCount().catch(() => {});
 }

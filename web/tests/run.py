@@ -408,8 +408,10 @@ def scenario_more(h, base):
     rupees = f"₹{fee // 100:,}.{fee % 100:02d}"
     assert rupees in text and "you owe it" in text, f"the dialog states the fee {rupees}, owed (cash): {text}"
     h.check(customer, "cancel-dialog")
+    customer.check("dialog input[value='Taking too long']")
     customer.click("dialog button:has-text('Cancel and pay')")
     customer.wait_for_selector(".stepper-line li.cancelled")
+    assert call(base, "GET", f"/api/v1/orders/{order_id}", token=customer_token(customer))["cancel_reason"] == "Taking too long"
     assert rupees in customer.inner_text("main"), "the fee kept is shown"
 
     # The dish's price changes; ordering again says so.
@@ -878,8 +880,62 @@ def scenario_cut(h, base):
     rp.wait_for_selector("[data-duty=offline]")
 
 
+def scenario_find(h, base):
+    """The admin's dashboard shows the API's figures for today; support finds a customer by phone,
+    bans them with a reason (the banned list shows it) and unbans them; finds their orders and
+    opens one with its ledger lines and the rider's kept route."""
+    admin_token = login(base, DEMO["admin"])
+    page = h.context("admin-find", DESKTOP)
+    demo_login(page, "ADMIN")
+    page.wait_for_url(re.compile(r"#/ops$"))
+    page.click("#bar a:has-text('Dashboard')")
+    page.wait_for_selector("[data-figure=orders]")
+    start, end = page.evaluate("() => { const d = new Date(); return [new Date(d.getFullYear(), d.getMonth(), d.getDate()).toISOString(),"
+                               " new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).toISOString()]; }")
+    want = call(base, "GET", f"/api/v1/admin/dashboard?from={start}&to={end}", token=admin_token)
+    shown = {k: page.get_attribute(f"[data-figure={k}]", "data-value") for k in ["orders", "delivered", "cancelled", "gmv", "riders_peak"]}
+    assert shown == {"orders": str(want["orders"]), "delivered": str(want["delivered"]), "cancelled": str(want["cancelled"]),
+                     "gmv": str(want["gmv"]), "riders_peak": str(want["riders_online_peak"])}, (shown, want)
+    assert want["delivered"] >= 1 and want["cancelled"] >= 1, want
+    assert page.locator("svg.chart rect.bar-orders").count() >= 1
+    h.check(page, "dashboard")
+
+    page.click("#bar a:has-text('Find')")
+    people = page.locator("form[aria-label=People]")
+    people.locator("input[name=q]").fill("9811100007")
+    people.locator("button[type=submit]").click()
+    row = people.locator("li[data-user]")
+    row.wait_for()
+    uid = row.get_attribute("data-user")
+    row.locator("button:has-text('Ban')").click()
+    page.fill("dialog input[name=reason]", "Abusive calls to riders")
+    page.click("dialog button[type=submit]")
+    people.locator(f"li[data-user='{uid}'] .warn:has-text('Abusive calls to riders')").wait_for()
+    banned = call(base, "GET", "/api/v1/admin/users?banned=true", token=admin_token)
+    assert [u["ban_reason"] for u in banned if u["user_id"] == uid] == ["Abusive calls to riders"], banned
+    people.locator("input[name=banned]").check()
+    people.locator("input[name=q]").fill("")
+    people.locator("button[type=submit]").click()
+    people.locator(f"li[data-user='{uid}'] button:has-text('Unban')").click()
+    people.locator("li.muted:has-text('Nothing found')").wait_for()
+    assert not call(base, "GET", "/api/v1/admin/users?banned=true", token=admin_token), "unbanned from the page"
+
+    orders = page.locator("form[aria-label=Orders]")
+    orders.locator("input[name=phone]").fill("+919811100007")
+    orders.locator("button[type=submit]").click()
+    first = orders.locator("li[data-found-order]").first
+    first.wait_for()
+    oid = first.get_attribute("data-found-order")
+    first.locator("a:has-text('Open')").click()
+    page.wait_for_selector(f"[data-detail='{oid}']")
+    lines = int(page.get_attribute(f"[data-detail='{oid}'] [data-ledger-lines]", "data-ledger-lines"))
+    assert lines == len(call(base, "GET", f"/api/v1/admin/orders/{oid}/ledger", token=admin_token)) and lines > 0
+    assert int(page.get_attribute(f"[data-detail='{oid}'] [data-route]", "data-route")) >= 1, "the rider's kept route"
+    h.check(page, "find")
+
+
 SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider,
-             "ops": scenario_ops, "four": scenario_four, "cut": scenario_cut}
+             "ops": scenario_ops, "four": scenario_four, "find": scenario_find, "cut": scenario_cut}
 
 
 def main():

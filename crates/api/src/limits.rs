@@ -245,6 +245,18 @@ fn parameters() -> Vec<(&'static str, &'static str, Value)> {
             json!({"minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E\\t]*[\\x21-\\x7E][\\x20-\\x7E\\t]*$"}),
         ),
         ("*", "q", q),
+        // The console's searches may list without a text.
+        (
+            "search_users",
+            "q",
+            json!({"pattern": text_pattern(), "minLength": 1, "maxLength": crate::admin::search::MAX_TEXT}),
+        ),
+        (
+            "search_restaurants",
+            "q",
+            json!({"pattern": text_pattern(), "minLength": 1, "maxLength": crate::admin::search::MAX_TEXT}),
+        ),
+        ("find_orders", "phone", json!({"pattern": Phone::PATTERN})),
         (
             "*",
             "cuisine",

@@ -28,6 +28,13 @@ pub fn text(t: OffsetDateTime) -> String {
     })
 }
 
+/// The start of the UTC hour `t` is in.
+pub fn hour_of(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t - time::Duration::seconds(i64::from(t.minute()) * 60 + i64::from(t.second()))
+        - time::Duration::nanoseconds(i64::from(t.nanosecond()))
+}
+
 impl Type<Sqlite> for Stamp {
     fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
         <OffsetDateTime as Type<Sqlite>>::type_info()

@@ -24,6 +24,8 @@ pub trait UserStore: Send + Sync {
     /// Accounts waiting for an admin's approval (not banned), oldest first.
     async fn users_awaiting_approval(&self, limit: i64) -> StoreResult<Vec<User>>;
     async fn set_user_ban(&self, user_id: Uuid, reason: Option<String>) -> StoreResult<Option<User>>;
+    /// Users matching every given part of `q`, newest first, at most `q.limit`.
+    async fn search_users(&self, q: &UserQuery) -> StoreResult<Vec<User>>;
 
     async fn create_session(&self, session_id: Uuid, user_id: Uuid, expires_at: OffsetDateTime) -> StoreResult<()>;
     /// The owner of a session that was not revoked.
@@ -51,6 +53,14 @@ pub trait CatalogStore: Send + Sync {
     /// when read (`read_at`); `false` means someone else changed it meanwhile.
     async fn update_restaurant(&self, restaurant: &Restaurant, read_at: OffsetDateTime) -> StoreResult<bool>;
     async fn set_restaurant_ban(&self, restaurant_id: Uuid, reason: Option<String>) -> StoreResult<Option<Restaurant>>;
+    /// Restaurants (banned ones included) whose name holds `text` (any case), optionally only
+    /// banned or not banned ones, by name, at most `limit`.
+    async fn search_restaurants(
+        &self,
+        text: Option<&str>,
+        banned: Option<bool>,
+        limit: i64,
+    ) -> StoreResult<Vec<Restaurant>>;
     /// Every restaurant (banned ones included) whose row changed at or after `since`, oldest
     /// change first. Read models such as the listing index follow the catalog with it; every
     /// write to a restaurant row must therefore set `updated_at`.
@@ -181,6 +191,13 @@ pub trait OrderStore: Send + Sync {
     async fn rating(&self, order_id: Uuid) -> StoreResult<Option<Rating>>;
     /// Orders placed at or after `since`, per restaurant (popularity for discovery).
     async fn order_counts_since(&self, since: OffsetDateTime) -> StoreResult<Vec<(Uuid, i64)>>;
+    /// The orders placed in `[from, to)` as the dashboard counts them, at most `limit`.
+    async fn dashboard_orders(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<DashboardOrder>>;
     async fn ratings_of_restaurant(&self, restaurant_id: Uuid, limit: i64, offset: i64) -> StoreResult<Vec<Rating>>;
 }
 
@@ -288,6 +305,8 @@ pub trait PaymentStore: Send + Sync {
     /// PENDING orders whose payment deadline is before `now`.
     async fn unpaid_before(&self, now: OffsetDateTime) -> StoreResult<Vec<Order>>;
     async fn wallet_balance(&self, user_id: Uuid) -> StoreResult<i64>;
+    /// Every ledger line of an order's transactions, oldest first.
+    async fn order_ledger(&self, order_id: Uuid) -> StoreResult<Vec<LedgerLine>>;
     /// Lines on one account in `[from, to)`, oldest first.
     async fn account_lines(
         &self,
@@ -333,6 +352,13 @@ pub trait DeliveryStore: Send + Sync {
     ) -> StoreResult<Vec<LocationRow>>;
     /// Deletes points older than the retention; how many.
     async fn forget_locations_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// How many riders were seen (a stored position) in each UTC hour of `[from, to)`, the
+    /// hour holding `from` included; hours with nobody are left out.
+    async fn riders_per_hour(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Vec<(OffsetDateTime, i64)>>;
     /// Writes events that go with no other change (dispatch found no rider yet).
     async fn emit(&self, events: &[NewEvent]) -> StoreResult<()>;
 }

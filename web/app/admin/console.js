@@ -1,12 +1,12 @@
 // The operations console: the live city map (riders by state, orders by status, waiting and late
 // ones highlighted) following /ws/ops; the dispatch board (orders waiting for a rider, how long,
 // the nearest riders, assign or reassign by hand); an order's detail with support actions; the
-// payments needing review and the ledger check.
+// payments needing review and the ledger check. `#/ops/order/ID` opens with that order's detail.
 
 import { h, fill, money, toast, busy, when, errorsOf, dialog } from "../ui.js";
 import { api, get, session, wsUrl, newKey } from "../api.js";
 import { live } from "../live.js";
-import { cityMap } from "../map.js";
+import { cityMap, orderMap } from "../map.js";
 
 /** Distance in km (display only). */
 function km(/** @type {any} */ a, /** @type {any} */ b) {
@@ -20,8 +20,8 @@ function waited(s) {
   return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-/** @param {any} main */
-export function consoleScreen(main) {
+/** @param {any} main @param {{id?: string}} [params] */
+export function consoleScreen(main, params = {}) {
   const map = cityMap("Live city map");
   const legend = h("p", { class: "legend small" },
     h("span", { class: "key available" }, "available"), " ", h("span", { class: "key on_job" }, "on a job"), " ",
@@ -80,8 +80,19 @@ export function consoleScreen(main) {
     try {
       const o = await get(`/orders/${id}`);
       const r = await get(`/restaurants/${o.restaurant_id}`).catch(() => null);
-      const payments = await get(`/admin/orders/${id}/payments`).catch(() => []);
+      const [payments, ledger] = await Promise.all([get(`/admin/orders/${id}/payments`).catch(() => []), get(`/admin/orders/${id}/ledger`).catch(() => [])]);
       const inCity = city.orders.find((/** @type {any} */ x) => x.order_id === id);
+      // The rider's kept route for this order, from placing to delivery (or now).
+      const end = o.timeline.find((/** @type {any} */ t) => t.status === "DELIVERED" || t.status === "CANCELLED")?.at;
+      const to = new Date(Math.min(end ? Date.parse(end) + 60000 : Date.now(), Date.parse(o.created_at) + 7 * 86400000)).toISOString();
+      const route = o.rider_id ? await get(`/admin/riders/${o.rider_id}/locations?from=${encodeURIComponent(o.created_at)}&to=${encodeURIComponent(to)}`).catch(() => []) : [];
+      const trail = route.filter((/** @type {any} */ p) => !p.order_id || p.order_id === id).map((/** @type {any} */ p) => ({ lat: p.latitude, lng: p.longitude }));
+      const where = r ? orderMap("The rider's route for this order") : null;
+      where?.update({ restaurant: { lat: r.latitude, lng: r.longitude }, home: { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
+        rider: trail.at(-1) || null, trail });
+      // Ledger lines by transaction: what each movement of money did to whom.
+      const txns = new Map();
+      for (const l of ledger) txns.set(l.txn_id, [...(txns.get(l.txn_id) || []), l]);
       fill(detail, h("article", { class: "card", "data-detail": id },
         h("h2", null, `Order #${id.slice(-6).toUpperCase()} · ${o.status}`),
         h("p", null, `${r ? r.name : o.restaurant_id} · ${money(o.total_amount)} · ${o.payment_method} ${o.payment_status.toLowerCase()} · placed ${when(o.created_at)}`),
@@ -89,6 +100,10 @@ export function consoleScreen(main) {
         payments.length ? h("ul", { class: "list", "aria-label": "Payments" }, payments.map((/** @type {any} */ p) => h("li", { class: "row", "data-payment": p.payment_id, "data-refunded": p.refunded },
           h("span", { class: "grow" }, `${p.method} · ${p.status.toLowerCase()} · took ${money(p.captured)}${p.refunded ? ` · refunded ${money(p.refunded)}` : ""}`),
           p.captured - p.refunded > 0 && p.method !== "COD" ? h("button", { type: "button", class: "secondary", onclick: () => refund(p) }, "Refund") : null))) : null,
+        where ? h("details", { "data-route": trail.length }, h("summary", null, o.rider_id ? `Rider's route (${trail.length} kept points)` : "Map (no rider yet)"), where.el) : null,
+        txns.size ? h("details", { "data-ledger-lines": ledger.length }, h("summary", null, `Ledger: ${txns.size} transaction(s)`),
+          h("ul", { class: "list" }, [...txns.values()].map((lines) => h("li", null, h("strong", null, `${lines[0].kind} · ${when(lines[0].created_at)}`),
+            h("ul", { class: "plain small" }, lines.map((/** @type {any} */ l) => h("li", null, `${l.account}: ${l.amount > 0 ? "debit" : "credit"} ${money(Math.abs(l.amount))}`))))))) : null,
         h("div", { class: "row" },
           inCity ? h("button", { type: "button", class: "secondary", onclick: () => assign(inCity) }, o.rider_id ? "Reassign" : "Assign") : null,
           h("button", { type: "button", class: "secondary danger", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => banUser(o.user_id, "customer")) }, "Ban customer"),
@@ -192,5 +207,6 @@ export function consoleScreen(main) {
     onState: (up) => { conn.hidden = up; conn.textContent = up ? "" : "Live feed lost: reconnecting, refreshing every few seconds meanwhile."; },
   });
   drawReview();
+  if (params.id) showOrder(params.id);
   return () => feed.stop();
 }

@@ -3,12 +3,15 @@
 // delivery code, cancelling (with the fee stated first), rating and reordering. Live over
 // /ws/track, with polling while the socket cannot connect.
 
-import { h, fill, money, toast, when, clock, confirmBox, busy, errorsOf, screenAlive, safeGateway } from "../ui.js";
+import { h, fill, money, toast, when, clock, dialog, busy, errorsOf, screenAlive, safeGateway } from "../ui.js";
 import { api, get, session, wsUrl, newKey } from "../api.js";
 import { live } from "../live.js";
 import { orderMap } from "../map.js";
 import { billTable } from "./cart.js";
 import { rateForm, reorder } from "./orders.js";
+
+/** What a customer may say when cancelling (the dashboard counts cancellations by it). */
+const CANCEL_REASONS = ["Ordered by mistake", "Taking too long", "Changed my mind", "Wrong address or payment", "Something else"];
 
 const STEPS = [
   ["CONFIRMED", "Confirmed"], ["PREPARING", "Preparing"], ["READY", "Ready"], ["PICKED_UP", "Picked up"],
@@ -94,9 +97,18 @@ export function orderScreen(main, { id }) {
         const text = t.fee
           ? `The kitchen has started cooking: cancelling now costs ${money(t.fee)}${t.refund ? `, and ${money(t.refund)} comes back to you` : " (you owe it; nothing was paid online)"}.`
           : `Cancelling now is free${t.refund ? `: ${money(t.refund)} comes back to you` : ""}.`;
-        if (!(await confirmBox("Cancel this order?", text, t.fee ? `Cancel and pay ${money(t.fee)}` : "Cancel order"))) return;
+        const reason = await dialog("Cancel this order?", (close) => {
+          const f = h("form", { class: "cancel-reason" });
+          fill(f, h("p", null, text), h("fieldset", null, h("legend", null, "Why are you cancelling?"),
+            CANCEL_REASONS.map((r, i) => h("label", { class: "inline block" }, h("input", { type: "radio", name: "reason", value: r, checked: i === 0 }), ` ${r}`))),
+          h("div", { class: "row end" }, h("button", { type: "button", class: "secondary", onclick: () => close(null) }, "Keep"),
+            h("button", { type: "submit" }, t.fee ? `Cancel and pay ${money(t.fee)}` : "Cancel order")));
+          f.addEventListener("submit", (e) => { e.preventDefault(); close(f.elements.reason.value); });
+          return f;
+        });
+        if (!reason) return;
         try {
-          const r = await api("PUT", `/orders/${id}/cancel`, { reason: "Cancelled by the customer" });
+          const r = await api("PUT", `/orders/${id}/cancel`, { reason });
           toast(r.cancellation_fee ? `Order cancelled; fee ${money(r.cancellation_fee)}, refund ${money(r.refund_amount)}` : "Order cancelled");
           await readOrder();
         } catch (err) {

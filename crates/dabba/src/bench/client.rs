@@ -24,6 +24,11 @@ impl Conn {
         self.send("GET", path, &[], None).await
     }
 
+    /// Sends a GET with extra headers (`Authorization`).
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> io::Result<u16> {
+        self.send("GET", path, headers, None).await
+    }
+
     /// Sends a form POST, as a browser submits a page.
     pub async fn post_form(&mut self, path: &str, body: &[u8]) -> io::Result<u16> {
         self.send("POST", path, &[], Some(("application/x-www-form-urlencoded", body))).await

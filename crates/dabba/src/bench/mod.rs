@@ -11,6 +11,7 @@ mod browse;
 mod checkout;
 mod client;
 mod contested;
+mod dashboard;
 mod discovery;
 mod ingest;
 mod live;
@@ -62,6 +63,9 @@ pub struct BenchArgs {
     /// Watchers (one order each) in the tracking scenario.
     #[arg(long, default_value_t = 10_000)]
     watchers: usize,
+    /// Orders of the day the dashboard scenario writes (once) and counts.
+    #[arg(long, default_value_t = 200_000)]
+    day_orders: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
@@ -81,6 +85,8 @@ enum Scenario {
     /// The search index on the city: build, in-process searches and suggestions, HTTP listing,
     /// and (on PostgreSQL) the same searches in SQL.
     Discovery,
+    /// The operations dashboard of one day of a busy city's orders (written once).
+    Dashboard,
 }
 
 impl Scenario {
@@ -166,6 +172,16 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
     let server = tokio::spawn(dabba_api::serve(listener, state.clone(), async {
         let _ = stop_rx.await;
     }));
+    if args.scenario == Scenario::Dashboard {
+        dashboard::run(&state, &keys, addr, settings.database_url.expose(), args.day_orders).await?;
+        let _ = stop_tx.send(());
+        match tokio::time::timeout(Duration::from_secs(10), server).await {
+            Ok(done) => done.context("server task")??,
+            Err(_) => eprintln!("the server did not stop within 10 s"),
+        }
+        store.close().await;
+        return Ok(());
+    }
     let measured = Duration::from_secs(args.duration.max(1));
     let backend = store.backend().to_owned();
     let mut rows = Vec::new();

@@ -1,12 +1,14 @@
 //! Records the stores read and write. They are also the API's response shapes, so their field
 //! names are the public contract (`user_id`, `restaurant_id`, …).
 
+mod admin;
 mod catalog;
 mod delivery;
 mod ordering;
 mod payments;
 mod users;
 
+pub use admin::{DashboardOrder, UserQuery};
 pub use catalog::{
     CATALOG_CHANGED, Category, CustomizationGroup, CustomizationOption, DishRow, MenuItem, PostalAddress, Restaurant,
     catalog_changed,

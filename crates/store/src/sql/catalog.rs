@@ -96,6 +96,26 @@ macro_rules! impl_catalog_store {
                 Ok(true)
             }
 
+            async fn search_restaurants(
+                &self,
+                text: Option<&str>,
+                banned: Option<bool>,
+                limit: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
+                let pattern = text.map(|t| format!("%{}%", $crate::sql::like_escaped(&t.to_lowercase())));
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    restaurant_cols!(),
+                    " FROM restaurants WHERE ($1 IS NULL OR LOWER(name) LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR is_banned = $2) \
+                     ORDER BY name, restaurant_id LIMIT $3"
+                ))
+                .bind(pattern)
+                .bind(banned)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn set_restaurant_ban(
                 &self,
                 id: uuid::Uuid,
@@ -376,6 +396,32 @@ macro_rules! impl_catalog_store {
                 for chunk in batch.items.chunks(1500) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO menu_items (", item_cols!(), ") "));
                     qb.push_values(chunk, |b, i| $crate::sql::push_item!(b, i));
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in batch.orders.chunks(1000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO orders (", order_cols!(), ") "));
+                    qb.push_values(chunk, |b, o| $crate::sql::push_order!(b, o));
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in batch.timeline.chunks(5000) {
+                    let mut qb =
+                        sqlx::QueryBuilder::<$db>::new("INSERT INTO order_timeline (order_id, seq, status, actor, note, at) ");
+                    qb.push_values(chunk, |mut b, t| {
+                        b.push_bind(t.order_id)
+                            .push_bind(t.seq)
+                            .push_bind(t.status.as_str())
+                            .push_bind(&t.actor)
+                            .push_bind(&t.note)
+                            .push_bind($crate::Stamp(t.at));
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in batch.rider_hours.chunks(10000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO rider_hours (hour, rider_id) ");
+                    qb.push_values(chunk, |mut b, (hour, rider)| {
+                        b.push_bind($crate::Stamp(*hour)).push_bind(*rider);
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

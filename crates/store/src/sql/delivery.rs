@@ -149,8 +149,33 @@ macro_rules! impl_delivery_store {
                     });
                     qb.push(" ON CONFLICT DO NOTHING");
                     written += qb.build().execute(self.writer()).await?.rows_affected();
+                    // The hours these riders were seen in, for the dashboard's riders online.
+                    let mut hours: Vec<(time::OffsetDateTime, uuid::Uuid)> =
+                        chunk.iter().map(|r| ($crate::stamp::hour_of(r.recorded_at), r.rider_id)).collect();
+                    hours.sort_unstable();
+                    hours.dedup();
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO rider_hours (hour, rider_id) ");
+                    qb.push_values(&hours, |mut b, (hour, rider)| {
+                        b.push_bind($crate::Stamp(*hour)).push_bind(*rider);
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(self.writer()).await?;
                 }
                 Ok(written)
+            }
+
+            async fn riders_per_hour(
+                &self,
+                from: time::OffsetDateTime,
+                to: time::OffsetDateTime,
+            ) -> $crate::StoreResult<Vec<(time::OffsetDateTime, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT hour, COUNT(*) FROM rider_hours WHERE hour >= $1 AND hour < $2 GROUP BY hour ORDER BY hour",
+                )
+                .bind($crate::Stamp($crate::stamp::hour_of(from)))
+                .bind($crate::Stamp(to))
+                .fetch_all(self.reader())
+                .await?)
             }
 
             async fn locations(
@@ -175,6 +200,11 @@ macro_rules! impl_delivery_store {
             async fn forget_locations_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {
                 let done =
                     sqlx::query("DELETE FROM rider_locations WHERE recorded_at < $1").bind($crate::Stamp(before)).execute(self.writer()).await?;
+                // Hours wholly before the cut go with their positions.
+                sqlx::query("DELETE FROM rider_hours WHERE hour < $1")
+                    .bind($crate::Stamp($crate::stamp::hour_of(before)))
+                    .execute(self.writer())
+                    .await?;
                 Ok(done.rows_affected())
             }
 

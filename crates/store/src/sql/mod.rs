@@ -16,6 +16,43 @@ mod payments;
 #[macro_use]
 mod delivery;
 
+/// Binds every column of an order, in `order_cols!` order, onto a `push_values` row.
+macro_rules! push_order {
+    ($b:ident, $o:ident) => {{
+        let mut b = $b;
+        b.push_bind($o.order_id)
+            .push_bind($o.user_id)
+            .push_bind($o.restaurant_id)
+            .push_bind($o.status.as_str())
+            .push_bind(&$o.payment_method)
+            .push_bind(&$o.payment_status)
+            .push_bind($o.subtotal)
+            .push_bind($o.discount)
+            .push_bind($o.delivery_fee)
+            .push_bind($o.packaging_fee)
+            .push_bind($o.taxes)
+            .push_bind($o.total_amount)
+            .push_bind(&$o.promo_code)
+            .push_bind($o.offer_id)
+            .push_bind(sqlx::types::Json(&$o.delivery_address))
+            .push_bind(&$o.delivery_instructions)
+            .push_bind($o.distance_km)
+            .push_bind($crate::Stamp($o.estimated_delivery_time))
+            .push_bind($o.estimated_preparation_minutes)
+            .push_bind($o.accept_by.map($crate::Stamp))
+            .push_bind(&$o.cancel_reason)
+            .push_bind($o.cancellation_fee)
+            .push_bind($o.refund_amount)
+            .push_bind($crate::Stamp($o.created_at))
+            .push_bind($crate::Stamp($o.updated_at))
+            .push_bind($o.pay_by.map($crate::Stamp))
+            .push_bind($o.rider_id)
+            .push_bind($o.assigned_at.map($crate::Stamp))
+            .push_bind(&$o.delivery_otp)
+            .push_bind($o.otp_attempts)
+            .push_bind($o.restaurant_discount);
+    }};
+}
 /// Binds every column of a restaurant, in `restaurant_cols!` order, onto a `push_values` row.
 macro_rules! push_restaurant {
     ($b:ident, $r:ident) => {{
@@ -70,4 +107,16 @@ macro_rules! push_item {
     }};
 }
 
-pub(crate) use {push_item, push_restaurant};
+pub(crate) use {push_item, push_order, push_restaurant};
+
+/// `text` for a LIKE pattern with `ESCAPE '\'`: its own `%`, `_` and `\` match themselves.
+pub(crate) fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -478,6 +478,28 @@ macro_rules! impl_order_store {
                 .await?)
             }
 
+            async fn dashboard_orders(
+                &self,
+                from: time::OffsetDateTime,
+                to: time::OffsetDateTime,
+                limit: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::DashboardOrder>> {
+                // The first moment of each status, from the timeline (its key is the order's).
+                Ok(sqlx::query_as(
+                    "SELECT o.created_at, o.status, o.total_amount, o.cancel_reason, \
+                     (SELECT t.actor FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'CANCELLED' ORDER BY t.seq LIMIT 1) AS cancelled_by, \
+                     (SELECT t.at FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'CONFIRMED' ORDER BY t.seq LIMIT 1) AS confirmed_at, \
+                     (SELECT t.at FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'PREPARING' ORDER BY t.seq LIMIT 1) AS accepted_at, \
+                     (SELECT t.at FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'DELIVERED' ORDER BY t.seq LIMIT 1) AS delivered_at \
+                     FROM orders o WHERE o.created_at >= $1 AND o.created_at < $2 ORDER BY o.created_at LIMIT $3",
+                )
+                .bind($crate::Stamp(from))
+                .bind($crate::Stamp(to))
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn ratings_of_restaurant(
                 &self,
                 restaurant_id: uuid::Uuid,

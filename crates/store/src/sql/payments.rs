@@ -444,6 +444,17 @@ macro_rules! impl_payment_store {
                 Ok(row.map_or(0, |(b,)| b))
             }
 
+            async fn order_ledger(&self, order_id: uuid::Uuid) -> $crate::StoreResult<Vec<$crate::model::LedgerLine>> {
+                Ok(sqlx::query_as(
+                    "SELECT e.txn_id, t.kind, t.order_id, t.payment_id, e.account, e.amount, e.created_at \
+                     FROM ledger_transactions t JOIN ledger_entries e ON e.txn_id = t.txn_id \
+                     WHERE t.order_id = $1 ORDER BY e.created_at, e.txn_id, e.line_no",
+                )
+                .bind(order_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn account_lines(
                 &self,
                 account: &str,

@@ -164,6 +164,23 @@ macro_rules! impl_user_store {
                 .await?)
             }
 
+            async fn search_users(&self, q: &$crate::model::UserQuery) -> $crate::StoreResult<Vec<$crate::model::User>> {
+                let pattern = q.text.as_deref().map(|t| format!("%{}%", $crate::sql::like_escaped(&t.to_lowercase())));
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    user_cols!(),
+                    " FROM users WHERE ($1 IS NULL OR phone LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE $1 ESCAPE '\\' \
+                     OR LOWER(name) LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR role = $2) AND ($3 IS NULL OR is_banned = $3) \
+                     ORDER BY created_at DESC, user_id LIMIT $4"
+                ))
+                .bind(pattern)
+                .bind(q.role.as_deref())
+                .bind(q.banned)
+                .bind(q.limit)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn create_session(
                 &self,
                 session_id: uuid::Uuid,

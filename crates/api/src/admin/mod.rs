@@ -1,5 +1,9 @@
 //! `/api/v1/admin`: bans and unbans of users and restaurants, and the approval of restaurant
-//! partners and riders who registered themselves. Admin only.
+//! partners and riders who registered themselves; finding things (`search`) and the
+//! dashboard's figures (`dashboard`). Admin only.
+
+pub mod dashboard;
+pub mod search;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -23,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unban_restaurant))
         .routes(routes!(approve_user))
         .routes(routes!(awaiting_approval))
+        .merge(search::router())
+        .merge(dashboard::router())
 }
 
 /// Refuses a partner or rider an admin has not approved yet (403 `APPROVAL_PENDING`).

@@ -1,0 +1,241 @@
+//! `GET /api/v1/admin/dashboard`: the figures of a period for the operations console, counted
+//! from the store: orders placed per hour, what they became, GMV, delivery and restaurant
+//! accept times (mean and p90), cancellations by who and why, riders online per hour.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Query};
+use axum::extract::State;
+use dabba_domain::Role;
+use dabba_domain::order::OrderStatus;
+use dabba_store::model::DashboardOrder;
+use dabba_store::stamp::hour_of;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use time::{Duration, OffsetDateTime};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(dashboard))
+}
+
+/// The longest period one dashboard covers.
+pub const MAX_DAYS: i64 = 7;
+/// Most orders one dashboard reads (a week of a busy city); past it the figures say so.
+const MAX_ORDERS: i64 = 1_000_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardPeriod {
+    /// RFC 3339; default 24 hours before `to`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>)]
+    pub from: Option<OffsetDateTime>,
+    /// RFC 3339, exclusive; default now. At most 7 days after `from`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>)]
+    pub to: Option<OffsetDateTime>,
+}
+
+/// How long something took, in minutes, over the orders it applies to.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Spread {
+    pub count: usize,
+    /// Absent when `count` is 0.
+    pub mean: Option<f64>,
+    /// The 90th percentile (nearest rank); absent when `count` is 0.
+    pub p90: Option<f64>,
+}
+
+/// One UTC hour of the period (the page shows it in the viewer's time).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HourFigures {
+    #[serde(with = "time::serde::rfc3339")]
+    pub start: OffsetDateTime,
+    /// Orders placed in this hour.
+    pub orders: u64,
+    /// Of them, delivered by now.
+    pub delivered: u64,
+    /// Of them, cancelled.
+    pub cancelled: u64,
+    /// What the delivered ones cost their customers, paise.
+    pub gmv: i64,
+    /// Riders seen (a kept position) in this hour.
+    pub riders_online: i64,
+}
+
+/// Cancellations with one cause.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CancelCount {
+    /// CUSTOMER, RESTAURANT, RIDER, ADMIN or SYSTEM.
+    pub cancelled_by: String,
+    /// As given; "no reason given" when none was.
+    pub reason: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dashboard {
+    #[serde(with = "time::serde::rfc3339")]
+    pub from: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub to: OffsetDateTime,
+    /// Orders placed in the period.
+    pub orders: u64,
+    pub delivered: u64,
+    pub cancelled: u64,
+    /// Neither delivered nor cancelled yet.
+    pub in_progress: u64,
+    /// Gross merchandise value: what customers paid for the delivered orders, paise.
+    pub gmv: i64,
+    /// `gmv` per delivered order, paise; absent with none.
+    pub average_order_value: Option<i64>,
+    /// From placing the order to its delivery, delivered orders.
+    pub delivery_minutes: Spread,
+    /// From the restaurant being asked (CONFIRMED) to its accepting (PREPARING).
+    pub accept_minutes: Spread,
+    /// Most frequent first.
+    pub cancellations: Vec<CancelCount>,
+    /// The most riders seen in one hour.
+    pub riders_online_peak: i64,
+    pub hours: Vec<HourFigures>,
+    /// More orders were placed than one dashboard reads: the figures cover the earliest ones.
+    pub truncated: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "admin", security(("bearer" = [])), params(DashboardPeriod),
+    responses((status = 200, body = Dashboard),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, description = "`from` not before `to`, or a period longer than 7 days", body = ErrorBody)))]
+async fn dashboard(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<DashboardPeriod>,
+) -> ApiResult<Json<Dashboard>> {
+    auth.require(Role::Admin)?;
+    let to = q.to.unwrap_or_else(OffsetDateTime::now_utc);
+    let from = q.from.unwrap_or(to - Duration::days(1));
+    if from >= to {
+        return Err(ApiError::unprocessable("from", "must be before `to`"));
+    }
+    if to - from > Duration::days(MAX_DAYS) {
+        return Err(ApiError::unprocessable("to", format!("a dashboard covers at most {MAX_DAYS} days")));
+    }
+    let orders = state.store.dashboard_orders(from, to, MAX_ORDERS).await?;
+    let riders = state.store.riders_per_hour(from, to).await?;
+    Ok(Json(figures(from, to, &orders, &riders, orders.len() as i64 >= MAX_ORDERS)))
+}
+
+fn minutes(a: OffsetDateTime, b: OffsetDateTime) -> f64 {
+    (b - a).as_seconds_f64() / 60.0
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Mean and nearest-rank p90 of `v`, in minutes to the hundredth.
+pub fn spread(mut v: Vec<f64>) -> Spread {
+    if v.is_empty() {
+        return Spread { count: 0, mean: None, p90: None };
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let rank = (n * 9).div_ceil(10).max(1);
+    Spread { count: n, mean: Some(round2(v.iter().sum::<f64>() / n as f64)), p90: Some(round2(v[rank - 1])) }
+}
+
+/// The dashboard of `orders` (placed in `[from, to)`) and the riders seen per hour.
+fn figures(
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    orders: &[DashboardOrder],
+    riders: &[(OffsetDateTime, i64)],
+    truncated: bool,
+) -> Dashboard {
+    let seen: HashMap<OffsetDateTime, i64> = riders.iter().copied().collect();
+    let mut hours = Vec::new();
+    let mut start = hour_of(from);
+    while start < to {
+        let riders_online = seen.get(&start).copied().unwrap_or(0);
+        hours.push(HourFigures { start, orders: 0, delivered: 0, cancelled: 0, gmv: 0, riders_online });
+        start += Duration::hours(1);
+    }
+    let first = hour_of(from);
+    let (mut delivery, mut accept) = (Vec::new(), Vec::new());
+    let mut causes: HashMap<(String, String), u64> = HashMap::new();
+    let mut d = Dashboard {
+        from,
+        to,
+        orders: orders.len() as u64,
+        delivered: 0,
+        cancelled: 0,
+        in_progress: 0,
+        gmv: 0,
+        average_order_value: None,
+        delivery_minutes: spread(Vec::new()),
+        accept_minutes: spread(Vec::new()),
+        cancellations: Vec::new(),
+        riders_online_peak: riders.iter().map(|(_, n)| *n).max().unwrap_or(0),
+        hours: Vec::new(),
+        truncated,
+    };
+    for o in orders {
+        let i = ((hour_of(o.created_at) - first).whole_hours().max(0) as usize).min(hours.len().saturating_sub(1));
+        let h = &mut hours[i];
+        h.orders += 1;
+        if let (Some(c), Some(a)) = (o.confirmed_at, o.accepted_at) {
+            accept.push(minutes(c, a));
+        }
+        match o.status {
+            OrderStatus::Delivered | OrderStatus::Completed => {
+                d.delivered += 1;
+                d.gmv += o.total_amount;
+                h.delivered += 1;
+                h.gmv += o.total_amount;
+                if let Some(at) = o.delivered_at {
+                    delivery.push(minutes(o.created_at, at));
+                }
+            }
+            OrderStatus::Cancelled => {
+                d.cancelled += 1;
+                h.cancelled += 1;
+                let by = o.cancelled_by.clone().unwrap_or_else(|| "SYSTEM".into());
+                let reason = o
+                    .cancel_reason
+                    .clone()
+                    .filter(|r| !r.trim().is_empty())
+                    .unwrap_or_else(|| "no reason given".into());
+                *causes.entry((by, reason)).or_default() += 1;
+            }
+            _ => d.in_progress += 1,
+        }
+    }
+    d.average_order_value = (d.delivered > 0).then(|| (d.gmv as f64 / d.delivered as f64).round() as i64);
+    d.delivery_minutes = spread(delivery);
+    d.accept_minutes = spread(accept);
+    let mut causes: Vec<CancelCount> =
+        causes.into_iter().map(|((cancelled_by, reason), count)| CancelCount { cancelled_by, reason, count }).collect();
+    causes.sort_by(|a, b| {
+        b.count.cmp(&a.count).then_with(|| a.cancelled_by.cmp(&b.cancelled_by)).then_with(|| a.reason.cmp(&b.reason))
+    });
+    d.cancellations = causes;
+    d.hours = hours;
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p90_is_the_nearest_rank() {
+        let s = spread((1..=10).map(f64::from).collect());
+        assert_eq!((s.count, s.mean, s.p90), (10, Some(5.5), Some(9.0)));
+        assert_eq!(spread(vec![7.0]).p90, Some(7.0));
+        assert_eq!(spread((1..=11).map(f64::from).collect()).p90, Some(10.0), "ceil(9.9) = 10th");
+        assert_eq!(spread(Vec::new()), Spread { count: 0, mean: None, p90: None });
+    }
+}
