@@ -54,6 +54,11 @@ pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Arc<dyn S
     }
 }
 
+/// Microseconds since 1970: how the dashboard's moments are stored (see migration 0009).
+pub fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000) as i64
+}
+
 /// Now, in UTC, at the microsecond precision both databases keep, so a value read back equals
 /// the value written.
 pub fn now_utc() -> OffsetDateTime {

@@ -191,13 +191,8 @@ pub trait OrderStore: Send + Sync {
     async fn rating(&self, order_id: Uuid) -> StoreResult<Option<Rating>>;
     /// Orders placed at or after `since`, per restaurant (popularity for discovery).
     async fn order_counts_since(&self, since: OffsetDateTime) -> StoreResult<Vec<(Uuid, i64)>>;
-    /// The orders placed in `[from, to)` as the dashboard counts them, at most `limit`.
-    async fn dashboard_orders(
-        &self,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-        limit: i64,
-    ) -> StoreResult<Vec<DashboardOrder>>;
+    /// The orders placed in `[from, to)`, counted for the dashboard.
+    async fn dashboard_counts(&self, from: OffsetDateTime, to: OffsetDateTime) -> StoreResult<DashboardCounts>;
     async fn ratings_of_restaurant(&self, restaurant_id: Uuid, limit: i64, offset: i64) -> StoreResult<Vec<Rating>>;
 }
 

@@ -61,7 +61,6 @@ export function dashboardScreen(main) {
     const byHour = { tick: (/** @type {any} */ d) => d.hour, name: (/** @type {any} */ d) => d.hour, ticks: 8 };
     const count = { ...byHour, format: (/** @type {number} */ v) => String(Math.round(v)) };
     fill(out, h("h2", null, title),
-      f.truncated ? h("p", { class: "warn" }, "More orders than one dashboard reads: these figures cover the earliest ones.") : null,
       h("div", { class: "tiles" },
         tile("orders", "Orders placed", String(f.orders), f.orders),
         tile("delivered", "Delivered", String(f.delivered), f.delivered),

@@ -8,8 +8,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Query};
 use axum::extract::State;
 use dabba_domain::Role;
-use dabba_domain::order::OrderStatus;
-use dabba_store::model::DashboardOrder;
+use dabba_store::model::DashboardCounts;
 use dabba_store::stamp::hour_of;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -22,9 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The longest period one dashboard covers.
-pub const MAX_DAYS: i64 = 7;
-/// Most orders one dashboard reads (a week of a busy city); past it the figures say so.
-const MAX_ORDERS: i64 = 1_000_000;
+pub const MAX_DAYS: i64 = 31;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -33,13 +30,13 @@ pub struct DashboardPeriod {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>)]
     pub from: Option<OffsetDateTime>,
-    /// RFC 3339, exclusive; default now. At most 7 days after `from`.
+    /// RFC 3339, exclusive; default now. At most 31 days after `from`.
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>)]
     pub to: Option<OffsetDateTime>,
 }
 
-/// How long something took, in minutes, over the orders it applies to.
+/// How long something took, in minutes (counted in whole seconds), over the orders it applies to.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Spread {
     pub count: usize,
@@ -101,14 +98,12 @@ pub struct Dashboard {
     /// The most riders seen in one hour.
     pub riders_online_peak: i64,
     pub hours: Vec<HourFigures>,
-    /// More orders were placed than one dashboard reads: the figures cover the earliest ones.
-    pub truncated: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "admin", security(("bearer" = [])), params(DashboardPeriod),
     responses((status = 200, body = Dashboard),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 422, description = "`from` not before `to`, or a period longer than 7 days", body = ErrorBody)))]
+              (status = 422, description = "`from` not before `to`, or a period longer than 31 days", body = ErrorBody)))]
 async fn dashboard(
     State(state): State<AppState>,
     auth: Auth,
@@ -123,37 +118,43 @@ async fn dashboard(
     if to - from > Duration::days(MAX_DAYS) {
         return Err(ApiError::unprocessable("to", format!("a dashboard covers at most {MAX_DAYS} days")));
     }
-    let orders = state.store.dashboard_orders(from, to, MAX_ORDERS).await?;
+    let counts = state.store.dashboard_counts(from, to).await?;
     let riders = state.store.riders_per_hour(from, to).await?;
-    Ok(Json(figures(from, to, &orders, &riders, orders.len() as i64 >= MAX_ORDERS)))
-}
-
-fn minutes(a: OffsetDateTime, b: OffsetDateTime) -> f64 {
-    (b - a).as_seconds_f64() / 60.0
+    Ok(Json(figures(from, to, &counts, &riders)))
 }
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Mean and nearest-rank p90 of `v`, in minutes to the hundredth.
-pub fn spread(mut v: Vec<f64>) -> Spread {
-    if v.is_empty() {
+/// Mean and nearest-rank p90 in minutes, to the hundredth, of durations given as (whole
+/// seconds, how many).
+pub fn spread(mut seconds: Vec<(i64, i64)>) -> Spread {
+    let n: i64 = seconds.iter().map(|(_, c)| c).sum();
+    if n <= 0 {
         return Spread { count: 0, mean: None, p90: None };
     }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    let rank = (n * 9).div_ceil(10).max(1);
-    Spread { count: n, mean: Some(round2(v.iter().sum::<f64>() / n as f64)), p90: Some(round2(v[rank - 1])) }
+    seconds.sort_unstable();
+    let sum: i64 = seconds.iter().map(|(s, c)| s * c).sum();
+    let rank = (n * 9 + 9) / 10;
+    let mut seen = 0;
+    let p90 = seconds.iter().find(|(_, c)| {
+        seen += c;
+        seen >= rank
+    });
+    Spread {
+        count: n as usize,
+        mean: Some(round2(sum as f64 / n as f64 / 60.0)),
+        p90: p90.map(|(s, _)| round2(*s as f64 / 60.0)),
+    }
 }
 
-/// The dashboard of `orders` (placed in `[from, to)`) and the riders seen per hour.
+/// The dashboard of the counts of `[from, to)` and the riders seen per hour.
 fn figures(
     from: OffsetDateTime,
     to: OffsetDateTime,
-    orders: &[DashboardOrder],
+    counts: &DashboardCounts,
     riders: &[(OffsetDateTime, i64)],
-    truncated: bool,
 ) -> Dashboard {
     let seen: HashMap<OffsetDateTime, i64> = riders.iter().copied().collect();
     let mut hours = Vec::new();
@@ -163,59 +164,50 @@ fn figures(
         hours.push(HourFigures { start, orders: 0, delivered: 0, cancelled: 0, gmv: 0, riders_online });
         start += Duration::hours(1);
     }
-    let first = hour_of(from);
-    let (mut delivery, mut accept) = (Vec::new(), Vec::new());
-    let mut causes: HashMap<(String, String), u64> = HashMap::new();
+    let first = hour_of(from).unix_timestamp() / 3600;
     let mut d = Dashboard {
         from,
         to,
-        orders: orders.len() as u64,
+        orders: 0,
         delivered: 0,
         cancelled: 0,
         in_progress: 0,
         gmv: 0,
         average_order_value: None,
-        delivery_minutes: spread(Vec::new()),
-        accept_minutes: spread(Vec::new()),
+        delivery_minutes: spread(counts.delivery_seconds.clone()),
+        accept_minutes: spread(counts.accept_seconds.clone()),
         cancellations: Vec::new(),
         riders_online_peak: riders.iter().map(|(_, n)| *n).max().unwrap_or(0),
         hours: Vec::new(),
-        truncated,
     };
-    for o in orders {
-        let i = ((hour_of(o.created_at) - first).whole_hours().max(0) as usize).min(hours.len().saturating_sub(1));
-        let h = &mut hours[i];
-        h.orders += 1;
-        if let (Some(c), Some(a)) = (o.confirmed_at, o.accepted_at) {
-            accept.push(minutes(c, a));
-        }
-        match o.status {
-            OrderStatus::Delivered | OrderStatus::Completed => {
-                d.delivered += 1;
-                d.gmv += o.total_amount;
-                h.delivered += 1;
-                h.gmv += o.total_amount;
-                if let Some(at) = o.delivered_at {
-                    delivery.push(minutes(o.created_at, at));
-                }
+    for (hour, status, n, total) in &counts.by_hour {
+        let last = hours.len().saturating_sub(1);
+        let (n, i) = (*n as u64, ((hour - first).max(0) as usize).min(last));
+        let Some(h) = hours.get_mut(i) else { continue };
+        d.orders += n;
+        h.orders += n;
+        match status.as_str() {
+            // A rated order is a delivered one.
+            "DELIVERED" | "COMPLETED" => {
+                d.delivered += n;
+                d.gmv += total;
+                h.delivered += n;
+                h.gmv += total;
             }
-            OrderStatus::Cancelled => {
-                d.cancelled += 1;
-                h.cancelled += 1;
-                let by = o.cancelled_by.clone().unwrap_or_else(|| "SYSTEM".into());
-                let reason = o
-                    .cancel_reason
-                    .clone()
-                    .filter(|r| !r.trim().is_empty())
-                    .unwrap_or_else(|| "no reason given".into());
-                *causes.entry((by, reason)).or_default() += 1;
+            "CANCELLED" => {
+                d.cancelled += n;
+                h.cancelled += n;
             }
-            _ => d.in_progress += 1,
+            _ => d.in_progress += n,
         }
     }
     d.average_order_value = (d.delivered > 0).then(|| (d.gmv as f64 / d.delivered as f64).round() as i64);
-    d.delivery_minutes = spread(delivery);
-    d.accept_minutes = spread(accept);
+    let mut causes: HashMap<(String, String), u64> = HashMap::new();
+    for (by, reason, n) in &counts.cancellations {
+        let by = by.clone().unwrap_or_else(|| "SYSTEM".into());
+        let reason = reason.clone().filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "no reason given".into());
+        *causes.entry((by, reason)).or_default() += *n as u64;
+    }
     let mut causes: Vec<CancelCount> =
         causes.into_iter().map(|((cancelled_by, reason), count)| CancelCount { cancelled_by, reason, count }).collect();
     causes.sort_by(|a, b| {
@@ -230,12 +222,20 @@ fn figures(
 mod tests {
     use super::*;
 
+    /// Minutes as (seconds, 1) each.
+    fn each(minutes: impl Iterator<Item = i64>) -> Vec<(i64, i64)> {
+        minutes.map(|m| (m * 60, 1)).collect()
+    }
+
     #[test]
     fn p90_is_the_nearest_rank() {
-        let s = spread((1..=10).map(f64::from).collect());
+        let s = spread(each(1..=10));
         assert_eq!((s.count, s.mean, s.p90), (10, Some(5.5), Some(9.0)));
-        assert_eq!(spread(vec![7.0]).p90, Some(7.0));
-        assert_eq!(spread((1..=11).map(f64::from).collect()).p90, Some(10.0), "ceil(9.9) = 10th");
+        assert_eq!(spread(vec![(420, 1)]).p90, Some(7.0));
+        assert_eq!(spread(each(1..=11)).p90, Some(10.0), "ceil(9.9) = 10th");
+        // Counted groups are the same as their members one by one, in any order.
+        assert_eq!(spread(vec![(600, 3), (60, 7)]), spread(each([10, 1, 1, 10, 1, 1, 1, 10, 1, 1].into_iter())));
+        assert_eq!(spread(vec![(600, 3), (60, 7)]).p90, Some(10.0));
         assert_eq!(spread(Vec::new()), Spread { count: 0, mean: None, p90: None });
     }
 }

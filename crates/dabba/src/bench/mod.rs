@@ -173,7 +173,7 @@ pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
         let _ = stop_rx.await;
     }));
     if args.scenario == Scenario::Dashboard {
-        dashboard::run(&state, &keys, addr, settings.database_url.expose(), args.day_orders).await?;
+        dashboard::run(&state, &keys, addr, args.day_orders).await?;
         let _ = stop_tx.send(());
         match tokio::time::timeout(Duration::from_secs(10), server).await {
             Ok(done) => done.context("server task")??,

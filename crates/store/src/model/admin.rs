@@ -1,25 +1,18 @@
 //! What the operations console reads: searches over users, restaurants and orders, and the
 //! rows the dashboard counts.
 
-use dabba_domain::order::OrderStatus;
-use time::OffsetDateTime;
-
-/// One order as the dashboard counts it: when it was placed and the moments of its life that
-/// the figures are made of (the first of each in its timeline).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DashboardOrder {
-    pub created_at: OffsetDateTime,
-    #[sqlx(try_from = "String")]
-    pub status: OrderStatus,
-    pub total_amount: i64,
-    pub cancel_reason: Option<String>,
-    /// Who cancelled it: CUSTOMER, RESTAURANT, RIDER, ADMIN or SYSTEM.
-    pub cancelled_by: Option<String>,
-    /// The restaurant was asked (for prepaid orders, once paid).
-    pub confirmed_at: Option<OffsetDateTime>,
-    /// The restaurant accepted (PREPARING).
-    pub accepted_at: Option<OffsetDateTime>,
-    pub delivered_at: Option<OffsetDateTime>,
+/// A period's orders as the dashboard counts them, grouped in SQL (a day of a busy city is a few
+/// thousand groups, not hundreds of thousands of rows).
+#[derive(Debug, Clone, Default)]
+pub struct DashboardCounts {
+    /// (UTC hour as hours since 1970, status, orders, their total in paise), by placing time.
+    pub by_hour: Vec<(i64, String, i64, i64)>,
+    /// (whole seconds from placing to delivery, orders).
+    pub delivery_seconds: Vec<(i64, i64)>,
+    /// (whole seconds from CONFIRMED to PREPARING, orders).
+    pub accept_seconds: Vec<(i64, i64)>,
+    /// (who cancelled: CUSTOMER, RESTAURANT, RIDER, ADMIN or SYSTEM; the reason; orders).
+    pub cancellations: Vec<(Option<String>, Option<String>, i64)>,
 }
 
 /// What an admin looks users up by; every given part must match.

@@ -8,7 +8,7 @@ mod ordering;
 mod payments;
 mod users;
 
-pub use admin::{DashboardOrder, UserQuery};
+pub use admin::{DashboardCounts, UserQuery};
 pub use catalog::{
     CATALOG_CHANGED, Category, CustomizationGroup, CustomizationOption, DishRow, MenuItem, PostalAddress, Restaurant,
     catalog_changed,

@@ -398,9 +398,38 @@ macro_rules! impl_catalog_store {
                     qb.push_values(chunk, |b, i| $crate::sql::push_item!(b, i));
                     qb.build().execute(&mut *tx).await?;
                 }
-                for chunk in batch.orders.chunks(1000) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(concat!("INSERT INTO orders (", order_cols!(), ") "));
-                    qb.push_values(chunk, |b, o| $crate::sql::push_order!(b, o));
+                // The dashboard's moments of each order, from its timeline (see migration 0009).
+                let mut moments: std::collections::HashMap<uuid::Uuid, [Option<i64>; 3]> = Default::default();
+                let mut cancelled_by: std::collections::HashMap<uuid::Uuid, &str> = Default::default();
+                for t in &batch.timeline {
+                    use dabba_domain::order::OrderStatus as S;
+                    let slot = match t.status {
+                        S::Confirmed => 0,
+                        S::Preparing => 1,
+                        S::Delivered => 2,
+                        S::Cancelled => {
+                            cancelled_by.entry(t.order_id).or_insert(&t.actor);
+                            continue;
+                        }
+                        _ => continue,
+                    };
+                    moments.entry(t.order_id).or_default()[slot].get_or_insert($crate::micros(t.at));
+                }
+                for chunk in batch.orders.chunks(800) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(concat!(
+                        "INSERT INTO orders (",
+                        order_cols!(),
+                        ", placed_us, confirmed_us, accepted_us, delivered_us, cancelled_by) "
+                    ));
+                    qb.push_values(chunk, |b, o| {
+                        let m = moments.get(&o.order_id).copied().unwrap_or_default();
+                        let mut b = $crate::sql::push_order!(b, o);
+                        b.push_bind($crate::micros(o.created_at))
+                            .push_bind(m[0])
+                            .push_bind(m[1])
+                            .push_bind(m[2])
+                            .push_bind(cancelled_by.get(&o.order_id).copied());
+                    });
                     qb.build().execute(&mut *tx).await?;
                 }
                 for chunk in batch.timeline.chunks(5000) {

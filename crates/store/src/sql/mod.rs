@@ -16,7 +16,8 @@ mod payments;
 #[macro_use]
 mod delivery;
 
-/// Binds every column of an order, in `order_cols!` order, onto a `push_values` row.
+/// Binds every column of an order, in `order_cols!` order, onto a `push_values` row; the row,
+/// for more columns.
 macro_rules! push_order {
     ($b:ident, $o:ident) => {{
         let mut b = $b;
@@ -51,6 +52,7 @@ macro_rules! push_order {
             .push_bind(&$o.delivery_otp)
             .push_bind($o.otp_attempts)
             .push_bind($o.restaurant_discount);
+        b
     }};
 }
 /// Binds every column of a restaurant, in `restaurant_cols!` order, onto a `push_values` row.

@@ -79,7 +79,11 @@ macro_rules! impl_order_store {
                      cancellation_fee = cancellation_fee + $6, refund_amount = refund_amount + $7, \
                      estimated_preparation_minutes = COALESCE($8, estimated_preparation_minutes), \
                      estimated_delivery_time = COALESCE($9, estimated_delivery_time), \
-                     accept_by = COALESCE($10, accept_by) \
+                     accept_by = COALESCE($10, accept_by), \
+                     confirmed_us = CASE WHEN $3 = 'CONFIRMED' THEN COALESCE(confirmed_us, $12) ELSE confirmed_us END, \
+                     accepted_us = CASE WHEN $3 = 'PREPARING' THEN COALESCE(accepted_us, $12) ELSE accepted_us END, \
+                     delivered_us = CASE WHEN $3 = 'DELIVERED' THEN COALESCE(delivered_us, $12) ELSE delivered_us END, \
+                     cancelled_by = CASE WHEN $3 = 'CANCELLED' THEN $13 ELSE cancelled_by END \
                      WHERE order_id = $1 AND status = $2 AND ($11 IS NULL OR rider_id = $11)",
                 )
                 .bind(t.order_id)
@@ -93,6 +97,8 @@ macro_rules! impl_order_store {
                 .bind(t.estimated_delivery_time.map($crate::Stamp))
                 .bind(t.accept_by.map($crate::Stamp))
                 .bind(t.rider)
+                .bind($crate::micros(now))
+                .bind($crate::ordering::actor_name(t.actor))
                 .execute(&mut **tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -302,6 +308,14 @@ macro_rules! impl_order_store {
                         .await?;
                 }
                 Self::write_timeline(&mut tx, o.order_id, o.status, p.actor, None, o.created_at).await?;
+                // The dashboard's moments (see the migration 0009).
+                let placed = $crate::micros(o.created_at);
+                sqlx::query("UPDATE orders SET placed_us = $2, confirmed_us = $3 WHERE order_id = $1")
+                    .bind(o.order_id)
+                    .bind(placed)
+                    .bind((o.status == dabba_domain::order::OrderStatus::Confirmed).then_some(placed))
+                    .execute(&mut *tx)
+                    .await?;
                 Self::write_events(&mut tx, &p.events).await?;
                 Self::apply_money_in(&mut tx, &p.money).await?;
                 tx.commit().await?;
@@ -478,26 +492,51 @@ macro_rules! impl_order_store {
                 .await?)
             }
 
-            async fn dashboard_orders(
+            async fn dashboard_counts(
                 &self,
                 from: time::OffsetDateTime,
                 to: time::OffsetDateTime,
-                limit: i64,
-            ) -> $crate::StoreResult<Vec<$crate::model::DashboardOrder>> {
-                // The first moment of each status, from the timeline (its key is the order's).
-                Ok(sqlx::query_as(
-                    "SELECT o.created_at, o.status, o.total_amount, o.cancel_reason, \
-                     (SELECT t.actor FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'CANCELLED' ORDER BY t.seq LIMIT 1) AS cancelled_by, \
-                     (SELECT t.at FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'CONFIRMED' ORDER BY t.seq LIMIT 1) AS confirmed_at, \
-                     (SELECT t.at FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'PREPARING' ORDER BY t.seq LIMIT 1) AS accepted_at, \
-                     (SELECT t.at FROM order_timeline t WHERE t.order_id = o.order_id AND t.status = 'DELIVERED' ORDER BY t.seq LIMIT 1) AS delivered_at \
-                     FROM orders o WHERE o.created_at >= $1 AND o.created_at < $2 ORDER BY o.created_at LIMIT $3",
+            ) -> $crate::StoreResult<$crate::model::DashboardCounts> {
+                // One snapshot, so the four counts agree. Each reads the day from the index
+                // `orders_dashboard` alone (only cancelled orders' reasons come from their rows).
+                let mut tx = self.begin_snapshot().await?;
+                let (a, b) = ($crate::micros(from), $crate::micros(to));
+                let by_hour = sqlx::query_as(
+                    "SELECT placed_us / 3600000000, status, COUNT(*), CAST(SUM(total_amount) AS BIGINT) FROM orders \
+                     WHERE placed_us >= $1 AND placed_us < $2 GROUP BY placed_us / 3600000000, status",
                 )
-                .bind($crate::Stamp(from))
-                .bind($crate::Stamp(to))
-                .bind(limit)
-                .fetch_all(self.reader())
-                .await?)
+                .bind(a)
+                .bind(b)
+                .fetch_all(&mut *tx)
+                .await?;
+                let delivery_seconds = sqlx::query_as(
+                    "SELECT (delivered_us - placed_us) / 1000000, COUNT(*) FROM orders \
+                     WHERE placed_us >= $1 AND placed_us < $2 AND delivered_us IS NOT NULL \
+                     GROUP BY (delivered_us - placed_us) / 1000000",
+                )
+                .bind(a)
+                .bind(b)
+                .fetch_all(&mut *tx)
+                .await?;
+                let accept_seconds = sqlx::query_as(
+                    "SELECT (accepted_us - confirmed_us) / 1000000, COUNT(*) FROM orders \
+                     WHERE placed_us >= $1 AND placed_us < $2 AND accepted_us IS NOT NULL AND confirmed_us IS NOT NULL \
+                     GROUP BY (accepted_us - confirmed_us) / 1000000",
+                )
+                .bind(a)
+                .bind(b)
+                .fetch_all(&mut *tx)
+                .await?;
+                let cancellations = sqlx::query_as(
+                    "SELECT cancelled_by, cancel_reason, COUNT(*) FROM orders \
+                     WHERE placed_us >= $1 AND placed_us < $2 AND cancelled_by IS NOT NULL GROUP BY cancelled_by, cancel_reason",
+                )
+                .bind(a)
+                .bind(b)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok($crate::model::DashboardCounts { by_hour, delivery_seconds, accept_seconds, cancellations })
             }
 
             async fn ratings_of_restaurant(
