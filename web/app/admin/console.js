@@ -75,17 +75,27 @@ export function consoleScreen(main, params = {}) {
       toast(/** @type {any} */ (err).message, "error");
     }
   };
+  let shown = 0;
   /** An order's whole story and what support can do with it. @param {string} id */
   const showOrder = async (id) => {
+    const mine = ++shown;
     try {
       const o = await get(`/orders/${id}`);
       const r = await get(`/restaurants/${o.restaurant_id}`).catch(() => null);
-      const [payments, ledger] = await Promise.all([get(`/admin/orders/${id}/payments`).catch(() => []), get(`/admin/orders/${id}/ledger`).catch(() => [])]);
-      const inCity = city.orders.find((/** @type {any} */ x) => x.order_id === id);
-      // The rider's kept route for this order, from placing to delivery (or now).
+      // What failed to load says so, rather than looking like "nothing".
+      const problems = /** @type {string[]} */ ([]);
+      /** @param {string} what @param {Promise<any>} p */
+      const orNone = (what, p) => p.catch((/** @type {any} */ e) => { problems.push(`${what}: ${e.message}`); return []; });
+      // The rider's kept route for this order, from their assignment to delivery (or now).
       const end = o.timeline.find((/** @type {any} */ t) => t.status === "DELIVERED" || t.status === "CANCELLED")?.at;
-      const to = new Date(Math.min(end ? Date.parse(end) + 60000 : Date.now(), Date.parse(o.created_at) + 7 * 86400000)).toISOString();
-      const route = o.rider_id ? await get(`/admin/riders/${o.rider_id}/locations?from=${encodeURIComponent(o.created_at)}&to=${encodeURIComponent(to)}`).catch(() => []) : [];
+      const from = o.assigned_at || o.created_at;
+      const to = new Date(Math.min(end ? Date.parse(end) + 60000 : Date.now(), Date.parse(from) + 7 * 86400000)).toISOString();
+      const [payments, ledger, route] = await Promise.all([
+        orNone("payments", get(`/admin/orders/${id}/payments`)),
+        orNone("ledger", get(`/admin/orders/${id}/ledger`)),
+        o.rider_id ? orNone("route", get(`/admin/riders/${o.rider_id}/locations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)) : Promise.resolve([])]);
+      if (mine !== shown) return;
+      const inCity = city.orders.find((/** @type {any} */ x) => x.order_id === id);
       const trail = route.filter((/** @type {any} */ p) => !p.order_id || p.order_id === id).map((/** @type {any} */ p) => ({ lat: p.latitude, lng: p.longitude }));
       const where = r ? orderMap("The rider's route for this order") : null;
       where?.update({ restaurant: { lat: r.latitude, lng: r.longitude }, home: { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
@@ -96,6 +106,7 @@ export function consoleScreen(main, params = {}) {
       fill(detail, h("article", { class: "card", "data-detail": id },
         h("h2", null, `Order #${id.slice(-6).toUpperCase()} · ${o.status}`),
         h("p", null, `${r ? r.name : o.restaurant_id} · ${money(o.total_amount)} · ${o.payment_method} ${o.payment_status.toLowerCase()} · placed ${when(o.created_at)}`),
+        problems.length ? h("p", { class: "form-error", role: "alert" }, `Could not load ${problems.join("; ")}`) : null,
         h("ol", { class: "timeline" }, o.timeline.map((/** @type {any} */ t) => h("li", null, `${when(t.at)} · ${t.status} by ${t.actor.toLowerCase()}${t.note ? ` · ${t.note}` : ""}`))),
         payments.length ? h("ul", { class: "list", "aria-label": "Payments" }, payments.map((/** @type {any} */ p) => h("li", { class: "row", "data-payment": p.payment_id, "data-refunded": p.refunded },
           h("span", { class: "grow" }, `${p.method} · ${p.status.toLowerCase()} · took ${money(p.captured)}${p.refunded ? ` · refunded ${money(p.refunded)}` : ""}`),
@@ -113,7 +124,7 @@ export function consoleScreen(main, params = {}) {
             : h("button", { type: "button", class: "secondary danger", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => ban(r, true)) }, "Ban restaurant")) : null),
         r?.is_banned ? h("p", { class: "warn" }, `Banned: ${r.ban_reason || "no reason given"}`) : null));
     } catch (err) {
-      findErrors.show(err);
+      if (mine === shown) findErrors.show(err);
     }
     /** Part or all of what a payment took, back to its source or to the wallet. @param {any} p */
     async function refund(p) {
@@ -207,6 +218,7 @@ export function consoleScreen(main, params = {}) {
     onState: (up) => { conn.hidden = up; conn.textContent = up ? "" : "Live feed lost: reconnecting, refreshing every few seconds meanwhile."; },
   });
   drawReview();
-  if (params.id) showOrder(params.id);
+  // Opened from Find: the live city first, so the order's Assign button knows it.
+  if (params.id) read().catch(() => {}).finally(() => showOrder(/** @type {string} */ (params.id)));
   return () => feed.stop();
 }

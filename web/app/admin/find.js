@@ -23,12 +23,17 @@ function searchBox(label, fields, run, row) {
   const form = h("form", { class: "card", "aria-label": label });
   const errors = errorsOf(form);
   const results = h("ul", { class: "list", "aria-label": `${label}: results` });
+  let asked = 0;
   const again = async () => {
+    const mine = ++asked;
     errors.clear();
     try {
       const found = await run(form);
+      // Only the latest search draws: an older answer arriving late is dropped.
+      if (mine !== asked) return;
       fill(results, found.length ? found.map((x) => row(x, again)) : h("li", { class: "muted" }, "Nothing found."));
     } catch (err) {
+      if (mine !== asked) return;
       errors.show(err);
       fill(results);
     }

@@ -108,6 +108,13 @@ export function orderScreen(main, { id }) {
         });
         if (!reason) return;
         try {
+          // The kitchen may have started cooking while the dialog was open: the fee said must hold.
+          const now = await get(`/orders/${id}`);
+          if ((now.cancellation?.fee ?? null) !== t.fee) {
+            toast(now.cancellation ? `The kitchen has just started cooking: cancelling now costs ${money(now.cancellation.fee)}. Look again before you cancel.` : "This order can no longer be cancelled.", "error");
+            await readOrder();
+            return;
+          }
           const r = await api("PUT", `/orders/${id}/cancel`, { reason });
           toast(r.cancellation_fee ? `Order cancelled; fee ${money(r.cancellation_fee)}, refund ${money(r.refund_amount)}` : "Order cancelled");
           await readOrder();

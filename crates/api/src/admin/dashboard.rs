@@ -46,7 +46,7 @@ pub struct Spread {
     pub p90: Option<f64>,
 }
 
-/// One UTC hour of the period (the page shows it in the viewer's time).
+/// One hour of the period, counted from `from` (a period from local midnight has local hours).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HourFigures {
     #[serde(with = "time::serde::rfc3339")]
@@ -59,7 +59,8 @@ pub struct HourFigures {
     pub cancelled: u64,
     /// What the delivered ones cost their customers, paise.
     pub gmv: i64,
-    /// Riders seen (a kept position) in this hour.
+    /// Riders seen (a kept position) in the UTC hour holding `start` (in zones off the hour,
+    /// such as India's, that hour is half an hour off).
     pub riders_online: i64,
 }
 
@@ -102,6 +103,7 @@ pub struct Dashboard {
 
 #[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "admin", security(("bearer" = [])), params(DashboardPeriod),
     responses((status = 200, body = Dashboard),
+              (status = 400, description = "`from` or `to` not an RFC 3339 time, or an unknown parameter", body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, description = "`from` not before `to`, or a period longer than 31 days", body = ErrorBody)))]
 async fn dashboard(
@@ -158,13 +160,12 @@ fn figures(
 ) -> Dashboard {
     let seen: HashMap<OffsetDateTime, i64> = riders.iter().copied().collect();
     let mut hours = Vec::new();
-    let mut start = hour_of(from);
+    let mut start = from;
     while start < to {
-        let riders_online = seen.get(&start).copied().unwrap_or(0);
+        let riders_online = seen.get(&hour_of(start)).copied().unwrap_or(0);
         hours.push(HourFigures { start, orders: 0, delivered: 0, cancelled: 0, gmv: 0, riders_online });
         start += Duration::hours(1);
     }
-    let first = hour_of(from).unix_timestamp() / 3600;
     let mut d = Dashboard {
         from,
         to,
@@ -177,12 +178,12 @@ fn figures(
         delivery_minutes: spread(counts.delivery_seconds.clone()),
         accept_minutes: spread(counts.accept_seconds.clone()),
         cancellations: Vec::new(),
-        riders_online_peak: riders.iter().map(|(_, n)| *n).max().unwrap_or(0),
+        riders_online_peak: 0,
         hours: Vec::new(),
     };
     for (hour, status, n, total) in &counts.by_hour {
         let last = hours.len().saturating_sub(1);
-        let (n, i) = (*n as u64, ((hour - first).max(0) as usize).min(last));
+        let (n, i) = (*n as u64, ((*hour).max(0) as usize).min(last));
         let Some(h) = hours.get_mut(i) else { continue };
         d.orders += n;
         h.orders += n;
@@ -201,6 +202,7 @@ fn figures(
             _ => d.in_progress += n,
         }
     }
+    d.riders_online_peak = hours.iter().map(|h| h.riders_online).max().unwrap_or(0);
     d.average_order_value = (d.delivered > 0).then(|| (d.gmv as f64 / d.delivered as f64).round() as i64);
     let mut causes: HashMap<(String, String), u64> = HashMap::new();
     for (by, reason, n) in &counts.cancellations {

@@ -27,15 +27,32 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Longest text a search takes.
 pub const MAX_TEXT: usize = 100;
 
-/// The search text, trimmed; `None` if absent.
+/// The search text, trimmed; `None` if absent. A phone number typed with spaces, dashes or
+/// brackets (`+91 94200 00000`) is searched without them, as phones are stored.
 fn search_text(q: Option<&str>) -> ApiResult<Option<String>> {
-    Ok(q.map(|q| text("q", q, 1, MAX_TEXT)).transpose()?)
+    let Some(t) = q.map(|q| text("q", q, 1, MAX_TEXT)).transpose()? else { return Ok(None) };
+    let phone_like =
+        t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    Ok(Some(if phone_like { t.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect() } else { t }))
+}
+
+/// The forms an Indian number may be stored in: as typed at sign-up, `+91` and ten digits, or
+/// the ten digits alone.
+fn phone_forms(phone: &str) -> Vec<String> {
+    let mut forms = vec![phone.to_owned()];
+    if phone.len() == 10 && !phone.starts_with('+') {
+        forms.push(format!("+91{phone}"));
+    } else if let Some(local) = phone.strip_prefix("+91").filter(|l| l.len() == 10) {
+        forms.push(local.to_owned());
+    }
+    forms
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UserSearch {
-    /// A part of the phone number, the email or the name (any case), or a user id.
+    /// A part of the phone number (spaces and dashes ignored), the email or the name (any case;
+    /// on SQLite, letters beyond A–Z match only as typed), or a user id.
     pub q: Option<String>,
     #[param(inline)]
     pub role: Option<Role>,
@@ -58,7 +75,8 @@ async fn search_users(
     let text = search_text(q.q.as_deref())?;
     if let Some(id) = text.as_deref().and_then(|t| Uuid::try_parse(t).ok()) {
         let found = state.store.user(id).await?;
-        return Ok(Json(found.into_iter().filter(|u| q.role.is_none_or(|r| u.role == r)).collect()));
+        let wanted = |u: &User| q.role.is_none_or(|r| u.role == r) && q.banned.is_none_or(|b| u.is_banned == b);
+        return Ok(Json(found.into_iter().filter(wanted).collect()));
     }
     let query = UserQuery { text, role: q.role.map(|r| r.as_str().to_owned()), banned: q.banned, limit };
     Ok(Json(state.store.search_users(&query).await?))
@@ -67,7 +85,8 @@ async fn search_users(
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RestaurantSearch {
-    /// A part of the name (any case), or a restaurant id.
+    /// A part of the name (any case; on SQLite, letters beyond A–Z match only as typed), or a
+    /// restaurant id.
     pub q: Option<String>,
     /// Only banned (`true`) or only not banned (`false`) restaurants.
     pub banned: Option<bool>,
@@ -102,7 +121,8 @@ async fn search_restaurants(
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct OrderSearch {
-    /// The customer's phone number (E.164, or 10 digits for India).
+    /// The customer's phone number: `+91` and ten digits and the ten digits alone find the same
+    /// customer.
     pub phone: Option<String>,
     /// The restaurant's id.
     pub restaurant_id: Option<Uuid>,
@@ -134,10 +154,12 @@ async fn find_orders(
                 ));
             }
             let phone = Phone::parse("phone", phone)?;
-            let Some((user, _)) = state.store.user_for_login(Some(phone.as_str()), None).await? else {
-                return Ok(Json(Vec::new()));
-            };
-            Ok(Json(state.store.orders_of_user(user.user_id, None, limit, offset).await?))
+            for form in phone_forms(phone.as_str()) {
+                if let Some((user, _)) = state.store.user_for_login(Some(&form), None).await? {
+                    return Ok(Json(state.store.orders_of_user(user.user_id, None, limit, offset).await?));
+                }
+            }
+            Ok(Json(Vec::new()))
         }
         (None, Some(id)) => {
             state.store.restaurant(id).await?.ok_or(ApiError::NotFound("restaurant"))?;
@@ -159,4 +181,23 @@ async fn order_ledger(
     auth.require(Role::Admin)?;
     state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
     Ok(Json(state.store.order_ledger(id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_indian_number_is_looked_up_in_both_forms() {
+        assert_eq!(phone_forms("9876543210"), ["9876543210", "+919876543210"]);
+        assert_eq!(phone_forms("+919876543210"), ["+919876543210", "9876543210"]);
+        assert_eq!(phone_forms("+14155550100"), ["+14155550100"]);
+    }
+
+    #[test]
+    fn a_typed_phone_is_searched_without_its_spaces() {
+        assert_eq!(search_text(Some(" +91 98765-43210 ")).unwrap().as_deref(), Some("+919876543210"));
+        assert_eq!(search_text(Some("Ravi 2")).unwrap().as_deref(), Some("Ravi 2"), "not a phone: kept");
+        assert!(search_text(Some("   ")).is_err());
+    }
 }

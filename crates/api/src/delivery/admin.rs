@@ -82,11 +82,13 @@ async fn assign(
     if let Some(previous) = order.rider_id {
         d.free_rider(previous, id);
     }
+    // The new rider is busy with this order before their other offers are withdrawn, so the
+    // round those withdrawals wake cannot offer them a third order meanwhile.
+    let vehicle = rider.vehicle_type;
+    d.fleet.deliver(req.rider_id, vehicle, id);
     for o in d.dispatcher.offers_for(req.rider_id) {
         let _ = d.dispatcher.decline(o.job.order_id, req.rider_id, &d.fleet);
     }
-    let vehicle = rider.vehicle_type;
-    d.fleet.deliver(req.rider_id, vehicle, id);
     // A channel opened earlier (a watcher, the previous rider) keeps its route: give it the new vehicle.
     d.tracker.open(id, route_of(&order, &restaurant, vehicle));
     d.tracker.update_route(id, |r| r.vehicle = vehicle);

@@ -176,8 +176,9 @@ impl Dispatcher {
     pub fn remove(&self, order_id: Uuid, fleet: &Fleet) -> Option<Uuid> {
         let slot = self.slots().remove(&order_id)?;
         let rider = slot.offer.map(|o| o.rider);
-        if let Some(r) = rider {
-            fleet.release(r, order_id);
+        if let Some(r) = rider
+            && fleet.release(r, order_id)
+        {
             self.retry_all();
         }
         rider

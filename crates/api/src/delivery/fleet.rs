@@ -12,6 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+/// How long a rider's last fix stands for where they are while their app, still connected,
+/// sends no new one (a phone lying still): past it, dispatch waits for a fix.
+pub const STILL_FOR: Duration = Duration::from_secs(600);
+
 const SHARDS: usize = 64;
 
 /// What a rider is busy with.
@@ -30,8 +34,11 @@ struct Rider {
     online: bool,
     /// Their fixes as the filter keeps them (`track.last`: where they are).
     track: Track,
-    /// When the server last kept a fix of theirs.
+    /// When the server last heard from their app: a kept fix, or a ping while the last fix is
+    /// recent (see [`Fleet::touch`]).
     heard: Instant,
+    /// When the server last kept a fix of theirs.
+    fixed: Instant,
     /// Where the grid has them, if it does.
     indexed: Option<LatLng>,
     task: Task,
@@ -124,6 +131,7 @@ impl Fleet {
             online: false,
             track: Track::default(),
             heard: Instant::now(),
+            fixed: Instant::now(),
             indexed: None,
             task: Task::Idle,
             kept_ms: i64::MIN,
@@ -149,6 +157,7 @@ impl Fleet {
                             out.path.push(*f);
                         }
                         r.heard = Instant::now();
+                        r.fixed = r.heard;
                         if f.recorded_ms.saturating_sub(r.kept_ms) >= self.history_every_ms {
                             r.kept_ms = f.recorded_ms;
                             out.keep.push(*f);
@@ -176,16 +185,19 @@ impl Fleet {
     }
 
     /// The rider's app says it is alive without a new fix (a phone standing still may report
-    /// none for minutes): they stay heard from, and come back into the grid at their last fix if
-    /// silence had taken them out. `false` if the rider is not known.
+    /// none for minutes). While their last fix is younger than [`STILL_FOR`] they stay heard
+    /// from, and come back into the grid at it if silence had taken them out; past that, a
+    /// position that old is not where they are (their GPS may be off), and only a fix counts.
+    /// Whether they came back into the grid.
     pub fn touch(&self, rider: Uuid) -> bool {
         let mut s = self.shard(rider);
-        let Some(r) = s.get_mut(&rider) else { return false };
+        let Some(r) = s.get_mut(&rider).filter(|r| r.fixed.elapsed() <= STILL_FOR) else { return false };
         r.heard = Instant::now();
-        if r.indexed.is_none() {
-            self.reindex(rider, r);
+        if r.indexed.is_some() {
+            return false;
         }
-        true
+        self.reindex(rider, r);
+        r.indexed.is_some()
     }
 
     /// Goes online or offline; `false` if the rider is not known.
@@ -207,14 +219,17 @@ impl Fleet {
     }
 
     /// Ends the rider's offer or delivery of `order` (declined, expired, delivered, cancelled).
-    pub fn release(&self, rider: Uuid, order: Uuid) {
+    /// Whether that freed them (`false`: they were on something else, or unknown).
+    pub fn release(&self, rider: Uuid, order: Uuid) -> bool {
         let mut s = self.shard(rider);
-        if let Some(r) =
+        let Some(r) =
             s.get_mut(&rider).filter(|r| matches!(r.task, Task::Offered(o) | Task::Delivering(o) if o == order))
-        {
-            r.task = Task::Idle;
-            self.reindex(rider, r);
-        }
+        else {
+            return false;
+        };
+        r.task = Task::Idle;
+        self.reindex(rider, r);
+        true
     }
 
     /// The rider now delivers `order` (accepted, assigned by hand, or found so at start-up).
@@ -316,8 +331,9 @@ mod tests {
         assert!(f.ingest(a, &[fix(12.9701, 2_000)]).unwrap().counts.accepted == 1);
         assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1, "the next fix puts them back");
         assert_eq!(f.sweep_silent(Duration::ZERO), 1);
-        assert!(f.touch(a), "a known rider");
+        assert!(f.touch(a), "back in the grid");
         assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1, "an app that says it is alive puts them back");
+        assert!(!f.touch(a), "already there");
         assert!(!f.touch(Uuid::from_u128(2)), "an unknown rider");
         // Silent longer than allowed the moment they are heard: never offered, never reserved.
         let strict = Fleet::new(Duration::from_secs(15), Duration::ZERO);

@@ -116,10 +116,12 @@ impl Delivery {
     }
 
     /// The rider is done with `order` (delivered, cancelled, given to another, an accept that
-    /// failed): they are free, and orders waiting for a rider try again now.
+    /// failed): they are free, and orders waiting for a rider try again now (once: a second
+    /// call for the same order, from another path, finds them free already).
     pub fn free_rider(&self, rider: Uuid, order: Uuid) {
-        self.fleet.release(rider, order);
-        self.dispatcher.retry_all();
+        if self.fleet.release(rider, order) {
+            self.dispatcher.retry_all();
+        }
     }
 
     /// Rebuilds what memory lost in a restart from the database: orders waiting for a rider,

@@ -90,8 +90,11 @@ fn handle(state: &AppState, rider: Uuid, text: &str) -> Option<String> {
     };
     let (fixes, seq) = match msg {
         FromRider::Ping => {
-            // A connected app standing still is alive: it stays in dispatch.
-            state.delivery.fleet.touch(rider);
+            // A connected app standing still is alive: it stays in dispatch (back in the grid,
+            // the orders waiting may take it).
+            if state.delivery.fleet.touch(rider) {
+                state.delivery.dispatcher.retry_all();
+            }
             return Some(r#"{"type":"pong"}"#.into());
         }
         FromRider::Location { lat, lng, accuracy, speed, heading, recorded_at, seq } => {

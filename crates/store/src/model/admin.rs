@@ -5,7 +5,7 @@
 /// thousand groups, not hundreds of thousands of rows).
 #[derive(Debug, Clone, Default)]
 pub struct DashboardCounts {
-    /// (UTC hour as hours since 1970, status, orders, their total in paise), by placing time.
+    /// (hours since `from`, whole; status; orders; their total in paise), by placing time.
     pub by_hour: Vec<(i64, String, i64, i64)>,
     /// (whole seconds from placing to delivery, orders).
     pub delivery_seconds: Vec<(i64, i64)>,

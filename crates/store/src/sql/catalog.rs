@@ -102,11 +102,12 @@ macro_rules! impl_catalog_store {
                 banned: Option<bool>,
                 limit: i64,
             ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
-                let pattern = text.map(|t| format!("%{}%", $crate::sql::like_escaped(&t.to_lowercase())));
+                // Folded by the database on both sides (see `search_users`).
+                let pattern = text.map(|t| format!("%{}%", $crate::sql::like_escaped(t)));
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     restaurant_cols!(),
-                    " FROM restaurants WHERE ($1 IS NULL OR LOWER(name) LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR is_banned = $2) \
+                    " FROM restaurants WHERE ($1 IS NULL OR LOWER(name) LIKE LOWER($1) ESCAPE '\\') AND ($2 IS NULL OR is_banned = $2) \
                      ORDER BY name, restaurant_id LIMIT $3"
                 ))
                 .bind(pattern)

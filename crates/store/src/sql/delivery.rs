@@ -200,9 +200,10 @@ macro_rules! impl_delivery_store {
             async fn forget_locations_before(&self, before: time::OffsetDateTime) -> $crate::StoreResult<u64> {
                 let done =
                     sqlx::query("DELETE FROM rider_locations WHERE recorded_at < $1").bind($crate::Stamp(before)).execute(self.writer()).await?;
-                // Hours wholly before the cut go with their positions.
+                // The hours riders were seen in stay a year longer than their positions (a
+                // dashboard of a past month still counts riders; the rows are few).
                 sqlx::query("DELETE FROM rider_hours WHERE hour < $1")
-                    .bind($crate::Stamp($crate::stamp::hour_of(before)))
+                    .bind($crate::Stamp($crate::stamp::hour_of(before) - time::Duration::days(365)))
                     .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected())

@@ -502,8 +502,8 @@ macro_rules! impl_order_store {
                 let mut tx = self.begin_snapshot().await?;
                 let (a, b) = ($crate::micros(from), $crate::micros(to));
                 let by_hour = sqlx::query_as(
-                    "SELECT placed_us / 3600000000, status, COUNT(*), CAST(SUM(total_amount) AS BIGINT) FROM orders \
-                     WHERE placed_us >= $1 AND placed_us < $2 GROUP BY placed_us / 3600000000, status",
+                    "SELECT (placed_us - $1) / 3600000000, status, COUNT(*), CAST(SUM(total_amount) AS BIGINT) FROM orders \
+                     WHERE placed_us >= $1 AND placed_us < $2 GROUP BY (placed_us - $1) / 3600000000, status",
                 )
                 .bind(a)
                 .bind(b)

@@ -165,12 +165,14 @@ macro_rules! impl_user_store {
             }
 
             async fn search_users(&self, q: &$crate::model::UserQuery) -> $crate::StoreResult<Vec<$crate::model::User>> {
-                let pattern = q.text.as_deref().map(|t| format!("%{}%", $crate::sql::like_escaped(&t.to_lowercase())));
+                // Folded by the database on both sides, so a backend matches "any case" as far as
+                // its LOWER goes (SQLite's: A–Z).
+                let pattern = q.text.as_deref().map(|t| format!("%{}%", $crate::sql::like_escaped(t)));
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
                     user_cols!(),
-                    " FROM users WHERE ($1 IS NULL OR phone LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE $1 ESCAPE '\\' \
-                     OR LOWER(name) LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR role = $2) AND ($3 IS NULL OR is_banned = $3) \
+                    " FROM users WHERE ($1 IS NULL OR phone LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE LOWER($1) ESCAPE '\\' \
+                     OR LOWER(name) LIKE LOWER($1) ESCAPE '\\') AND ($2 IS NULL OR role = $2) AND ($3 IS NULL OR is_banned = $3) \
                      ORDER BY created_at DESC, user_id LIMIT $4"
                 ))
                 .bind(pattern)
