@@ -179,6 +179,16 @@ pub trait OrderStore: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Order>>;
+    /// Orders of any customer and restaurant, newest first, narrowed by each filter given
+    /// (support's search).
+    async fn find_orders(
+        &self,
+        user_id: Option<Uuid>,
+        restaurant_id: Option<Uuid>,
+        status: Option<OrderStatus>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Order>>;
     /// Orders that are not cancelled, of a customer (FIRST_ORDER offers).
     async fn count_orders_of_user(&self, user_id: Uuid) -> StoreResult<i64>;
     /// Applies a transition if the order is still in `t.from`; `false` if it moved meanwhile.

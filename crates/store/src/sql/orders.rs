@@ -393,6 +393,29 @@ macro_rules! impl_order_store {
                 .await?)
             }
 
+            async fn find_orders(
+                &self,
+                user_id: Option<uuid::Uuid>,
+                restaurant_id: Option<uuid::Uuid>,
+                status: Option<dabba_domain::order::OrderStatus>,
+                limit: i64,
+                offset: i64,
+            ) -> $crate::StoreResult<Vec<$crate::model::Order>> {
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ",
+                    order_cols!(),
+                    " FROM orders WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR restaurant_id = $2) \
+                     AND ($3 IS NULL OR status = $3) ORDER BY order_id DESC LIMIT $4 OFFSET $5"
+                ))
+                .bind(user_id)
+                .bind(restaurant_id)
+                .bind(status.map(|s| s.as_str()))
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
             async fn count_orders_of_user(&self, user_id: uuid::Uuid) -> $crate::StoreResult<i64> {
                 let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE user_id = $1 AND status <> 'CANCELLED'")
                     .bind(user_id)
