@@ -5,6 +5,7 @@ mod bench;
 mod config;
 mod seed;
 mod serve;
+mod simulate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -51,6 +52,9 @@ enum Command {
     /// The client side of the `tracking` benchmark (started by `dabba bench`).
     #[command(hide = true)]
     BenchWatchers(bench::watchers::WatchersArgs),
+    /// Replay Meal Delivery Routing Problem instances under a dispatch policy; writes the
+    /// solutions the published evaluator reads and prints the figures.
+    Simulate(simulate::SimulateArgs),
     /// The double-entry ledger.
     Ledger {
         #[command(subcommand)]
@@ -122,6 +126,7 @@ fn main() -> Result<()> {
             }
             Command::Bench(args) => bench::run(settings, args).await,
             Command::BenchWatchers(args) => bench::watchers::run(args).await,
+            Command::Simulate(args) => simulate::run(args),
             Command::Ledger { command: LedgerCommand::Check } => {
                 let store = serve::open_store(&settings).await?;
                 let report = dabba_api::payments::check::check(&store.ledger_snapshot().await?);
