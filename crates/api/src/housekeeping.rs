@@ -96,6 +96,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
                 Err(e) => tracing::warn!(error = %e, "retention sweep failed; will retry"),
             }
+            if let Err(e) = crate::admin::dashboard::keep_settled(&state, OffsetDateTime::now_utc()).await {
+                tracing::warn!(error = %e, "keeping the dashboard's settled quarter hours failed; will retry");
+            }
         }
     })
 }

@@ -1,6 +1,7 @@
 //! Storage for Dabba: one trait per context ([`UserStore`], [`CatalogStore`]) and two backends,
 //! SQLite (embedded default) and PostgreSQL (cluster), chosen from the database URL's scheme.
 
+pub mod dashboard;
 mod error;
 pub mod model;
 mod ordering;

@@ -26,11 +26,13 @@ pub const MAX_DAYS: i64 = 31;
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardPeriod {
-    /// RFC 3339; default 24 hours before `to`.
+    /// RFC 3339; default 24 hours before `to`. Taken back to the quarter hour it falls in (UTC;
+    /// every time zone's offset is whole quarter hours, so a local midnight stays one).
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>)]
     pub from: Option<OffsetDateTime>,
-    /// RFC 3339, exclusive; default now. At most 31 days after `from`.
+    /// RFC 3339, exclusive; default now. Taken on to the next quarter hour unless it is one. At
+    /// most 31 days after `from`.
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>)]
     pub to: Option<OffsetDateTime>,
@@ -76,6 +78,7 @@ pub struct CancelCount {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Dashboard {
+    /// The period counted: the one asked for, widened to whole quarter hours.
     #[serde(with = "time::serde::rfc3339")]
     pub from: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -112,7 +115,8 @@ async fn dashboard(
     Query(q): Query<DashboardPeriod>,
 ) -> ApiResult<Json<Dashboard>> {
     auth.require(Role::Admin)?;
-    let to = q.to.unwrap_or_else(OffsetDateTime::now_utc);
+    // The default is the 24 hours up to the end of the current quarter hour.
+    let to = q.to.unwrap_or_else(|| quarter(OffsetDateTime::now_utc(), true));
     let from = q.from.unwrap_or(to - Duration::days(1));
     if from >= to {
         return Err(ApiError::unprocessable("from", "must be before `to`"));
@@ -120,9 +124,27 @@ async fn dashboard(
     if to - from > Duration::days(MAX_DAYS) {
         return Err(ApiError::unprocessable("to", format!("a dashboard covers at most {MAX_DAYS} days")));
     }
+    let (from, to) = (quarter(from, false), quarter(to, true));
     let counts = state.store.dashboard_counts(from, to).await?;
     let riders = state.store.riders_per_hour(from, to).await?;
     Ok(Json(figures(from, to, &counts, &riders)))
+}
+
+/// Counts the last two days once, so that their settled quarter hours are kept before an admin
+/// asks for them (run by housekeeping).
+pub async fn keep_settled(state: &AppState, now: OffsetDateTime) -> dabba_store::StoreResult<()> {
+    let to = quarter(now, false);
+    state.store.dashboard_counts(to - Duration::days(2), to).await.map(|_| ())
+}
+
+/// `t` on the quarter-hour grid the store keeps settled figures by: back to the quarter it
+/// falls in, or on to the next one (`up`).
+fn quarter(t: OffsetDateTime, up: bool) -> OffsetDateTime {
+    let q = dabba_store::dashboard::SLOT_US as i128 * 1_000;
+    let ns = t.unix_timestamp_nanos();
+    let down = ns - ns.rem_euclid(q);
+    let ns = if up && down != ns { down + q } else { down };
+    OffsetDateTime::from_unix_timestamp_nanos(ns).unwrap_or(t)
 }
 
 fn round2(x: f64) -> f64 {
@@ -227,6 +249,16 @@ mod tests {
     /// Minutes as (seconds, 1) each.
     fn each(minutes: impl Iterator<Item = i64>) -> Vec<(i64, i64)> {
         minutes.map(|m| (m * 60, 1)).collect()
+    }
+
+    #[test]
+    fn periods_widen_to_quarter_hours() {
+        use time::macros::datetime;
+        assert_eq!(quarter(datetime!(2026-12-04 18:37:12.5 UTC), false), datetime!(2026-12-04 18:30 UTC));
+        assert_eq!(quarter(datetime!(2026-12-04 18:37:12.5 UTC), true), datetime!(2026-12-04 18:45 UTC));
+        assert_eq!(quarter(datetime!(2026-12-04 18:30 UTC), true), datetime!(2026-12-04 18:30 UTC));
+        // A local midnight in India stays where it is.
+        assert_eq!(quarter(datetime!(2026-12-05 00:00 +05:30), false), datetime!(2026-12-04 18:30 UTC));
     }
 
     #[test]

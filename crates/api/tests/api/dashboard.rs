@@ -193,9 +193,15 @@ async fn the_dashboard_refuses_bad_periods_and_other_roles(app: TestApp) {
     let now = OffsetDateTime::now_utc();
     let d = app.get("/api/v1/admin/dashboard", Some(&admin)).await.expect(200).clone();
     assert_eq!(at(&d["to"]) - at(&d["from"]), time::Duration::days(1), "the last 24 hours by default");
-    // Hours count from `from`, whatever minute it is (a local midnight in India is :30 UTC).
+    // Hours count from `from`, widened to quarter hours (a local midnight in India is :30 UTC).
     let hours = d["hours"].as_array().unwrap();
     assert_eq!((hours.len(), at(&hours[0]["start"])), (24, at(&d["from"])));
+    let odd = dabba_store::stamp::hour_of(now) - time::Duration::hours(5) + time::Duration::seconds(37 * 60 + 12);
+    let path = format!("/api/v1/admin/dashboard?from={}&to={}", q(odd), q(odd + time::Duration::hours(2)));
+    let w = app.get(&path, Some(&admin)).await.expect(200).clone();
+    let quarter = |m: i64| dabba_store::stamp::hour_of(now) - time::Duration::hours(5) + time::Duration::minutes(m);
+    assert_eq!((at(&w["from"]), at(&w["to"])), (quarter(30), quarter(165)));
+    assert_eq!((w["hours"].as_array().unwrap().len(), at(&w["hours"][0]["start"])), (3, quarter(30)));
     let backwards = format!("/api/v1/admin/dashboard?from={}&to={}", q(now), q(now - time::Duration::hours(1)));
     assert_eq!(app.get(&backwards, Some(&admin)).await.expect(422)["details"][0]["field"], "from");
     let long = format!("/api/v1/admin/dashboard?from={}&to={}", q(now - time::Duration::days(32)), q(now));
@@ -239,6 +245,7 @@ async fn the_dashboard_counts_the_minutes_of_a_known_day(app: TestApp) {
     let template = app.store.order(template_id.parse().unwrap()).await.unwrap().unwrap();
     let day = dabba_store::stamp::hour_of(OffsetDateTime::now_utc()) - time::Duration::days(3);
     let mut batch = dabba_store::seed::SeedBatch::default();
+    use dabba_domain::order::OrderStatus as S;
     // Ten delivered orders taking 21..=30 minutes (and 10 s), accepted after 1..=10 minutes;
     // two cancelled by the kitchen.
     for i in 0..12i64 {
@@ -256,7 +263,6 @@ async fn the_dashboard_counts_the_minutes_of_a_known_day(app: TestApp) {
             note: None,
             at,
         };
-        use dabba_domain::order::OrderStatus as S;
         batch.timeline.push(entry(1, S::Confirmed, "CUSTOMER", placed));
         if i < 10 {
             o.status = S::Delivered;
@@ -279,14 +285,52 @@ async fn the_dashboard_counts_the_minutes_of_a_known_day(app: TestApp) {
     assert_eq!(d["cancellations"], json!([{"cancelled_by": "RESTAURANT", "reason": "kitchen too busy", "count": 2}]));
     let hours = d["hours"].as_array().unwrap();
     assert_eq!(hours[0]["orders"], 12, "all placed in the first hour");
-    // The migration's backfill, run on these orders, gives the same figures.
+    // The day has ended and every order with it: its quarter hours are kept and read back, so
+    // blanking the orders' moments changes nothing until the kept quarters go too.
     run_sql(
         &app.database_url,
         "UPDATE orders SET placed_us = NULL, confirmed_us = NULL, accepted_us = NULL, delivered_us = NULL, cancelled_by = NULL",
     )
     .await;
+    assert_eq!(app.get(&path, Some(&admin)).await.expect(200).clone(), d, "read from the kept quarters");
+    run_sql(&app.database_url, "DELETE FROM dashboard_slots").await;
     let blank = app.get(&path, Some(&admin)).await.expect(200).clone();
     assert_eq!(blank["orders"], 0, "without the moments nothing is counted");
+    run_sql(&app.database_url, "DELETE FROM dashboard_slots").await;
+    // The migration's backfill, run on these orders, gives the same figures.
     run_sql(&app.database_url, backfill(&app.database_url)).await;
     assert_eq!(app.get(&path, Some(&admin)).await.expect(200).clone(), d);
+
+    // A quarter with an order still moving is not kept: its end shows when it comes. An order
+    // seeded into a kept quarter is counted.
+    let mut more = dabba_store::seed::SeedBatch::default();
+    let (moving, late) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    for (id, minute, status) in [(moving, 600, S::Preparing), (late, 7, S::Cancelled)] {
+        let mut o = template.clone();
+        (o.order_id, o.status, o.created_at) = (id, status, day + time::Duration::minutes(minute));
+        o.cancel_reason = (status == S::Cancelled).then(|| "changed my mind".into());
+        more.orders.push(o);
+    }
+    app.store.seed(&more).await.unwrap();
+    let d2 = app.get(&path, Some(&admin)).await.expect(200).clone();
+    assert_eq!(
+        (d2["orders"].as_u64(), d2["in_progress"].as_u64(), d2["cancelled"].as_u64()),
+        (Some(14), Some(1), Some(3))
+    );
+    let at_ten = time::Duration::minutes(600);
+    let moment = dabba_store::micros(day + at_ten + time::Duration::minutes(30));
+    let id =
+        if app.database_url.starts_with("sqlite:") { format!("X'{}'", moving.simple()) } else { format!("'{moving}'") };
+    run_sql(
+        &app.database_url,
+        &format!("UPDATE orders SET status = 'DELIVERED', delivered_us = {moment} WHERE order_id = {id}"),
+    )
+    .await;
+    let d3 = app.get(&path, Some(&admin)).await.expect(200).clone();
+    assert_eq!(
+        (d3["in_progress"].as_u64(), d3["delivered"].as_u64()),
+        (Some(0), Some(11)),
+        "the open quarter was counted again"
+    );
+    assert_eq!(d3["delivery_minutes"]["count"], 11);
 }

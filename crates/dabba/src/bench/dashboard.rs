@@ -1,8 +1,8 @@
 //! The `dashboard` scenario: a day of a busy city's orders (lunch and dinner peaks, nine in ten
 //! delivered, the rest cancelled for the usual reasons, every timeline) written into the
-//! seeded city, then `GET /api/v1/admin/dashboard` for that day over HTTP, timed. Beside it, in
-//! the same run, the store's grouped reads alone, in process (`Store::dashboard_counts`): the
-//! ratio is what HTTP, the riders' hours and the counting in the handler add.
+//! seeded city, then `GET /api/v1/admin/dashboard` for that day over HTTP, timed: once cold (it
+//! counts the orders and keeps the settled quarter hours), then warm. Beside it, in the same run,
+//! the reference: the store counting that day's orders themselves, in process, with nothing kept.
 
 use super::client::Conn;
 use crate::seed::Rng;
@@ -152,7 +152,8 @@ pub async fn run(
     let store = state.store.clone();
     let day = the_day();
     let next = day + Duration::days(1);
-    if store.dashboard_counts(day, next).await?.by_hour.is_empty() {
+    // Off the quarter grid, so that asking keeps no (empty) quarter before the orders are written.
+    if store.dashboard_counts(day, next - Duration::microseconds(1)).await?.by_hour.is_empty() {
         let all = store.restaurants_changed_since(OffsetDateTime::UNIX_EPOCH).await?;
         let places: Vec<(Uuid, f64, f64)> = all.iter().map(|r| (r.restaurant_id, r.latitude, r.longitude)).collect();
         let q = UserQuery { role: Some("CUSTOMER".into()), limit: 10_000, ..Default::default() };
@@ -193,6 +194,14 @@ pub async fn run(
     let path = format!("/api/v1/admin/dashboard?from={}&to={}", fmt(day), fmt(next));
     let bearer = format!("Bearer {token}");
     let mut conn = Conn::open(addr).await?;
+    // The first request counts the day's orders and keeps its settled quarter hours (on a
+    // running server housekeeping does this within the hour); the timed ones read them back.
+    let t = Instant::now();
+    let status = conn.get_with(&path, &[("authorization", &bearer)]).await?;
+    let first = t.elapsed().as_secs_f64() * 1000.0;
+    if status != 200 {
+        bail!("the dashboard answered {status}: {}", String::from_utf8_lossy(conn.body()));
+    }
     let (mut ours, mut scan) = (Vec::new(), Vec::new());
     let mut counted = serde_json::Value::Null;
     let mut scanned = 0;
@@ -205,8 +214,10 @@ pub async fn run(
             bail!("the dashboard answered {status}: {}", String::from_utf8_lossy(conn.body()));
         }
         counted = serde_json::from_slice(conn.body())?;
+        // The reference counts the orders themselves, in process: a period one microsecond
+        // off the quarter-hour grid, which no kept quarter can serve.
         let t = Instant::now();
-        scanned = store.dashboard_counts(day, next).await?.by_hour.len();
+        scanned = store.dashboard_counts(day, next - Duration::microseconds(1)).await?.by_hour.len();
         let reference = t.elapsed().as_secs_f64() * 1000.0;
         if round >= 2 {
             ours.push(took);
@@ -216,12 +227,12 @@ pub async fn run(
     let (p50, reference) = (median(&mut ours), median(&mut scan));
     let worst = ours.iter().copied().fold(0.0, f64::max);
     println!(
-        "\n| dashboard of one day, {} backend | orders | delivered | riders (peak hour) | over HTTP p50 ms | worst ms | store's grouped reads in process p50 ms | ratio |",
+        "\n| dashboard of one day, {} backend | orders | delivered | riders (peak hour) | first request ms (counts, keeps quarters) | over HTTP p50 ms | worst ms | counting the orders in process p50 ms | ratio |",
         store.backend()
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| {} restaurants | {} | {} | {} | {p50:.1} | {worst:.1} | {reference:.1} ({scanned} groups) | {:.1} |",
+        "| {} restaurants | {} | {} | {} | {first:.1} | {p50:.1} | {worst:.1} | {reference:.1} ({scanned} groups) | {:.3} |",
         store.restaurant_count().await?,
         counted["orders"],
         counted["delivered"],

@@ -416,6 +416,17 @@ macro_rules! impl_catalog_store {
                     };
                     moments.entry(t.order_id).or_default()[slot].get_or_insert($crate::micros(t.at));
                 }
+                // Quarters kept for the dashboard that the new orders fall into count again.
+                if let (Some(lo), Some(hi)) = (
+                    batch.orders.iter().map(|o| $crate::micros(o.created_at)).min(),
+                    batch.orders.iter().map(|o| $crate::micros(o.created_at)).max(),
+                ) {
+                    sqlx::query("DELETE FROM dashboard_slots WHERE slot_us > $1 AND slot_us <= $2")
+                        .bind(lo - $crate::dashboard::SLOT_US)
+                        .bind(hi)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 for chunk in batch.orders.chunks(800) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(concat!(
                         "INSERT INTO orders (",

@@ -520,46 +520,81 @@ macro_rules! impl_order_store {
                 from: time::OffsetDateTime,
                 to: time::OffsetDateTime,
             ) -> $crate::StoreResult<$crate::model::DashboardCounts> {
-                // One snapshot, so the four counts agree. Each reads the day from the index
-                // `orders_dashboard` alone (only cancelled orders' reasons come from their rows).
-                let mut tx = self.begin_snapshot().await?;
+                use $crate::dashboard as d;
                 let (a, b) = ($crate::micros(from), $crate::micros(to));
-                let by_hour = sqlx::query_as(
-                    "SELECT (placed_us - $1) / 3600000000, status, COUNT(*), CAST(SUM(total_amount) AS BIGINT) FROM orders \
-                     WHERE placed_us >= $1 AND placed_us < $2 GROUP BY (placed_us - $1) / 3600000000, status",
-                )
-                .bind(a)
-                .bind(b)
-                .fetch_all(&mut *tx)
-                .await?;
-                let delivery_seconds = sqlx::query_as(
-                    "SELECT (delivered_us - placed_us) / 1000000, COUNT(*) FROM orders \
-                     WHERE placed_us >= $1 AND placed_us < $2 AND delivered_us IS NOT NULL \
-                     GROUP BY (delivered_us - placed_us) / 1000000",
-                )
-                .bind(a)
-                .bind(b)
-                .fetch_all(&mut *tx)
-                .await?;
-                let accept_seconds = sqlx::query_as(
-                    "SELECT (accepted_us - confirmed_us) / 1000000, COUNT(*) FROM orders \
-                     WHERE placed_us >= $1 AND placed_us < $2 AND accepted_us IS NOT NULL AND confirmed_us IS NOT NULL \
-                     GROUP BY (accepted_us - confirmed_us) / 1000000",
-                )
-                .bind(a)
-                .bind(b)
-                .fetch_all(&mut *tx)
-                .await?;
-                let cancellations = sqlx::query_as(
-                    "SELECT cancelled_by, cancel_reason, COUNT(*) FROM orders \
-                     WHERE placed_us >= $1 AND placed_us < $2 AND cancelled_by IS NOT NULL GROUP BY cancelled_by, cancel_reason",
-                )
-                .bind(a)
-                .bind(b)
-                .fetch_all(&mut *tx)
-                .await?;
+                // One snapshot, so the kept quarters and the counted ones agree.
+                let mut tx = self.begin_snapshot().await?;
+                let kept: Vec<(i64, sqlx::types::Json<d::SlotFigures>)> = if d::on_grid(a, b) {
+                    sqlx::query_as("SELECT slot_us, figures FROM dashboard_slots WHERE slot_us >= $1 AND slot_us < $2 ORDER BY slot_us")
+                        .bind(a)
+                        .bind(b)
+                        .fetch_all(&mut *tx)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                let starts: Vec<i64> = kept.iter().map(|(s, _)| *s).collect();
+                let mut counted = std::collections::BTreeMap::new();
+                for (ga, gb) in d::gaps(a, b, &starts) {
+                    // Each read comes from the index `orders_dashboard` alone (cancelled orders'
+                    // reasons from their rows); quarters counted from `a`.
+                    let grouped = d::Grouped {
+                        by_status: sqlx::query_as(
+                            "SELECT (placed_us - $1) / 900000000, status, COUNT(*), CAST(SUM(total_amount) AS BIGINT) FROM orders \
+                             WHERE placed_us >= $2 AND placed_us < $3 GROUP BY 1, 2",
+                        )
+                        .bind(a)
+                        .bind(ga)
+                        .bind(gb)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                        delivery: sqlx::query_as(
+                            "SELECT (placed_us - $1) / 900000000, (delivered_us - placed_us) / 1000000, COUNT(*) FROM orders \
+                             WHERE placed_us >= $2 AND placed_us < $3 AND delivered_us IS NOT NULL GROUP BY 1, 2",
+                        )
+                        .bind(a)
+                        .bind(ga)
+                        .bind(gb)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                        accept: sqlx::query_as(
+                            "SELECT (placed_us - $1) / 900000000, (accepted_us - confirmed_us) / 1000000, COUNT(*) FROM orders \
+                             WHERE placed_us >= $2 AND placed_us < $3 AND accepted_us IS NOT NULL AND confirmed_us IS NOT NULL \
+                             GROUP BY 1, 2",
+                        )
+                        .bind(a)
+                        .bind(ga)
+                        .bind(gb)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                        cancellations: sqlx::query_as(
+                            "SELECT (placed_us - $1) / 900000000, cancelled_by, cancel_reason, COUNT(*) FROM orders \
+                             WHERE placed_us >= $2 AND placed_us < $3 AND cancelled_by IS NOT NULL GROUP BY 1, 2, 3",
+                        )
+                        .bind(a)
+                        .bind(ga)
+                        .bind(gb)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                    };
+                    counted.extend(grouped.into_slots(a));
+                }
                 tx.commit().await?;
-                Ok($crate::model::DashboardCounts { by_hour, delivery_seconds, accept_seconds, cancellations })
+                let seal = d::sealable(&counted, a, b, $crate::micros($crate::now_utc()))
+                    .into_iter()
+                    .filter(|(s, _)| starts.binary_search(s).is_err())
+                    .collect::<Vec<_>>();
+                for chunk in seal.chunks(200) {
+                    // Another reader may have kept the same quarter: both counted the same orders.
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO dashboard_slots (slot_us, figures) ");
+                    qb.push_values(chunk, |mut row, (s, f)| {
+                        row.push_bind(*s).push_bind(sqlx::types::Json(f));
+                    });
+                    qb.push(" ON CONFLICT (slot_us) DO NOTHING");
+                    qb.build().execute(self.writer()).await?;
+                }
+                let all = kept.iter().map(|(s, f)| (*s, &f.0)).chain(counted.iter().map(|(s, f)| (*s, f)));
+                Ok(d::counts(a, all))
             }
 
             async fn ratings_of_restaurant(
