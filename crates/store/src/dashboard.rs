@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 pub const SLOT_US: i64 = 15 * 60 * 1_000_000;
 const HOUR_US: i64 = 3_600 * 1_000_000;
 /// How long after its end a quarter may be sealed: an order's placing time is taken before its
-/// transaction commits, on a clock that may be a little off; ten minutes covers both.
+/// transaction commits (checkout stamps it, asks the gateway, then writes), on a clock that may
+/// be a little off. Ten minutes covers both as long as no checkout takes that long to commit;
+/// one that did would be left out of a quarter kept meanwhile. (A quarter is kept only if it
+/// still holds the orders counted, which catches what committed before the keeping.)
 pub const SEAL_AFTER_US: i64 = 10 * 60 * 1_000_000;
 
 /// What one quarter hour's orders came to. The shape of [`DashboardCounts`], for one quarter.

@@ -31,8 +31,8 @@ pub struct DashboardPeriod {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>)]
     pub from: Option<OffsetDateTime>,
-    /// RFC 3339, exclusive; default now. Taken on to the next quarter hour unless it is one. At
-    /// most 31 days after `from`.
+    /// RFC 3339, exclusive; default the end of the current quarter hour. Taken on to the next
+    /// quarter hour unless it is one. At most 31 days after `from` once both are on quarter hours.
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>)]
     pub to: Option<OffsetDateTime>,
@@ -48,7 +48,8 @@ pub struct Spread {
     pub p90: Option<f64>,
 }
 
-/// One hour of the period, counted from `from` (a period from local midnight has local hours).
+/// One hour of the period, counted from `from` (a period from local midnight has local hours),
+/// its start given in UTC.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HourFigures {
     #[serde(with = "time::serde::rfc3339")]
@@ -78,9 +79,10 @@ pub struct CancelCount {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Dashboard {
-    /// The period counted: the one asked for, widened to whole quarter hours.
+    /// The period counted: the one asked for, widened to whole quarter hours, in UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub from: OffsetDateTime,
+    /// Its end, exclusive, in UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub to: OffsetDateTime,
     /// Orders placed in the period.
@@ -118,13 +120,13 @@ async fn dashboard(
     // The default is the 24 hours up to the end of the current quarter hour.
     let to = q.to.unwrap_or_else(|| quarter(OffsetDateTime::now_utc(), true));
     let from = q.from.unwrap_or(to - Duration::days(1));
+    let (from, to) = (quarter(from, false), quarter(to, true));
     if from >= to {
         return Err(ApiError::unprocessable("from", "must be before `to`"));
     }
     if to - from > Duration::days(MAX_DAYS) {
         return Err(ApiError::unprocessable("to", format!("a dashboard covers at most {MAX_DAYS} days")));
     }
-    let (from, to) = (quarter(from, false), quarter(to, true));
     let counts = state.store.dashboard_counts(from, to).await?;
     let riders = state.store.riders_per_hour(from, to).await?;
     Ok(Json(figures(from, to, &counts, &riders)))

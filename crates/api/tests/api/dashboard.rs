@@ -243,7 +243,9 @@ async fn the_dashboard_counts_the_minutes_of_a_known_day(app: TestApp) {
     // A template order of this shop's customer, copied into a past day with known times.
     let template_id = app.order(&s).await;
     let template = app.store.order(template_id.parse().unwrap()).await.unwrap().unwrap();
-    let day = dabba_store::stamp::hour_of(OffsetDateTime::now_utc()) - time::Duration::days(3);
+    // From half past an hour (a local midnight in India), so kept quarters serve hours off UTC.
+    let day =
+        dabba_store::stamp::hour_of(OffsetDateTime::now_utc()) - time::Duration::days(3) + time::Duration::minutes(30);
     let mut batch = dabba_store::seed::SeedBatch::default();
     use dabba_domain::order::OrderStatus as S;
     // Ten delivered orders taking 21..=30 minutes (and 10 s), accepted after 1..=10 minutes;

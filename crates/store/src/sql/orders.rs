@@ -522,6 +522,8 @@ macro_rules! impl_order_store {
             ) -> $crate::StoreResult<$crate::model::DashboardCounts> {
                 use $crate::dashboard as d;
                 let (a, b) = ($crate::micros(from), $crate::micros(to));
+                // Before the snapshot: the margin a quarter needs counts from what it saw.
+                let now = $crate::micros($crate::now_utc());
                 // One snapshot, so the kept quarters and the counted ones agree.
                 let mut tx = self.begin_snapshot().await?;
                 let kept: Vec<(i64, sqlx::types::Json<d::SlotFigures>)> = if d::on_grid(a, b) {
@@ -580,18 +582,28 @@ macro_rules! impl_order_store {
                     counted.extend(grouped.into_slots(a));
                 }
                 tx.commit().await?;
-                let seal = d::sealable(&counted, a, b, $crate::micros($crate::now_utc()))
-                    .into_iter()
-                    .filter(|(s, _)| starts.binary_search(s).is_err())
-                    .collect::<Vec<_>>();
-                for chunk in seal.chunks(200) {
-                    // Another reader may have kept the same quarter: both counted the same orders.
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO dashboard_slots (slot_us, figures) ");
-                    qb.push_values(chunk, |mut row, (s, f)| {
-                        row.push_bind(*s).push_bind(sqlx::types::Json(f));
-                    });
-                    qb.push(" ON CONFLICT (slot_us) DO NOTHING");
-                    qb.build().execute(self.writer()).await?;
+                let seal = d::sealable(&counted, a, b, now);
+                for (start, f) in seal.iter().filter(|(s, _)| starts.binary_search(s).is_err()) {
+                    // Kept only if the quarter still holds the orders counted (a seed may have
+                    // written into it since the snapshot); another reader may have kept the
+                    // same quarter first, from the same orders. A failure costs only the speed
+                    // of a later read, so it does not fail this one.
+                    let orders: i64 = f.by_status.iter().map(|(_, n, _)| n).sum();
+                    let kept = sqlx::query(
+                        "INSERT INTO dashboard_slots (slot_us, figures) SELECT $1, $2 \
+                         WHERE (SELECT COUNT(*) FROM orders WHERE placed_us >= $1 AND placed_us < $3) = $4 \
+                         ON CONFLICT (slot_us) DO NOTHING",
+                    )
+                    .bind(*start)
+                    .bind(sqlx::types::Json(f))
+                    .bind(*start + d::SLOT_US)
+                    .bind(orders)
+                    .execute(self.writer())
+                    .await;
+                    if let Err(e) = kept {
+                        tracing::warn!(error = %e, "keeping a settled quarter hour of the dashboard failed");
+                        break;
+                    }
                 }
                 let all = kept.iter().map(|(s, f)| (*s, &f.0)).chain(counted.iter().map(|(s, f)| (*s, f)));
                 Ok(d::counts(a, all))
