@@ -3,6 +3,7 @@
 //! figures. A folder of instances runs them all, on every core, and prints their averages.
 
 use anyhow::{Context, Result, bail};
+use dabba_dispatch::batch::Batch;
 use dabba_dispatch::greedy::Greedy;
 use dabba_dispatch::mdrp::Instance;
 use dabba_dispatch::metrics::{Metrics, measure};
@@ -27,6 +28,8 @@ pub struct SimulateArgs {
 enum PolicyName {
     /// Each order at once to the courier who can pick it up soonest, one at a time.
     Greedy,
+    /// Rounds of bundling and min-cost matching, sending only what cannot wait.
+    Batch,
 }
 
 fn read(dir: &Path) -> Result<Instance> {
@@ -47,7 +50,8 @@ fn run_one(dir: &Path, policy: PolicyName, out: &Path) -> Result<Metrics> {
     let inst = read(dir)?;
     let travel = Euclid { meters_per_minute: inst.meters_per_minute };
     let mut p: Box<dyn Policy> = match policy {
-        PolicyName::Greedy => Box::new(Greedy),
+        PolicyName::Greedy => Box::new(Greedy::for_instance(&inst)),
+        PolicyName::Batch => Box::new(Batch::for_instance(&inst)),
     };
     let sol = simulate(&inst, &travel, p.as_mut());
     std::fs::create_dir_all(out)?;

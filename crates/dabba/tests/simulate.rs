@@ -1,5 +1,5 @@
-//! `dabba simulate --mdrp`: a small instance written to disk, replayed, its solution files
-//! written as the published evaluator reads them.
+//! `dabba simulate --mdrp`: a small instance written to disk, replayed under each policy, its
+//! solution files written as the published evaluator reads them.
 
 use std::process::Command;
 
@@ -43,6 +43,18 @@ fn an_instance_is_replayed_and_its_solution_written() {
     assert_eq!(assignments.lines().nth(1), Some("10 20 c1 o1"));
     let moves = std::fs::read_to_string(out.join("tiny/solution_info_couriers.txt")).unwrap();
     assert_eq!(moves.lines().nth(1), Some("c1 10 0 r1"), "the courier's first trip leaves their start, named 0");
+    // The batch policy waits until the courier must leave (1 min away, food ready at 20: at
+    // 17), and takes both orders of the one kitchen, the nearer drop-off first.
+    let batch = root.join("batch");
+    let run = Command::new(env!("CARGO_BIN_EXE_dabba"))
+        .args(["simulate", "--mdrp", inst.to_str().unwrap(), "--policy", "batch", "--out", batch.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let assignments = std::fs::read_to_string(batch.join("solution_info_assignments.txt")).unwrap();
+    assert_eq!(assignments.lines().nth(1), Some("17 20 c1 o2 o1"), "{assignments}");
+    let orders = std::fs::read_to_string(batch.join("solution_info_orders.txt")).unwrap();
+    assert!(orders.contains("o2 12 15 20 26 c1") && orders.contains("o1 10 20 20 34 c1"), "{orders}");
     // A folder with no instance is refused with why.
     let empty = root.join("nothing");
     std::fs::create_dir_all(&empty).unwrap();

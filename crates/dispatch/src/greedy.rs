@@ -2,29 +2,59 @@
 //! goes at once to the free courier who can pick it up soonest, one order at a time. Kept as
 //! the policy to compare against.
 
+use crate::round::{Job, Params, Rider, Send};
 use crate::sim::{Policy, View};
+use crate::travel::Travel;
 
-pub struct Greedy;
+/// One greedy round: the oldest order first, each to the rider free now who can pick it up
+/// soonest (not after their shift), one order per rider.
+pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &Params) -> Vec<Send> {
+    let mut free: Vec<usize> = (0..riders.len()).filter(|&r| riders[r].free <= now && now <= riders[r].off).collect();
+    let mut oldest: Vec<usize> = (0..jobs.len()).collect();
+    oldest.sort_by_key(|&j| (jobs[j].placed, j));
+    let mut out = Vec::new();
+    for j in oldest {
+        if free.is_empty() {
+            break;
+        }
+        let job = &jobs[j];
+        let pickup = |r: &Rider| {
+            let reach = if r.at_restaurant == Some(job.restaurant) { 0 } else { travel.minutes(r.at, job.pickup_at) };
+            (now + reach + p.pickup_service / 2).max(job.ready)
+        };
+        let best = free
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (pickup(&riders[r]), i))
+            .filter(|&(t, i)| t <= riders[free[i]].off)
+            .min();
+        if let Some((_, i)) = best {
+            out.push(Send { rider: free.swap_remove(i), jobs: vec![j] });
+        }
+    }
+    out
+}
+
+pub struct Greedy {
+    pub params: Params,
+}
+
+impl Greedy {
+    pub fn for_instance(inst: &crate::mdrp::Instance) -> Self {
+        Self {
+            params: Params {
+                pickup_service: inst.pickup_service,
+                dropoff_service: inst.dropoff_service,
+                ..Params::default()
+            },
+        }
+    }
+}
 
 impl Policy for Greedy {
     fn decide(&mut self, v: &View) -> Vec<(usize, Vec<usize>)> {
-        let mut free: Vec<usize> = v.free.to_vec();
-        let mut out = Vec::new();
-        for &o in v.waiting {
-            let best = free
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| (v.pickup_time(c, &[o]), i))
-                .filter(|&(pickup, i)| pickup <= v.inst.couriers[free[i]].off)
-                .min();
-            if let Some((_, i)) = best {
-                out.push((free.swap_remove(i), vec![o]));
-            }
-            if free.is_empty() {
-                break;
-            }
-        }
-        out
+        let (couriers, riders) = v.riders();
+        v.sends(&couriers, round(v.now, &v.jobs(), &riders, v.travel, &self.params))
     }
 }
 
@@ -58,7 +88,7 @@ mod tests {
             pay_per_order: 10.0,
             guaranteed_pay_per_hour: 15.0,
         };
-        let sol = simulate(&inst, &Euclid { meters_per_minute: 320.0 }, &mut Greedy);
+        let sol = simulate(&inst, &Euclid { meters_per_minute: 320.0 }, &mut Greedy::for_instance(&inst));
         let by: Vec<(usize, Vec<usize>)> = sol.assignments.iter().map(|a| (a.courier, a.orders.clone())).collect();
         assert_eq!(by, vec![(1, vec![0]), (0, vec![1])], "each courier takes the order at their restaurant");
         assert!(sol.deliveries.iter().all(Option::is_some));

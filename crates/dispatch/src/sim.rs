@@ -4,6 +4,7 @@
 //! service time before the instant and half after, no rerouting on the way).
 
 use crate::mdrp::{Assignment, Delivery, Instance, Move, Place, Solution};
+use crate::round::{Job, Rider, Send};
 use crate::travel::{Point, Travel};
 
 /// Where a courier is and from when they can leave.
@@ -27,18 +28,48 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    /// When `courier`, leaving now, could pick up `orders` (one restaurant's): at the counter,
-    /// plus half the pickup service, and not before the last of them is ready.
-    pub fn pickup_time(&self, courier: usize, orders: &[usize]) -> i64 {
-        let c = &self.couriers[courier];
-        let r = self.inst.orders[orders[0]].restaurant;
-        let arrive = if c.place == Place::Restaurant(r) {
-            self.now
-        } else {
-            self.now + self.travel.minutes(c.at, self.inst.restaurants[r].at)
-        };
-        let ready = orders.iter().map(|o| self.inst.orders[*o].ready).max().unwrap_or(0);
-        (arrive + self.inst.pickup_service / 2).max(ready)
+    /// The waiting orders as a round's jobs, in the order of `waiting`.
+    pub fn jobs(&self) -> Vec<Job> {
+        let inst = self.inst;
+        self.waiting
+            .iter()
+            .map(|&o| {
+                let order = &inst.orders[o];
+                Job {
+                    restaurant: order.restaurant,
+                    pickup_at: inst.restaurants[order.restaurant].at,
+                    drop_at: order.at,
+                    placed: order.placed,
+                    ready: order.ready,
+                }
+            })
+            .collect()
+    }
+
+    /// Every courier on shift as a round's rider (those on a trip free when it ends, where it
+    /// ends), with their courier numbers.
+    pub fn riders(&self) -> (Vec<usize>, Vec<Rider>) {
+        let inst = self.inst;
+        let on: Vec<usize> = (0..inst.couriers.len())
+            .filter(|&c| inst.couriers[c].on <= self.now && self.now <= inst.couriers[c].off)
+            .collect();
+        let riders = on
+            .iter()
+            .map(|&c| {
+                let s = &self.couriers[c];
+                let at_restaurant = match s.place {
+                    Place::Restaurant(r) => Some(r),
+                    _ => None,
+                };
+                Rider { at: s.at, at_restaurant, free: s.free, off: inst.couriers[c].off }
+            })
+            .collect();
+        (on, riders)
+    }
+
+    /// A round's decisions as the simulator's: courier numbers and order numbers.
+    pub fn sends(&self, couriers: &[usize], sends: Vec<Send>) -> Vec<(usize, Vec<usize>)> {
+        sends.into_iter().map(|s| (couriers[s.rider], s.jobs.iter().map(|&j| self.waiting[j]).collect())).collect()
     }
 }
 

@@ -13,6 +13,7 @@ mod client;
 mod contested;
 mod dashboard;
 mod discovery;
+mod dispatch;
 mod ingest;
 mod live;
 mod nearby;
@@ -63,6 +64,11 @@ pub struct BenchArgs {
     /// Watchers (one order each) in the tracking scenario.
     #[arg(long, default_value_t = 10_000)]
     watchers: usize,
+    /// Waiting orders and riders of the dispatch scenario's round.
+    #[arg(long, default_value_t = 1_000)]
+    waiting: usize,
+    #[arg(long, default_value_t = 2_000)]
+    riders: usize,
     /// Orders of the day the dashboard scenario writes (once) and counts.
     #[arg(long, default_value_t = 200_000)]
     day_orders: usize,
@@ -87,6 +93,8 @@ enum Scenario {
     Discovery,
     /// The operations dashboard of one day of a busy city's orders (written once).
     Dashboard,
+    /// One round of the batch dispatcher on a busy moment (no server, no store), beside greedy.
+    Dispatch,
 }
 
 impl Scenario {
@@ -122,6 +130,10 @@ struct Report {
 }
 
 pub async fn run(settings: Settings, args: BenchArgs) -> Result<()> {
+    if args.scenario == Scenario::Dispatch {
+        dispatch::run(args.waiting, args.riders);
+        return Ok(());
+    }
     if args.scenario == Scenario::Nearby {
         let rows = nearby::run(args.fleet, 20_000).await?;
         live::print(&rows);

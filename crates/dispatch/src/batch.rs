@@ -1,0 +1,331 @@
+//! The batch dispatcher: every round it looks at all the orders waiting and at the riders who
+//! are free or soon will be, bundles each restaurant's orders that are ready about together,
+//! matches bundles to riders at the least total click-to-door (an assignment problem, solved
+//! exactly), and sends only what cannot wait for the next round: a rider leaves when leaving
+//! later would make the food wait. Everything else stays open, so the next round can still give
+//! an order to a rider who frees up nearby, or add a new order of the same kitchen to its bundle.
+//!
+//! Pure: times are whole minutes (any unit, as long as [`Travel`] answers in it), places are
+//! points. The MDRP simulator and the server call the same [`round`].
+
+use crate::round::{Job, Params, Rider, Send};
+use crate::travel::{Point, Travel};
+use pathfinding::prelude::{Matrix, kuhn_munkres_min};
+
+/// One kitchen's orders for one rider, in their best drop-off order.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub jobs: Vec<usize>,
+    restaurant: usize,
+    at: Point,
+    /// When the last of them is ready.
+    ready: i64,
+    /// Minutes from leaving the kitchen to each drop-off, summed over the orders.
+    tail: i64,
+    placed: i64,
+}
+
+impl Bundle {
+    /// `members` (one kitchen's) in the drop-off order with the least total click-to-door. Every
+    /// trip with them leaves from the same counter, so the best order is the same whoever
+    /// carries it.
+    fn new(jobs: &[Job], members: &[usize], travel: &dyn Travel, p: &Params) -> Self {
+        let first = &jobs[members[0]];
+        let mut best = (i64::MAX, members.to_vec());
+        for order in orders_of(members) {
+            let (mut t, mut at, mut sum) = (0, first.pickup_at, 0);
+            for &j in &order {
+                let dropoff = t + travel.minutes(at, jobs[j].drop_at) + p.dropoff_service / 2;
+                sum += dropoff;
+                t = dropoff + p.dropoff_service - p.dropoff_service / 2;
+                at = jobs[j].drop_at;
+            }
+            if sum < best.0 {
+                best = (sum, order);
+            }
+        }
+        Self {
+            restaurant: first.restaurant,
+            at: first.pickup_at,
+            ready: members.iter().map(|&j| jobs[j].ready).max().unwrap_or(0),
+            placed: members.iter().map(|&j| jobs[j].placed).sum(),
+            tail: best.0,
+            jobs: best.1,
+        }
+    }
+
+    /// Minutes for `rider` to reach the counter.
+    fn reach(&self, rider: &Rider, travel: &dyn Travel) -> i64 {
+        if rider.at_restaurant == Some(self.restaurant) { 0 } else { travel.minutes(rider.at, self.at) }
+    }
+
+    /// The pickup instant if `rider` (leaving when free, not before `now`) carries it; `None` if
+    /// that falls after their shift.
+    fn pickup(&self, now: i64, rider: &Rider, travel: &dyn Travel, p: &Params) -> Option<i64> {
+        let pickup = (rider.free.max(now) + self.reach(rider, travel) + p.pickup_service / 2).max(self.ready);
+        (pickup <= rider.off).then_some(pickup)
+    }
+
+    /// The orders' click-to-door minutes summed, picked up at `pickup`.
+    fn click_to_door(&self, pickup: i64, p: &Params) -> i64 {
+        let leave = pickup + p.pickup_service - p.pickup_service / 2;
+        self.jobs.len() as i64 * leave + self.tail - self.placed
+    }
+}
+
+/// Every drop-off order of a few orders.
+fn orders_of(bundle: &[usize]) -> Vec<Vec<usize>> {
+    if bundle.len() <= 1 {
+        return vec![bundle.to_vec()];
+    }
+    let mut out = Vec::new();
+    for (i, &first) in bundle.iter().enumerate() {
+        let rest: Vec<usize> = bundle.iter().enumerate().filter(|&(k, _)| k != i).map(|(_, &j)| j).collect();
+        for mut tail in orders_of(&rest) {
+            tail.insert(0, first);
+            out.push(tail);
+        }
+    }
+    out
+}
+
+/// Each kitchen's orders grouped: by ready time, up to `size` orders whose ready times are
+/// within `window` of the group's first.
+pub fn groups(jobs: &[Job], size: usize, window: i64) -> Vec<Vec<usize>> {
+    let mut by_kitchen: Vec<usize> = (0..jobs.len()).collect();
+    by_kitchen.sort_by_key(|&j| (jobs[j].restaurant, jobs[j].ready, j));
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for j in by_kitchen {
+        match out.last_mut() {
+            Some(b)
+                if b.len() < size
+                    && jobs[b[0]].restaurant == jobs[j].restaurant
+                    && jobs[j].ready - jobs[b[0]].ready <= window =>
+            {
+                b.push(j)
+            }
+            _ => out.push(vec![j]),
+        }
+    }
+    out
+}
+
+/// The cost of leaving an order for a later round: more than any trip, so that as many orders
+/// as possible are planned, and among those plans the one with the least click-to-door.
+const UNPLANNED: i64 = 1_000_000;
+/// Costs are click-to-door minutes times this, plus the minutes of the ride to the counter.
+const TIE: i64 = 64;
+
+/// One round at `now`: who leaves now with which orders.
+pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &Params) -> Vec<Send> {
+    let pool: Vec<usize> =
+        (0..riders.len()).filter(|&r| riders[r].off >= now && riders[r].free <= now + p.horizon).collect();
+    if jobs.is_empty() || pool.is_empty() {
+        return Vec::new();
+    }
+    // The fewer riders per order, the more each carries from one kitchen.
+    let size = jobs.len().div_ceil(pool.len()).clamp(1, p.max_bundle.max(1));
+    let bundles: Vec<Bundle> =
+        groups(jobs, size, p.bundle_window).iter().map(|g| Bundle::new(jobs, g, travel, p)).collect();
+    let n = bundles.len();
+    // Each bundle's cost with each rider of the pool; `None` where the pickup would be too late.
+    let costs: Vec<Vec<Option<i64>>> = bundles
+        .iter()
+        .map(|b| {
+            pool.iter()
+                .map(|&r| {
+                    let bonus = if riders[r].free <= now { p.free_now_bonus } else { 0 };
+                    // Among riders who would make the same pickup, the one with the shortest
+                    // ride there (less riding empty, less waiting at the counter). The tie-break
+                    // also spares the solver the many equal costs of food not ready yet.
+                    b.pickup(now, &riders[r], travel, p)
+                        .map(|t| (b.click_to_door(t, p) - bonus) * TIE + b.reach(&riders[r], travel).min(TIE - 1))
+                })
+                .collect()
+        })
+        .collect();
+    // However tight the budget, each bundle keeps a few riders, so that its cheapest ones
+    // being taken by other bundles does not leave it none.
+    let columns = candidates(&costs, (p.max_cells / n).max(8));
+    // Rows are bundles; columns the candidate riders, then, if there are fewer riders than
+    // bundles, one "not this round" per missing rider. (With enough riders, a bundle matched to
+    // a rider who cannot take it is one not planned this round.)
+    let m = columns.len();
+    let spare = n.saturating_sub(m);
+    let mut w = Vec::with_capacity(n * (m + spare));
+    for (b, row) in bundles.iter().zip(&costs) {
+        // Left for a later round, an order's wait so far counts double: among plans that carry
+        // as many orders, the one that serves the oldest first (with a plain sum of
+        // click-to-door minutes, leaving the oldest out would look cheapest).
+        let unplanned: i64 = b.jobs.iter().map(|&j| UNPLANNED + 2 * (now - jobs[j].placed).max(0)).sum::<i64>() * TIE;
+        w.extend(columns.iter().map(|&c| row[c].unwrap_or(unplanned)));
+        w.extend(std::iter::repeat_n(unplanned, spare));
+    }
+    let Ok(weights) = Matrix::from_vec(n, m + spare, w) else { return Vec::new() };
+    let (_, chosen) = kuhn_munkres_min(&weights);
+    let mut out = Vec::new();
+    for (b, &col) in bundles.iter().zip(&chosen) {
+        let Some(&r) = columns.get(col).map(|&c| &pool[c]) else { continue };
+        let rider = &riders[r];
+        // Planned for a rider still on a trip: the bundle waits for them.
+        if rider.free > now || b.pickup(now, rider, travel, p).is_none() {
+            continue;
+        }
+        // Leaving a round later would still reach the counter by the time the food is ready:
+        // wait, and keep the rider for whatever the next round brings.
+        if now + p.every + b.reach(rider, travel) + p.pickup_service / 2 <= b.ready {
+            continue;
+        }
+        out.push(Send { rider: r, jobs: b.jobs.clone() });
+    }
+    out
+}
+
+/// The pool's riders worth a column: with few enough cells, all of them; otherwise each
+/// bundle's `per_row` cheapest (the solver's work grows with rows × columns, so this is the
+/// round's time budget).
+fn candidates(costs: &[Vec<Option<i64>>], per_row: usize) -> Vec<usize> {
+    let width = costs.first().map_or(0, Vec::len);
+    if width <= per_row {
+        return (0..width).collect();
+    }
+    let mut keep = vec![false; width];
+    for row in costs {
+        let mut by_cost: Vec<(i64, usize)> = row.iter().enumerate().filter_map(|(c, v)| v.map(|v| (v, c))).collect();
+        let k = per_row.max(1).min(by_cost.len());
+        if k > 0 {
+            by_cost.select_nth_unstable(k - 1);
+            for &(_, c) in &by_cost[..k] {
+                keep[c] = true;
+            }
+        }
+    }
+    (0..width).filter(|&c| keep[c]).collect()
+}
+
+/// The batch dispatcher as a policy of the MDRP simulator: a round every `every` minutes.
+pub struct Batch {
+    pub params: Params,
+}
+
+impl Batch {
+    pub fn for_instance(inst: &crate::mdrp::Instance) -> Self {
+        let params =
+            Params { pickup_service: inst.pickup_service, dropoff_service: inst.dropoff_service, ..Params::default() };
+        Self { params }
+    }
+}
+
+impl crate::sim::Policy for Batch {
+    fn decide(&mut self, v: &crate::sim::View) -> Vec<(usize, Vec<usize>)> {
+        if v.now % self.params.every.max(1) != 0 {
+            return Vec::new();
+        }
+        let (couriers, riders) = v.riders();
+        v.sends(&couriers, round(v.now, &v.jobs(), &riders, v.travel, &self.params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::travel::Euclid;
+
+    /// 100 m a minute: a kilometre is ten minutes.
+    const T: Euclid = Euclid { meters_per_minute: 100.0 };
+
+    fn at(x: f64) -> Point {
+        Point { x, y: 0.0 }
+    }
+
+    fn job(restaurant: usize, kitchen: f64, placed: i64, ready: i64) -> Job {
+        Job { restaurant, pickup_at: at(kitchen), drop_at: Point { x: kitchen, y: 500.0 }, placed, ready }
+    }
+
+    fn rider(x: f64, free: i64) -> Rider {
+        Rider { at: at(x), at_restaurant: None, free, off: 1_000 }
+    }
+
+    fn sent(s: &[Send]) -> Vec<(usize, Vec<usize>)> {
+        s.iter().map(|s| (s.rider, s.jobs.clone())).collect()
+    }
+
+    #[test]
+    fn a_rider_leaves_only_when_waiting_would_keep_the_food_waiting() {
+        // Ten minutes away, two more for the pickup: food ready at 30 wants a start at 18.
+        let jobs = [job(0, 1000.0, 0, 30)];
+        let first = (0..40).find(|&now| !round(now, &jobs, &[rider(0.0, 0)], &T, &Params::default()).is_empty());
+        assert_eq!(first, Some(18));
+    }
+
+    #[test]
+    fn one_kitchens_orders_go_together_when_riders_are_short() {
+        let jobs = [job(0, 0.0, 0, 5), job(0, 0.0, 1, 8), job(1, 3000.0, 0, 5)];
+        let p = Params::default();
+        let one = round(10, &jobs[..2], &[rider(100.0, 0)], &T, &p);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].jobs.len(), 2, "both dosas to the one rider");
+        // With a rider each, each goes alone.
+        let two = round(10, &jobs[..2], &[rider(100.0, 0), rider(-100.0, 0)], &T, &p);
+        assert!(two.len() == 2 && two.iter().all(|s| s.jobs.len() == 1), "{two:?}");
+        // Two kitchens never share a rider.
+        let apart = round(10, &[jobs[0], jobs[2]], &[rider(100.0, 0)], &T, &p);
+        assert_eq!(sent(&apart), vec![(0, vec![0])]);
+    }
+
+    #[test]
+    fn the_matching_minimises_the_total_where_greedy_does_not() {
+        // Kitchen A at 0 and B at 1 km, both ready; rider 0 is 1 min from A and 9 from B,
+        // rider 1 is 4 from A and 14 from B. Oldest first (A) to its nearest leaves B 14 min
+        // away (15 in all); the matching sends rider 1 to A and rider 0 to B (13).
+        let jobs = [job(0, 0.0, 0, 0), job(1, 1000.0, 1, 0)];
+        let riders = [rider(100.0, 0), rider(-400.0, 0)];
+        let p = Params::default();
+        let mut batch = sent(&round(2, &jobs, &riders, &T, &p));
+        batch.sort();
+        assert_eq!(batch, vec![(0, vec![1]), (1, vec![0])]);
+        let mut greedy = sent(&crate::greedy::round(2, &jobs, &riders, &T, &p));
+        greedy.sort();
+        assert_eq!(greedy, vec![(0, vec![0]), (1, vec![1])]);
+    }
+
+    #[test]
+    fn a_rider_finishing_at_the_kitchen_is_waited_for() {
+        let jobs = [job(0, 0.0, 0, 0)];
+        // One free rider 20 min away; one finishing a trip at the counter in 3 min.
+        let riders = [rider(2000.0, 0), Rider { at: at(0.0), at_restaurant: Some(0), free: 3, off: 1_000 }];
+        let p = Params::default();
+        assert!(round(0, &jobs, &riders, &T, &p).is_empty(), "the far rider is not sent");
+        assert_eq!(sent(&round(3, &jobs, &riders, &T, &p)), vec![(1, vec![0])]);
+        // Beyond the horizon they are not counted on.
+        let later = [riders[0], Rider { free: 3 + p.horizon + 1, ..riders[1] }];
+        assert_eq!(sent(&round(2, &jobs, &later, &T, &p)), vec![(0, vec![0])]);
+    }
+
+    #[test]
+    fn the_oldest_order_is_served_first_when_riders_are_short() {
+        // Two kitchens the same distance away; the order placed at 0 before the one at 10.
+        let jobs = [job(0, 1000.0, 10, 0), job(1, -1000.0, 0, 0)];
+        assert_eq!(sent(&round(20, &jobs, &[rider(0.0, 0)], &T, &Params::default())), vec![(0, vec![1])]);
+    }
+
+    #[test]
+    fn no_pickup_after_the_shift() {
+        let jobs = [job(0, 1000.0, 0, 0)];
+        let tired = Rider { off: 11, ..rider(0.0, 0) };
+        assert!(round(0, &jobs, &[tired], &T, &Params::default()).is_empty(), "pickup at 12, shift ends at 11");
+        assert_eq!(round(0, &jobs, &[Rider { off: 12, ..tired }], &T, &Params::default()).len(), 1);
+    }
+
+    #[test]
+    fn a_small_budget_keeps_each_bundles_cheapest_riders() {
+        let costs = vec![vec![Some(5), Some(1), None, Some(3)], vec![Some(2), Some(9), Some(8), None]];
+        assert_eq!(candidates(&costs, 1), vec![0, 1]);
+        assert_eq!(candidates(&costs, 4), vec![0, 1, 2, 3]);
+        // A round on a budget of one cell a bundle still keeps a few riders each.
+        let jobs = [job(0, 0.0, 0, 0), job(1, 1000.0, 1, 0)];
+        let riders = [rider(100.0, 0), rider(-400.0, 0), rider(5000.0, 0)];
+        let tight = Params { max_cells: 2, ..Params::default() };
+        assert_eq!(round(2, &jobs, &riders, &T, &tight).len(), 2);
+    }
+}

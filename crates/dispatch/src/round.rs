@@ -1,0 +1,75 @@
+//! What a dispatch round works on, whichever policy runs it: the orders waiting ([`Job`]), the
+//! riders free or soon free ([`Rider`]), the settings ([`Params`]), and what it decides
+//! ([`Send`]). Times are whole minutes (any unit, as long as the [`Travel`](crate::travel::Travel)
+//! port answers in it); places are points.
+
+use crate::travel::Point;
+
+/// An order waiting for a rider.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    /// The kitchen (bundles hold one kitchen's orders).
+    pub restaurant: usize,
+    pub pickup_at: Point,
+    pub drop_at: Point,
+    pub placed: i64,
+    /// When the food is expected at the counter.
+    pub ready: i64,
+}
+
+/// A rider who is free now or will be.
+#[derive(Debug, Clone, Copy)]
+pub struct Rider {
+    /// Where they are, or where their current trip ends.
+    pub at: Point,
+    /// At that kitchen's counter (no trip needed to pick up there).
+    pub at_restaurant: Option<usize>,
+    /// When they can leave for a new trip.
+    pub free: i64,
+    /// The end of their shift: no pickup after it.
+    pub off: i64,
+}
+
+/// How the dispatcher works a round.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// Minutes until the next round: what is sent now is what could not wait that long.
+    pub every: i64,
+    /// Riders freeing up within this many minutes are planned for (never sent before then).
+    pub horizon: i64,
+    /// The most orders one rider carries from one kitchen.
+    pub max_bundle: usize,
+    /// Orders of one kitchen go together only if their ready times are this close.
+    pub bundle_window: i64,
+    /// Minutes of click-to-door a plan may give up to use a rider who is free now rather than one
+    /// still on a trip: idle capacity is worth using, and a trip's end is an estimate.
+    pub free_now_bonus: i64,
+    /// The solver's budget: rows × columns of one round's assignment problem. Past it each
+    /// bundle keeps only its cheapest riders as columns.
+    pub max_cells: usize,
+    /// Half of each service time is spent before the pickup or drop-off instant.
+    pub pickup_service: i64,
+    pub dropoff_service: i64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            every: 1,
+            horizon: 20,
+            max_bundle: 3,
+            bundle_window: 20,
+            free_now_bonus: 5,
+            max_cells: 4_000_000,
+            pickup_service: 4,
+            dropoff_service: 4,
+        }
+    }
+}
+
+/// A rider sent now with a bundle, in drop-off order (indices into the round's jobs and riders).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Send {
+    pub rider: usize,
+    pub jobs: Vec<usize>,
+}
