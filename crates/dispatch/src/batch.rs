@@ -8,7 +8,7 @@
 //! Pure: times are whole minutes (any unit, as long as [`Travel`] answers in it), places are
 //! points. The MDRP simulator and the server call the same [`round`].
 
-use crate::round::{Job, Params, Rider, Send};
+use crate::round::{Job, Params, Plan, Rider, Send};
 use crate::travel::{Point, Travel};
 use pathfinding::prelude::{Matrix, kuhn_munkres_min};
 
@@ -118,10 +118,24 @@ const TIE: i64 = 64;
 
 /// One round at `now`: who leaves now with which orders.
 pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &Params) -> Vec<Send> {
+    plan(now, jobs, riders, travel, p, &|_, _| true).send
+}
+
+/// One round at `now` where job `j` may go only to a rider `r` with `allowed(j, r)` (the server:
+/// riders within reach of the kitchen who have not turned the order down).
+pub fn plan(
+    now: i64,
+    jobs: &[Job],
+    riders: &[Rider],
+    travel: &dyn Travel,
+    p: &Params,
+    allowed: &dyn Fn(usize, usize) -> bool,
+) -> Plan {
+    let mut planned = vec![false; jobs.len()];
     let pool: Vec<usize> =
         (0..riders.len()).filter(|&r| riders[r].off >= now && riders[r].free <= now + p.horizon).collect();
     if jobs.is_empty() || pool.is_empty() {
-        return Vec::new();
+        return Plan { send: Vec::new(), planned };
     }
     // The fewer riders per order, the more each carries from one kitchen.
     let size = jobs.len().div_ceil(pool.len()).clamp(1, p.max_bundle.max(1));
@@ -139,6 +153,7 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
                     // ride there (less riding empty, less waiting at the counter). The tie-break
                     // also spares the solver the many equal costs of food not ready yet.
                     b.pickup(now, &riders[r], travel, p)
+                        .filter(|_| b.jobs.iter().all(|&j| allowed(j, r)))
                         .map(|t| (b.click_to_door(t, p) - bonus) * TIE + b.reach(&riders[r], travel).min(TIE - 1))
                 })
                 .collect()
@@ -161,24 +176,32 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
         w.extend(columns.iter().map(|&c| row[c].unwrap_or(unplanned)));
         w.extend(std::iter::repeat_n(unplanned, spare));
     }
-    let Ok(weights) = Matrix::from_vec(n, m + spare, w) else { return Vec::new() };
+    let Ok(weights) = Matrix::from_vec(n, m + spare, w) else { return Plan { send: Vec::new(), planned } };
     let (_, chosen) = kuhn_munkres_min(&weights);
     let mut out = Vec::new();
-    for (b, &col) in bundles.iter().zip(&chosen) {
-        let Some(&r) = columns.get(col).map(|&c| &pool[c]) else { continue };
-        let rider = &riders[r];
-        // Planned for a rider still on a trip: the bundle waits for them.
-        if rider.free > now || b.pickup(now, rider, travel, p).is_none() {
+    for ((b, &col), row) in bundles.iter().zip(&chosen).zip(&costs) {
+        let Some(&c) = columns.get(col) else { continue };
+        // Matched to a rider who cannot take it: not planned this round.
+        if row[c].is_none() {
             continue;
         }
-        // Leaving a round later would still reach the counter by the time the food is ready:
-        // wait, and keep the rider for whatever the next round brings.
-        if now + p.every + b.reach(rider, travel) + p.pickup_service / 2 <= b.ready {
+        for &j in &b.jobs {
+            planned[j] = true;
+        }
+        let r = pool[c];
+        let rider = &riders[r];
+        // Planned for a rider still on a trip: the bundle waits for them.
+        if rider.free > now {
+            continue;
+        }
+        // Sending a round later would still get the rider to the counter by the time the food
+        // is ready: wait, and keep the rider for whatever the next round brings.
+        if now + p.every + p.lead + b.reach(rider, travel) + p.pickup_service / 2 <= b.ready {
             continue;
         }
         out.push(Send { rider: r, jobs: b.jobs.clone() });
     }
-    out
+    Plan { send: out, planned }
 }
 
 /// The pool's riders worth a column: with few enough cells, all of them; otherwise each
@@ -256,6 +279,27 @@ mod tests {
         let jobs = [job(0, 1000.0, 0, 30)];
         let first = (0..40).find(|&now| !round(now, &jobs, &[rider(0.0, 0)], &T, &Params::default()).is_empty());
         assert_eq!(first, Some(18));
+    }
+
+    #[test]
+    fn a_rider_who_must_answer_first_is_sent_that_much_earlier() {
+        let jobs = [job(0, 1000.0, 0, 30)];
+        let p = Params { lead: 10, ..Params::default() };
+        let first = (0..40).find(|&now| !round(now, &jobs, &[rider(0.0, 0)], &T, &p).is_empty());
+        assert_eq!(first, Some(8));
+    }
+
+    #[test]
+    fn a_job_goes_only_to_riders_allowed_and_the_plan_says_what_waits() {
+        // Job 1's food is ready in 100 minutes: planned, held back.
+        let jobs = [job(0, 0.0, 0, 0), job(1, 1000.0, 0, 100)];
+        let riders = [rider(100.0, 0), rider(-400.0, 0)];
+        let p = Params::default();
+        let refused = plan(0, &jobs, &riders, &T, &p, &|j, r| !(j == 0 && r == 0));
+        assert_eq!(sent(&refused.send), vec![(1, vec![0])], "not to the rider who turned it down");
+        assert_eq!(refused.planned, vec![true, true]);
+        let nobody = plan(0, &jobs, &riders, &T, &p, &|j, _| j == 0);
+        assert_eq!(nobody.planned, vec![true, false]);
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Rider {
 pub struct Params {
     /// Minutes until the next round: what is sent now is what could not wait that long.
     pub every: i64,
+    /// Minutes between sending a rider and their setting off (the server's riders answer an
+    /// offer first; the simulator's couriers leave at once): a rider is sent this much earlier.
+    pub lead: i64,
     /// Riders freeing up within this many minutes are planned for (never sent before then).
     pub horizon: i64,
     /// The most orders one rider carries from one kitchen.
@@ -56,6 +59,7 @@ impl Default for Params {
     fn default() -> Self {
         Self {
             every: 1,
+            lead: 0,
             horizon: 20,
             max_bundle: 3,
             bundle_window: 20,
@@ -72,4 +76,13 @@ impl Default for Params {
 pub struct Send {
     pub rider: usize,
     pub jobs: Vec<usize>,
+}
+
+/// A round's answer: who leaves now, and which jobs the round planned for a rider but held back
+/// (not needed yet, or waiting for a rider about to finish); the rest found no rider.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub send: Vec<Send>,
+    /// By job: planned (sent now or held back).
+    pub planned: Vec<bool>,
 }
