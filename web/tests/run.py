@@ -949,7 +949,7 @@ def main():
     # every browser and API client of the run shares 127.0.0.1, like a city behind one NAT, so
     # the per-address limits are those of a busy office, not of one phone.
     server, base = start(workdir, extra_env={
-        "DABBA_OFFER_TIMEOUT_SECONDS": "5", "DABBA_LIMIT_LOGIN_PER_IP": "1000", "DABBA_LIMIT_LOGIN_PER_ACCOUNT": "100",
+        "DABBA_OFFER_TIMEOUT_SECONDS": "5", "DABBA_DISPATCH_LEAD_SECONDS": "86400", "DABBA_LIMIT_LOGIN_PER_IP": "1000", "DABBA_LIMIT_LOGIN_PER_ACCOUNT": "100",
         "DABBA_LIMIT_REGISTER_PER_IP": "100", "DABBA_LIMIT_PAY_PAGE_PER_IP": "100"})
     failed = []
     try:

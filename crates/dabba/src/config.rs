@@ -72,6 +72,14 @@ pub struct ConfigArgs {
     /// Seconds a rider has to answer a delivery offer [default: 30].
     #[arg(long, global = true, env = "DABBA_OFFER_TIMEOUT_SECONDS")]
     pub offer_timeout_seconds: Option<u64>,
+    /// Who chooses riders: `batch` (every due order matched at once) or `greedy` (each order
+    /// in turn to its soonest pickup) [default: batch].
+    #[arg(long, global = true, env = "DABBA_DISPATCH_POLICY")]
+    pub dispatch_policy: Option<DispatchPolicyName>,
+    /// Batch dispatch offers an order once its rider would need to set off within this many
+    /// seconds [default: 900].
+    #[arg(long, global = true, env = "DABBA_DISPATCH_LEAD_SECONDS")]
+    pub dispatch_lead_seconds: Option<u64>,
     /// Seconds between the route points kept per rider [default: 15].
     #[arg(long, global = true, env = "DABBA_LOCATION_HISTORY_SECONDS")]
     pub location_history_seconds: Option<u64>,
@@ -341,6 +349,18 @@ impl ConfigArgs {
                 bail!("offer_timeout_seconds must be between 5 and 600");
             }
             delivery.dispatch.offer_timeout = std::time::Duration::from_secs(secs);
+        }
+        if let Some(name) = self.dispatch_policy.or(file.dispatch_policy) {
+            delivery.dispatch.policy = match name {
+                DispatchPolicyName::Batch => dabba_api::delivery::dispatch::Policy::Batch,
+                DispatchPolicyName::Greedy => dabba_api::delivery::dispatch::Policy::Greedy,
+            };
+        }
+        if let Some(secs) = self.dispatch_lead_seconds.or(file.dispatch_lead_seconds) {
+            if secs > 86_400 {
+                bail!("dispatch_lead_seconds must be between 0 and 86400");
+            }
+            delivery.dispatch.lead = std::time::Duration::from_secs(secs);
         }
         if let Some(secs) = self.location_history_seconds.or(file.location_history_seconds) {
             if !(1..=3_600).contains(&secs) {
@@ -666,4 +686,12 @@ mod tests {
         assert_eq!(s.token_secret().unwrap(), first, "the same secret after a restart");
         assert!(dir.join("city.secret").exists());
     }
+}
+
+/// `--dispatch-policy`: who chooses riders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DispatchPolicyName {
+    Batch,
+    Greedy,
 }

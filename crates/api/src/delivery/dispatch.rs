@@ -1,8 +1,10 @@
-//! Dispatch: who gets offered which order. Greedy for now: each order waiting for a rider is
-//! offered to the best available rider near its restaurant; the offer has a deadline; a decline
-//! or a timeout moves on to the next rider; with nobody available the order waits ("searching")
-//! and is retried with backoff, and at once when a rider comes online. The choice itself sits
-//! behind [`DispatchPolicy`] so a batched optimiser can replace it.
+//! Dispatch: who gets offered which order. Each order waiting for a rider has a job; a round
+//! offers due jobs to riders, by the batch policy (default: all due orders matched at once to
+//! the riders near their kitchens at the least total click-to-door, by the dispatch crate's
+//! round, an offer only once the rider would need to set off within `lead`) or the greedy one
+//! (each order in turn to its soonest pickup). An offer has a deadline; a decline or a timeout
+//! moves on to the next rider; with nobody available the order waits ("searching") and is
+//! retried with backoff, and at once when a rider comes online or is freed.
 //!
 //! Jobs and offers live in memory on this node; the database says which orders still need a
 //! rider, so a restart rebuilds the jobs (see `Delivery::restore`).
@@ -26,19 +28,14 @@ pub struct Candidate {
     pub arrival_minutes: f64,
 }
 
-/// Picks the rider for a job among candidates (nearest first).
-pub trait DispatchPolicy: Send + Sync {
-    /// The index of the chosen candidate; `minutes_to_ready` is how long the food still needs.
-    fn choose(&self, minutes_to_ready: f64, candidates: &[Candidate]) -> Option<usize>;
-}
-
 /// Soonest pickup: the rider whose pickup time, `max(arrival, ready)`, is earliest. Among those
 /// who would all be there in time, the one who arrives last, so nobody waits at the counter and
 /// the riders closest stay free for orders that are ready now. Ties by rider id.
 pub struct Greedy;
 
-impl DispatchPolicy for Greedy {
-    fn choose(&self, minutes_to_ready: f64, candidates: &[Candidate]) -> Option<usize> {
+impl Greedy {
+    /// The index of the chosen candidate; `minutes_to_ready` is how long the food still needs.
+    pub fn choose(&self, minutes_to_ready: f64, candidates: &[Candidate]) -> Option<usize> {
         let pickup = |c: &Candidate| c.arrival_minutes.max(minutes_to_ready);
         (0..candidates.len()).min_by(|&a, &b| {
             let (ca, cb) = (&candidates[a], &candidates[b]);
@@ -48,6 +45,15 @@ impl DispatchPolicy for Greedy {
                 .then(ca.rider.cmp(&cb.rider))
         })
     }
+}
+
+/// Which policy makes the offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Rounds of matching over every due order (`dabba_dispatch::batch`).
+    Batch,
+    /// Each order in turn to its soonest pickup ([`Greedy`]).
+    Greedy,
 }
 
 /// Operator settings of dispatch.
@@ -64,6 +70,12 @@ pub struct DispatchConfig {
     pub retry_max: Duration,
     /// A rider who declined (or let the offer expire) is not offered the same order again for this long.
     pub decline_cooldown: Duration,
+    pub policy: Policy,
+    /// Batch: an order is offered once its rider would need to set off within this long (so
+    /// that they reach the counter as the food is ready, not long before).
+    pub lead: Duration,
+    /// Batch: how often orders held back are looked at again.
+    pub round_every: Duration,
 }
 
 impl Default for DispatchConfig {
@@ -75,6 +87,9 @@ impl Default for DispatchConfig {
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(60),
             decline_cooldown: Duration::from_secs(120),
+            policy: Policy::Batch,
+            lead: Duration::from_secs(15 * 60),
+            round_every: Duration::from_secs(5),
         }
     }
 }
@@ -85,6 +100,7 @@ pub struct Job {
     pub order_id: Uuid,
     pub user_id: Uuid,
     pub owner_id: Uuid,
+    pub restaurant_id: Uuid,
     pub restaurant_name: String,
     pub restaurant: LatLng,
     pub customer: LatLng,
@@ -114,6 +130,8 @@ struct Slot {
     attempts: u32,
     next_try: Instant,
     told_searching: bool,
+    /// When dispatch started looking.
+    since: Instant,
 }
 
 /// What the dispatcher asks its caller to do (I/O stays out of the lock).
@@ -136,14 +154,13 @@ pub enum OfferGone {
 
 pub struct Dispatcher {
     slots: Mutex<HashMap<Uuid, Slot>>,
-    policy: Box<dyn DispatchPolicy>,
     pub config: DispatchConfig,
     pub wake: tokio::sync::Notify,
 }
 
 impl Dispatcher {
-    pub fn new(config: DispatchConfig, policy: Box<dyn DispatchPolicy>) -> Self {
-        Self { slots: Mutex::default(), policy, config, wake: tokio::sync::Notify::new() }
+    pub fn new(config: DispatchConfig) -> Self {
+        Self { slots: Mutex::default(), config, wake: tokio::sync::Notify::new() }
     }
 
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Slot>> {
@@ -161,6 +178,7 @@ impl Dispatcher {
             attempts: 0,
             next_try: now,
             told_searching: false,
+            since: now,
         });
         self.wake.notify_one();
     }
@@ -272,6 +290,7 @@ impl Dispatcher {
         // Oldest orders first: they have waited longest.
         let mut ids: Vec<Uuid> = slots.keys().copied().collect();
         ids.sort();
+        let mut due = Vec::new();
         for id in ids {
             let Some(s) = slots.get_mut(&id) else { continue };
             if s.accepting {
@@ -286,53 +305,111 @@ impl Dispatcher {
                 continue;
             }
             s.declined.retain(|_, until| *until > now);
-            let hour = super::local_hour(s.job.tz.as_ref(), wall);
-            let minutes_to_ready = s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0;
-            let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
-                s.declined.contains_key(&r)
-            });
-            let candidates: Vec<Candidate> = near
-                .iter()
-                .map(|n| Candidate {
-                    rider: n.entry.rider,
-                    vehicle: n.entry.vehicle,
-                    km: n.km,
-                    arrival_minutes: travel_minutes(n.km, n.entry.vehicle, hour),
-                })
-                .collect();
-            let mut offered = None;
-            let mut pool = candidates;
-            while let Some(i) = self.policy.choose(minutes_to_ready, &pool) {
-                let c = pool.swap_remove(i);
-                // The index may be a moment behind: the rider may have just been offered
-                // another order or gone offline.
-                if fleet.reserve(c.rider, id) {
-                    offered = Some(c);
-                    break;
+            due.push(id);
+        }
+        let made = |s: &mut Slot, rider: Uuid, km: f64, actions: &mut Vec<Action>, next: &mut Option<Instant>| {
+            s.job.earnings = earnings(s.job.distance_km);
+            let o = Offer {
+                job: s.job.clone(),
+                rider,
+                pickup_km: km,
+                expires: now + self.config.offer_timeout,
+                expires_at: wall + self.config.offer_timeout,
+            };
+            *next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
+            s.offer = Some(o.clone());
+            actions.push(Action::Offer(o));
+        };
+        let nobody = |s: &mut Slot, actions: &mut Vec<Action>, next: &mut Option<Instant>| {
+            s.attempts += 1;
+            let backoff = self.config.retry_base.saturating_mul(1 << s.attempts.min(16).saturating_sub(1));
+            s.next_try = now + backoff.min(self.config.retry_max);
+            *next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
+            if !s.told_searching {
+                s.told_searching = true;
+                actions.push(Action::Searching(s.job.clone()));
+            }
+        };
+        match self.config.policy {
+            Policy::Greedy => {
+                for id in due {
+                    let Some(s) = slots.get_mut(&id) else { continue };
+                    let hour = super::local_hour(s.job.tz.as_ref(), wall);
+                    let minutes_to_ready = s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0;
+                    let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
+                        s.declined.contains_key(&r)
+                    });
+                    let mut pool: Vec<Candidate> = near
+                        .iter()
+                        .map(|n| Candidate {
+                            rider: n.entry.rider,
+                            vehicle: n.entry.vehicle,
+                            km: n.km,
+                            arrival_minutes: travel_minutes(n.km, n.entry.vehicle, hour),
+                        })
+                        .collect();
+                    let mut offered = None;
+                    while let Some(i) = Greedy.choose(minutes_to_ready, &pool) {
+                        let c = pool.swap_remove(i);
+                        // The index may be a moment behind: the rider may have just been offered
+                        // another order or gone offline.
+                        if fleet.reserve(c.rider, id) {
+                            offered = Some(c);
+                            break;
+                        }
+                    }
+                    match offered {
+                        Some(c) => made(s, c.rider, c.km, &mut actions, &mut next),
+                        None => nobody(s, &mut actions, &mut next),
+                    }
                 }
             }
-            match offered {
-                Some(c) => {
-                    s.job.earnings = earnings(s.job.distance_km);
-                    let o = Offer {
-                        job: s.job.clone(),
-                        rider: c.rider,
-                        pickup_km: c.km,
-                        expires: now + self.config.offer_timeout,
-                        expires_at: wall + self.config.offer_timeout,
-                    };
-                    next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
-                    s.offer = Some(o.clone());
-                    actions.push(Action::Offer(o));
+            Policy::Batch => {
+                let mut orders = Vec::with_capacity(due.len());
+                let mut reachable = Vec::new();
+                let mut km: HashMap<(usize, Uuid), f64> = HashMap::new();
+                for (i, id) in due.iter().enumerate() {
+                    let s = &slots[id];
+                    orders.push(super::matching::Due {
+                        restaurant_id: s.job.restaurant_id,
+                        restaurant: s.job.restaurant,
+                        customer: s.job.customer,
+                        waited_minutes: now.saturating_duration_since(s.since).as_secs_f64() / 60.0,
+                        ready_minutes: s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0,
+                    });
+                    let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
+                        s.declined.contains_key(&r)
+                    });
+                    for n in near {
+                        km.insert((i, n.entry.rider), n.km);
+                        reachable.push(super::matching::Reachable { order: i, rider: n.entry.rider, at: n.entry.at });
+                    }
                 }
-                None => {
-                    s.attempts += 1;
-                    let backoff = self.config.retry_base.saturating_mul(1 << s.attempts.min(16).saturating_sub(1));
-                    s.next_try = now + backoff.min(self.config.retry_max);
-                    next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
-                    if !s.told_searching {
-                        s.told_searching = true;
-                        actions.push(Action::Searching(s.job.clone()));
+                // The city's hour (its kitchens share a zone).
+                let hour = due
+                    .first()
+                    .and_then(|id| slots.get(id))
+                    .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
+                let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
+                let (send, planned) = super::matching::round(&orders, &reachable, hour, lead);
+                let mut sent = vec![false; due.len()];
+                for (i, rider) in send {
+                    let Some(s) = slots.get_mut(&due[i]) else { continue };
+                    // The index may be a moment behind (the rider just went offline): the order
+                    // is looked at again next round.
+                    if fleet.reserve(rider, due[i]) {
+                        sent[i] = true;
+                        made(s, rider, km.get(&(i, rider)).copied().unwrap_or(0.0), &mut actions, &mut next);
+                    }
+                }
+                for (i, id) in due.iter().enumerate().filter(|&(i, _)| !sent[i]) {
+                    let Some(s) = slots.get_mut(id) else { continue };
+                    if planned.get(i).copied().unwrap_or(false) {
+                        // Held back for a rider who need not set off yet.
+                        s.next_try = now + self.config.round_every;
+                        next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
+                    } else {
+                        nobody(s, &mut actions, &mut next);
                     }
                 }
             }
@@ -376,6 +453,7 @@ mod tests {
             order_id: Uuid::from_u128(n),
             user_id: Uuid::from_u128(1000 + n),
             owner_id: Uuid::from_u128(2000),
+            restaurant_id: Uuid::from_u128(3000),
             restaurant_name: "Thali House".into(),
             restaurant: AT,
             customer: LatLng { lat: 12.98, lng: 77.60 },
@@ -401,7 +479,7 @@ mod tests {
             retry_base: Duration::from_secs(20),
             ..Default::default()
         };
-        let d = Dispatcher::new(config, Box::new(Greedy));
+        let d = Dispatcher::new(config);
         d.add(job(1));
         let (first, _) = d.step(&fleet, |_| 0);
         assert!(matches!(&first[..], [Action::Offer(o)] if o.rider == rider && o.job.order_id == Uuid::from_u128(1)));
@@ -416,6 +494,61 @@ mod tests {
             Action::Offer(o) if o.job.order_id == Uuid::from_u128(order) => Some(o.rider),
             _ => None,
         })
+    }
+
+    /// A fleet of riders online at these points (km east of `AT`).
+    fn fleet_at(riders: &[(u128, f64)]) -> Fleet {
+        let fleet = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
+        for &(n, km_east) in riders {
+            let rider = Uuid::from_u128(n);
+            fleet.know(rider, Vehicle::Scooter);
+            fleet.set_online(rider, true);
+            let at = east(km_east);
+            let fix = dabba_domain::ping::Fix { at, recorded_ms: 1_000, speed: None, heading: None, accuracy: None };
+            fleet.ingest(rider, &[fix]).unwrap();
+        }
+        fleet
+    }
+
+    fn east(km: f64) -> LatLng {
+        LatLng { lat: AT.lat, lng: AT.lng + km / (111.32 * AT.lat.to_radians().cos()) }
+    }
+
+    #[test]
+    fn batch_holds_an_order_back_until_its_rider_must_set_off() {
+        let fleet = fleet_at(&[(7, 0.0)]);
+        let d = Dispatcher::new(DispatchConfig::default());
+        assert_eq!(d.config.policy, Policy::Batch, "the default");
+        let start = Instant::now();
+        // The food is 40 minutes away; the rider is at the counter and answers within 15.
+        d.add(Job { ready_at: start + Duration::from_secs(40 * 60), ..job(1) });
+        let (actions, next) = d.step_at(start, &fleet, |_| 0);
+        assert!(actions.is_empty(), "neither offered nor searching: {actions:?}");
+        assert!(next.is_some_and(|n| n <= start + d.config.round_every), "looked at again soon");
+        assert!(!d.is_searching(Uuid::from_u128(1)));
+        let (actions, _) = d.step_at(start + Duration::from_secs(20 * 60), &fleet, |_| 0);
+        assert!(actions.is_empty(), "20 min on, still 20 to go: {actions:?}");
+        // Once setting off within the lead (15 min, plus a round and the walk to the counter).
+        let (actions, _) = d.step_at(start + Duration::from_secs(23 * 60), &fleet, |_| 0);
+        assert_eq!(offered(&actions, 1), Some(Uuid::from_u128(7)), "{actions:?}");
+    }
+
+    #[test]
+    fn batch_matches_the_due_orders_together_where_greedy_takes_them_in_turn() {
+        // Kitchen A at `AT`, kitchen B 2.5 km east; rider 1 is 0.25 km east (near A, 2.25 km
+        // from B), rider 2 is 1 km west (1 km from A, 3.5 km from B). In turn, A (the older)
+        // takes rider 1 and B gets rider 2, 3.5 km away; together, 3.25 km in all instead of 3.75.
+        let b = Job { restaurant: east(2.5), restaurant_id: Uuid::from_u128(3001), customer: east(3.0), ..job(2) };
+        for (policy, want) in [(Policy::Batch, [(1, 2), (2, 1)]), (Policy::Greedy, [(1, 1), (2, 2)])] {
+            let fleet = fleet_at(&[(1, 0.25), (2, -1.0)]);
+            let d = Dispatcher::new(DispatchConfig { policy, ..Default::default() });
+            d.add(job(1));
+            d.add(b.clone());
+            let (actions, _) = d.step(&fleet, |_| 0);
+            for (order, rider) in want {
+                assert_eq!(offered(&actions, order), Some(Uuid::from_u128(rider)), "{policy:?}: {actions:?}");
+            }
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod follower;
 pub mod grid;
 pub mod history;
 pub mod ingest;
+mod matching;
 pub mod offers;
 mod ops;
 pub mod otp;
@@ -27,7 +28,7 @@ use dabba_domain::eta::Vehicle;
 use dabba_domain::order::OrderStatus;
 use dabba_store::model::{Order, Restaurant};
 use dabba_store::{Store, StoreResult};
-use dispatch::{DispatchConfig, Dispatcher, Greedy, Job};
+use dispatch::{DispatchConfig, Dispatcher, Job};
 use fleet::Fleet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -94,7 +95,7 @@ impl Delivery {
     pub fn new(config: DeliveryConfig) -> Self {
         Self {
             fleet: Fleet::new(config.history_every, config.max_silence),
-            dispatcher: Dispatcher::new(config.dispatch.clone(), Box::new(Greedy)),
+            dispatcher: Dispatcher::new(config.dispatch.clone()),
             tracker: Tracker::default(),
             history: Default::default(),
             sockets: Mutex::default(),
@@ -190,6 +191,7 @@ pub fn job_of(o: &Order, r: &Restaurant) -> Job {
         order_id: o.order_id,
         user_id: o.user_id,
         owner_id: r.owner_id,
+        restaurant_id: r.restaurant_id,
         restaurant_name: r.name.clone(),
         restaurant: LatLng { lat: r.latitude, lng: r.longitude },
         customer: LatLng { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },

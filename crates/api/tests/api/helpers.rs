@@ -201,6 +201,9 @@ fn test_delivery() -> dabba_api::delivery::DeliveryConfig {
     d.dispatch.offer_timeout = Duration::from_secs(2);
     d.dispatch.retry_base = Duration::from_millis(200);
     d.dispatch.retry_max = Duration::from_millis(800);
+    // Offers as soon as a rider is matched: these tests follow the flow; holding an order back
+    // until its rider must set off has tests of its own.
+    d.dispatch.lead = Duration::from_secs(24 * 3600);
     d.history_every = Duration::from_secs(1);
     d
 }
