@@ -56,7 +56,7 @@ impl Bundle {
 
     /// Minutes for `rider` to reach the counter.
     fn reach(&self, rider: &Rider, travel: &dyn Travel) -> i64 {
-        if rider.at_restaurant == Some(self.restaurant) { 0 } else { travel.minutes(rider.at, self.at) }
+        if rider.at_restaurant == Some(self.restaurant) { 0 } else { rider.ride(travel, rider.at, self.at) }
     }
 
     /// The pickup instant if `rider` (leaving when free, not before `now`) carries it; `None` if
@@ -152,8 +152,9 @@ pub fn plan(
                     // Among riders who would make the same pickup, the one with the shortest
                     // ride there (less riding empty, less waiting at the counter). The tie-break
                     // also spares the solver the many equal costs of food not ready yet.
-                    b.pickup(now, &riders[r], travel, p)
+                    Some(())
                         .filter(|_| b.jobs.iter().all(|&j| allowed(j, r)))
+                        .and_then(|_| b.pickup(now, &riders[r], travel, p))
                         .map(|t| (b.click_to_door(t, p) - bonus) * TIE + b.reach(&riders[r], travel).min(TIE - 1))
                 })
                 .collect()
@@ -266,7 +267,7 @@ mod tests {
     }
 
     fn rider(x: f64, free: i64) -> Rider {
-        Rider { at: at(x), at_restaurant: None, free, off: 1_000 }
+        Rider { at: at(x), at_restaurant: None, free, off: 1_000, pace: 1.0 }
     }
 
     fn sent(s: &[Send]) -> Vec<(usize, Vec<usize>)> {
@@ -337,7 +338,7 @@ mod tests {
     fn a_rider_finishing_at_the_kitchen_is_waited_for() {
         let jobs = [job(0, 0.0, 0, 0)];
         // One free rider 20 min away; one finishing a trip at the counter in 3 min.
-        let riders = [rider(2000.0, 0), Rider { at: at(0.0), at_restaurant: Some(0), free: 3, off: 1_000 }];
+        let riders = [rider(2000.0, 0), Rider { at: at(0.0), at_restaurant: Some(0), free: 3, off: 1_000, pace: 1.0 }];
         let p = Params::default();
         assert!(round(0, &jobs, &riders, &T, &p).is_empty(), "the far rider is not sent");
         assert_eq!(sent(&round(3, &jobs, &riders, &T, &p)), vec![(1, vec![0])]);

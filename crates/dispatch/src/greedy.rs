@@ -19,7 +19,7 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
         }
         let job = &jobs[j];
         let pickup = |r: &Rider| {
-            let reach = if r.at_restaurant == Some(job.restaurant) { 0 } else { travel.minutes(r.at, job.pickup_at) };
+            let reach = if r.at_restaurant == Some(job.restaurant) { 0 } else { r.ride(travel, r.at, job.pickup_at) };
             (now + reach + p.pickup_service / 2).max(job.ready)
         };
         let best = free

@@ -28,6 +28,17 @@ pub struct Rider {
     pub free: i64,
     /// The end of their shift: no pickup after it.
     pub off: i64,
+    /// Their minutes per minute of the travel port (a bicycle is slower than the scooter the
+    /// server's port rides; 1 in MDRP).
+    pub pace: f64,
+}
+
+impl Rider {
+    /// Minutes for this rider from `from` to `to`.
+    pub fn ride(&self, travel: &dyn crate::travel::Travel, from: Point, to: Point) -> i64 {
+        let m = travel.minutes(from, to);
+        if self.pace == 1.0 { m } else { (m as f64 * self.pace).ceil() as i64 }
+    }
 }
 
 /// How the dispatcher works a round.

@@ -61,7 +61,7 @@ impl View<'_> {
                     Place::Restaurant(r) => Some(r),
                     _ => None,
                 };
-                Rider { at: s.at, at_restaurant, free: s.free, off: inst.couriers[c].off }
+                Rider { at: s.at, at_restaurant, free: s.free, off: inst.couriers[c].off, pace: 1.0 }
             })
             .collect();
         (on, riders)

@@ -1,6 +1,7 @@
 //! Travel time as a port: the simulator uses MDRP's rule, the server its road-detour model.
 
-/// A place on a plane, in metres.
+/// A place, as the travel port reads it: metres on a plane for MDRP, longitude (x) and latitude
+/// (y) for the server's road model. Nothing else looks inside.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub x: f64,

@@ -88,7 +88,8 @@ impl Default for DispatchConfig {
             retry_max: Duration::from_secs(60),
             decline_cooldown: Duration::from_secs(120),
             policy: Policy::Batch,
-            lead: Duration::from_secs(15 * 60),
+            // Time to answer the offer (30 s), a decline and the next rider's answer, and a round.
+            lead: Duration::from_secs(5 * 60),
             round_every: Duration::from_secs(5),
         }
     }
@@ -132,6 +133,9 @@ struct Slot {
     told_searching: bool,
     /// When dispatch started looking.
     since: Instant,
+    /// Batch: planned for a rider but held back; it joins every round until offered, so the
+    /// orders waiting are always matched together.
+    held: bool,
 }
 
 /// What the dispatcher asks its caller to do (I/O stays out of the lock).
@@ -179,6 +183,7 @@ impl Dispatcher {
             next_try: now,
             told_searching: false,
             since: now,
+            held: false,
         });
         self.wake.notify_one();
     }
@@ -300,7 +305,7 @@ impl Dispatcher {
                 next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
                 continue;
             }
-            if s.next_try > now {
+            if s.next_try > now && !(s.held && self.config.policy == Policy::Batch) {
                 next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
                 continue;
             }
@@ -317,10 +322,12 @@ impl Dispatcher {
                 expires_at: wall + self.config.offer_timeout,
             };
             *next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
+            (s.held, s.attempts) = (false, 0);
             s.offer = Some(o.clone());
             actions.push(Action::Offer(o));
         };
         let nobody = |s: &mut Slot, actions: &mut Vec<Action>, next: &mut Option<Instant>| {
+            s.held = false;
             s.attempts += 1;
             let backoff = self.config.retry_base.saturating_mul(1 << s.attempts.min(16).saturating_sub(1));
             s.next_try = now + backoff.min(self.config.retry_max);
@@ -365,56 +372,94 @@ impl Dispatcher {
                 }
             }
             Policy::Batch => {
-                let mut orders = Vec::with_capacity(due.len());
-                let mut reachable = Vec::new();
-                let mut km: HashMap<(usize, Uuid), f64> = HashMap::new();
-                for (i, id) in due.iter().enumerate() {
-                    let s = &slots[id];
-                    orders.push(super::matching::Due {
-                        restaurant_id: s.job.restaurant_id,
-                        restaurant: s.job.restaurant,
-                        customer: s.job.customer,
-                        waited_minutes: now.saturating_duration_since(s.since).as_secs_f64() / 60.0,
-                        ready_minutes: s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0,
-                    });
-                    let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
-                        s.declined.contains_key(&r)
-                    });
-                    for n in near {
-                        km.insert((i, n.entry.rider), n.km);
-                        reachable.push(super::matching::Reachable { order: i, rider: n.entry.rider, at: n.entry.at });
-                    }
+                // One round per time zone: its hour sets the traffic (a city's kitchens share one).
+                let mut zones: HashMap<Option<String>, Vec<Uuid>> = HashMap::new();
+                for id in due {
+                    let zone = slots.get(&id).and_then(|s| s.job.tz.as_ref()?.iana_name().map(str::to_owned));
+                    zones.entry(zone).or_default().push(id);
                 }
-                // The city's hour (its kitchens share a zone).
-                let hour = due
-                    .first()
-                    .and_then(|id| slots.get(id))
-                    .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
-                let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
-                let (send, planned) = super::matching::round(&orders, &reachable, hour, lead);
-                let mut sent = vec![false; due.len()];
-                for (i, rider) in send {
-                    let Some(s) = slots.get_mut(&due[i]) else { continue };
-                    // The index may be a moment behind (the rider just went offline): the order
-                    // is looked at again next round.
-                    if fleet.reserve(rider, due[i]) {
-                        sent[i] = true;
-                        made(s, rider, km.get(&(i, rider)).copied().unwrap_or(0.0), &mut actions, &mut next);
-                    }
-                }
-                for (i, id) in due.iter().enumerate().filter(|&(i, _)| !sent[i]) {
-                    let Some(s) = slots.get_mut(id) else { continue };
-                    if planned.get(i).copied().unwrap_or(false) {
-                        // Held back for a rider who need not set off yet.
-                        s.next_try = now + self.config.round_every;
-                        next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
-                    } else {
-                        nobody(s, &mut actions, &mut next);
-                    }
+                for due in zones.into_values() {
+                    self.batch_round(&mut slots, &due, now, wall, fleet, &made, &nobody, &mut actions, &mut next);
                 }
             }
         }
         (actions, next)
+    }
+}
+
+/// Makes the offer of a slot to a rider `km` from the kitchen (what to tell, when to look again).
+type Made<'a> = dyn Fn(&mut Slot, Uuid, f64, &mut Vec<Action>, &mut Option<Instant>) + 'a;
+/// Backs a slot off: nobody could take it.
+type Nobody<'a> = dyn Fn(&mut Slot, &mut Vec<Action>, &mut Option<Instant>) + 'a;
+
+impl Dispatcher {
+    /// A batch round over the `due` orders of one time zone.
+    #[allow(clippy::too_many_arguments)]
+    fn batch_round(
+        &self,
+        slots: &mut HashMap<Uuid, Slot>,
+        due: &[Uuid],
+        now: Instant,
+        wall: time::OffsetDateTime,
+        fleet: &Fleet,
+        made: &Made,
+        nobody: &Nobody,
+        actions: &mut Vec<Action>,
+        next: &mut Option<Instant>,
+    ) {
+        let mut orders = Vec::with_capacity(due.len());
+        let mut reachable = Vec::new();
+        let mut km: HashMap<(usize, Uuid), f64> = HashMap::new();
+        for (i, id) in due.iter().enumerate() {
+            let s = &slots[id];
+            orders.push(super::matching::Due {
+                restaurant_id: s.job.restaurant_id,
+                restaurant: s.job.restaurant,
+                customer: s.job.customer,
+                waited_minutes: now.saturating_duration_since(s.since).as_secs_f64() / 60.0,
+                ready_minutes: s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0,
+            });
+            let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
+                s.declined.contains_key(&r)
+            });
+            for n in near {
+                km.insert((i, n.entry.rider), n.km);
+                reachable.push(super::matching::Reachable {
+                    order: i,
+                    rider: n.entry.rider,
+                    at: n.entry.at,
+                    vehicle: n.entry.vehicle,
+                });
+            }
+        }
+        let hour = due
+            .first()
+            .and_then(|id| slots.get(id))
+            .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
+        let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
+        let (send, planned) = super::matching::round(&orders, &reachable, hour, lead);
+        let mut sent = vec![false; due.len()];
+        for (i, rider) in send {
+            let Some(s) = slots.get_mut(&due[i]) else { continue };
+            // The index may be a moment behind (the rider just went offline or was offered
+            // elsewhere): the order stays planned and joins the next round.
+            if fleet.reserve(rider, due[i]) {
+                sent[i] = true;
+                made(s, rider, km.get(&(i, rider)).copied().unwrap_or(0.0), actions, next);
+            }
+        }
+        for (i, id) in due.iter().enumerate().filter(|&(i, _)| !sent[i]) {
+            let Some(s) = slots.get_mut(id) else { continue };
+            if planned.get(i).copied().unwrap_or(false) {
+                // Held back for a rider who need not set off yet: looked at again every round
+                // (and with every other order), no longer "searching".
+                (s.held, s.attempts) = (true, 0);
+                s.next_try = now + self.config.round_every;
+                *next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
+            } else {
+                nobody(s, actions, next);
+            }
+        }
     }
 }
 
@@ -519,18 +564,58 @@ mod tests {
         let fleet = fleet_at(&[(7, 0.0)]);
         let d = Dispatcher::new(DispatchConfig::default());
         assert_eq!(d.config.policy, Policy::Batch, "the default");
+        // The food is 40 minutes away; the rider is at the counter.
+        d.add(job(1));
         let start = Instant::now();
-        // The food is 40 minutes away; the rider is at the counter and answers within 15.
-        d.add(Job { ready_at: start + Duration::from_secs(40 * 60), ..job(1) });
+        d.ready_at(Uuid::from_u128(1), start + Duration::from_secs(40 * 60));
         let (actions, next) = d.step_at(start, &fleet, |_| 0);
         assert!(actions.is_empty(), "neither offered nor searching: {actions:?}");
         assert!(next.is_some_and(|n| n <= start + d.config.round_every), "looked at again soon");
         assert!(!d.is_searching(Uuid::from_u128(1)));
         let (actions, _) = d.step_at(start + Duration::from_secs(20 * 60), &fleet, |_| 0);
         assert!(actions.is_empty(), "20 min on, still 20 to go: {actions:?}");
-        // Once setting off within the lead (15 min, plus a round and the walk to the counter).
-        let (actions, _) = d.step_at(start + Duration::from_secs(23 * 60), &fleet, |_| 0);
+        // Once setting off within the lead (5 min, plus a round and the walk to the counter).
+        let (actions, _) = d.step_at(start + Duration::from_secs(32 * 60), &fleet, |_| 0);
+        assert!(actions.is_empty(), "32 min on, 8 to go: {actions:?}");
+        let (actions, _) = d.step_at(start + Duration::from_secs(33 * 60), &fleet, |_| 0);
         assert_eq!(offered(&actions, 1), Some(Uuid::from_u128(7)), "{actions:?}");
+    }
+
+    #[test]
+    fn an_order_added_later_is_matched_with_those_held_back() {
+        // Two riders at the kitchen; food 40 min away for both orders, the second added a
+        // minute after the first was planned and held back.
+        let fleet = fleet_at(&[(7, 0.0), (8, 0.1)]);
+        let d = Dispatcher::new(DispatchConfig::default());
+        d.add(job(1));
+        let start = Instant::now();
+        let ready = start + Duration::from_secs(40 * 60);
+        d.ready_at(Uuid::from_u128(1), ready);
+        assert!(d.step_at(start, &fleet, |_| 0).0.is_empty());
+        d.add(Job { ready_at: ready, ..job(2) });
+        let (actions, _) = d.step_at(start + Duration::from_secs(60), &fleet, |_| 0);
+        assert!(actions.is_empty(), "both planned, neither searching: {actions:?}");
+        assert!(!d.is_searching(Uuid::from_u128(2)));
+        // When they must set off, each order has its own rider.
+        let (actions, _) = d.step_at(ready - Duration::from_secs(60), &fleet, |_| 0);
+        let (a, b) = (offered(&actions, 1), offered(&actions, 2));
+        assert!(a.is_some() && b.is_some() && a != b, "{actions:?}");
+    }
+
+    #[test]
+    fn a_searching_order_planned_later_is_no_longer_searching() {
+        let fleet = fleet_at(&[]);
+        let d = Dispatcher::new(DispatchConfig::default());
+        d.add(job(1));
+        let start = Instant::now();
+        d.ready_at(Uuid::from_u128(1), start + Duration::from_secs(40 * 60));
+        let (actions, _) = d.step_at(start, &fleet, |_| 0);
+        assert!(matches!(&actions[..], [Action::Searching(_)]), "{actions:?}");
+        assert!(d.is_searching(Uuid::from_u128(1)));
+        let rider = fleet_at(&[(7, 0.0)]);
+        d.retry_all();
+        assert!(d.step(&rider, |_| 0).0.is_empty(), "planned, held back");
+        assert!(!d.is_searching(Uuid::from_u128(1)));
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! The batch policy on the live city: the orders due for an offer and the riders near their
-//! kitchens, put into the dispatch crate's terms (points in metres, times in whole minutes from
-//! now, Dabba's road-detour travel model) and handed to `dabba_dispatch::batch::plan`, the same
-//! round the MDRP simulator runs.
+//! kitchens, put into the dispatch crate's terms (points as longitude and latitude, times in
+//! whole minutes from now, Dabba's road-detour travel model at a scooter's speed, each rider's
+//! vehicle as their pace) and handed to `dabba_dispatch::batch::plan`, the same round the MDRP
+//! simulator runs.
 
 use dabba_dispatch::batch;
 use dabba_dispatch::round::{Job, Params, Rider};
 use dabba_dispatch::travel::{Point, Travel};
 use dabba_domain::LatLng;
 use dabba_domain::eta::{Vehicle, travel_minutes};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// An order due for an offer, as the round needs it.
@@ -23,38 +24,36 @@ pub struct Due {
     pub ready_minutes: f64,
 }
 
-/// A rider one of the due orders may go to, `km` from its kitchen.
+/// A rider one of the due orders may go to.
 #[derive(Debug, Clone, Copy)]
 pub struct Reachable {
     pub order: usize,
     pub rider: Uuid,
     pub at: LatLng,
+    pub vehicle: Vehicle,
 }
 
-/// The travel port on the live city: the straight line in metres of a local flat projection,
-/// ridden at a scooter's speed for the hour with the road-detour factor, rounded up to minutes.
+/// The travel port on the live city: the great-circle distance ridden at a scooter's speed for
+/// the hour with the road-detour factor, rounded up to minutes.
 struct Road {
     hour: u8,
 }
 
+fn point(p: LatLng) -> Point {
+    Point { x: p.lng, y: p.lat }
+}
+
 impl Travel for Road {
     fn minutes(&self, from: Point, to: Point) -> i64 {
-        let km = ((to.x - from.x).powi(2) + (to.y - from.y).powi(2)).sqrt() / 1000.0;
+        let km = LatLng { lat: from.y, lng: from.x }.distance_km(LatLng { lat: to.y, lng: to.x });
         travel_minutes(km, Vehicle::Scooter, self.hour).ceil() as i64
     }
 }
 
-/// Metres east and north of `origin` (flat within a city: under 0.1% off over 20 km).
-fn project(origin: LatLng, p: LatLng) -> Point {
-    let east = (p.lng - origin.lng) * 111_320.0 * origin.lat.to_radians().cos();
-    Point { x: east, y: (p.lat - origin.lat) * 110_574.0 }
-}
-
-/// One round: which due orders go to which rider now (order index, rider), and which the round
-/// planned for a rider but holds back until the rider needs to set off (`lead_minutes` before
-/// that, to answer the offer). Each rider at most once.
+/// One round at the local `hour`: which due orders go to which rider now (order index, rider),
+/// and which the round planned for a rider but holds back until the rider needs to set off
+/// (`lead_minutes` before that, to answer the offer). Each rider at most once.
 pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, lead_minutes: i64) -> (Vec<(usize, Uuid)>, Vec<bool>) {
-    let Some(origin) = due.first().map(|d| d.restaurant) else { return (Vec::new(), Vec::new()) };
     let mut kitchens: HashMap<Uuid, usize> = HashMap::new();
     let jobs: Vec<Job> = due
         .iter()
@@ -62,8 +61,8 @@ pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, lead_minutes: i64) 
             let next = kitchens.len();
             Job {
                 restaurant: *kitchens.entry(d.restaurant_id).or_insert(next),
-                pickup_at: project(origin, d.restaurant),
-                drop_at: project(origin, d.customer),
+                pickup_at: point(d.restaurant),
+                drop_at: point(d.customer),
                 placed: -(d.waited_minutes.max(0.0).floor() as i64),
                 ready: d.ready_minutes.max(0.0).ceil() as i64,
             }
@@ -72,11 +71,13 @@ pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, lead_minutes: i64) 
     let mut ids: Vec<Uuid> = Vec::new();
     let mut index: HashMap<Uuid, usize> = HashMap::new();
     let mut riders: Vec<Rider> = Vec::new();
-    let mut allowed: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+    let mut allowed: HashSet<(usize, usize)> = HashSet::new();
+    let scooter = Vehicle::Scooter.city_speed_kmh();
     for r in reachable {
         let i = *index.entry(r.rider).or_insert_with(|| {
             ids.push(r.rider);
-            riders.push(Rider { at: project(origin, r.at), at_restaurant: None, free: 0, off: i64::MAX / 4 });
+            let pace = scooter / r.vehicle.city_speed_kmh();
+            riders.push(Rider { at: point(r.at), at_restaurant: None, free: 0, off: i64::MAX / 4, pace });
             ids.len() - 1
         });
         allowed.insert((r.order, i));
@@ -107,15 +108,28 @@ mod tests {
 
     fn near(order: usize, rider: u128, km_east: f64) -> Reachable {
         let lng = KITCHEN.lng + km_east / (111.32 * KITCHEN.lat.to_radians().cos());
-        Reachable { order, rider: Uuid::from_u128(rider), at: LatLng { lat: KITCHEN.lat, lng } }
+        Reachable {
+            order,
+            rider: Uuid::from_u128(rider),
+            at: LatLng { lat: KITCHEN.lat, lng },
+            vehicle: Vehicle::Scooter,
+        }
     }
 
     #[test]
-    fn the_projection_keeps_city_distances() {
-        let p = project(KITCHEN, LatLng { lat: 12.98, lng: 77.60 });
-        let km = (p.x * p.x + p.y * p.y).sqrt() / 1000.0;
-        let great_circle = KITCHEN.distance_km(LatLng { lat: 12.98, lng: 77.60 });
-        assert!((km - great_circle).abs() < 0.005, "{km} vs {great_circle}");
+    fn the_road_rides_the_great_circle() {
+        let far = LatLng { lat: 12.98, lng: 77.60 };
+        let want = travel_minutes(KITCHEN.distance_km(far), Vehicle::Scooter, 14).ceil() as i64;
+        assert_eq!(Road { hour: 14 }.minutes(point(KITCHEN), point(far)), want);
+        assert!(Road { hour: 13 }.minutes(point(KITCHEN), point(far)) > want, "lunch traffic");
+    }
+
+    #[test]
+    fn a_bicycle_counts_as_slower() {
+        // A bicycle 1 km away against a scooter 1.5 km away: the scooter gets there first.
+        let bike = Reachable { vehicle: Vehicle::Bicycle, ..near(0, 1, 1.0) };
+        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, 0);
+        assert_eq!(send, vec![(0, Uuid::from_u128(2))]);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn moment(orders: usize, riders: usize, seed: u64) -> (Vec<Job>, Vec<Rider>)
             at_restaurant: None,
             free: if rng.chance(0.75) { 0 } else { 1 + rng.below(30) as i64 },
             off: 240,
+            pace: 1.0,
         })
         .collect();
     (jobs, riders)
