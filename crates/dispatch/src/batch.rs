@@ -62,8 +62,9 @@ impl Bundle {
     /// The pickup instant if `rider` (leaving when free, not before `now`) carries it; `None` if
     /// that falls after their shift.
     fn pickup(&self, now: i64, rider: &Rider, travel: &dyn Travel, p: &Params) -> Option<i64> {
-        let pickup = (rider.free.max(now) + self.reach(rider, travel) + p.pickup_service / 2).max(self.ready);
-        (pickup <= rider.off).then_some(pickup)
+        let reach = self.reach(rider, travel);
+        let pickup = (rider.free.max(now) + reach + p.pickup_service / 2).max(self.ready);
+        (pickup <= rider.off && reach <= p.max_reach).then_some(pickup)
     }
 
     /// The orders' click-to-door minutes summed, picked up at `pickup`.

@@ -26,7 +26,7 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
             .iter()
             .enumerate()
             .map(|(i, &r)| (pickup(&riders[r]), i))
-            .filter(|&(t, i)| t <= riders[free[i]].off)
+            .filter(|&(t, i)| t <= riders[free[i]].off && t - now - p.pickup_service / 2 <= p.max_reach)
             .min();
         if let Some((_, i)) = best {
             out.push(Send { rider: free.swap_remove(i), jobs: vec![j] });

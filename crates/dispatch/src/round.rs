@@ -51,6 +51,9 @@ pub struct Params {
     pub lead: i64,
     /// Riders freeing up within this many minutes are planned for (never sent before then).
     pub horizon: i64,
+    /// Riders farther than this many minutes from the kitchen are not considered (the server's
+    /// search radius does the same).
+    pub max_reach: i64,
     /// The most orders one rider carries from one kitchen.
     pub max_bundle: usize,
     /// Orders of one kitchen go together only if their ready times are this close.
@@ -72,6 +75,7 @@ impl Default for Params {
             every: 1,
             lead: 0,
             horizon: 20,
+            max_reach: i64::MAX / 4,
             max_bundle: 3,
             bundle_window: 20,
             free_now_bonus: 5,

@@ -6,6 +6,7 @@ pub mod eta;
 pub mod geo;
 pub mod hours;
 pub mod invalid;
+pub mod learn;
 pub mod ledger;
 pub mod offer;
 pub mod order;

@@ -24,10 +24,7 @@ const ROUNDS: usize = 15;
 const RIDERS: usize = 5_000;
 
 /// The share of the day's orders placed in each local hour (IST), lunch and dinner peaks.
-const SHAPE: [f64; 24] = [
-    0.6, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.0, 3.5, 4.5, 8.0, 9.0, 7.0, 4.5, 3.5, 4.0, 5.0, 7.5, 9.5, 9.0, 6.0,
-    3.0,
-];
+use crate::simulate::city::DAY_SHAPE as SHAPE;
 
 const REASONS: [(&str, &str); 5] = [
     ("CUSTOMER", "ordered by mistake"),

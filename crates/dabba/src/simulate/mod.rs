@@ -1,6 +1,9 @@
 //! `dabba simulate --mdrp DIR`: replays Meal Delivery Routing Problem instances under a
 //! dispatch policy, writes each solution as the published evaluator reads it and prints the
 //! figures. A folder of instances runs them all, on every core, and prints their averages.
+//! `dabba simulate --city`: a day in the seeded city under each policy ([`city`]).
+
+pub mod city;
 
 use anyhow::{Context, Result, bail};
 use dabba_dispatch::batch::Batch;
@@ -15,13 +18,28 @@ use std::path::{Path, PathBuf};
 pub struct SimulateArgs {
     /// An MDRP instance folder (orders.txt, restaurants.txt, couriers.txt,
     /// instance_parameters.txt), or a folder of them.
-    #[arg(long)]
-    mdrp: PathBuf,
+    #[arg(long, required_unless_present = "city", requires = "out")]
+    mdrp: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = PolicyName::Greedy)]
     policy: PolicyName,
     /// Where to write each instance's solution files (one folder per instance).
     #[arg(long)]
-    out: PathBuf,
+    out: Option<PathBuf>,
+    /// A day in the seeded city instead: the same orders and riders under each policy, with and
+    /// without learned preparation times and speeds.
+    #[arg(long, conflicts_with = "mdrp")]
+    city: bool,
+    /// City: kitchens taken from the seeded 50,000-restaurant city.
+    #[arg(long, default_value_t = 5_000)]
+    kitchens: usize,
+    /// City: orders over the day.
+    #[arg(long, default_value_t = 20_000)]
+    orders: usize,
+    /// City: riders over the day (night, morning, lunch, long, dinner and late shifts).
+    #[arg(long, default_value_t = 3_000)]
+    riders: usize,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
@@ -30,6 +48,13 @@ enum PolicyName {
     Greedy,
     /// Rounds of bundling and min-cost matching, sending only what cannot wait.
     Batch,
+}
+
+/// An MDRP run's arguments, given.
+struct Mdrp {
+    mdrp: PathBuf,
+    out: PathBuf,
+    policy: PolicyName,
 }
 
 fn read(dir: &Path) -> Result<Instance> {
@@ -76,6 +101,14 @@ fn row(name: &str, m: &Metrics) -> String {
 }
 
 pub fn run(args: SimulateArgs) -> Result<()> {
+    if args.city {
+        city::report(args.seed, args.kitchens, args.orders, args.riders);
+        return Ok(());
+    }
+    let (Some(mdrp), Some(out)) = (args.mdrp.clone(), args.out.clone()) else {
+        bail!("--mdrp DIR and --out DIR, or --city");
+    };
+    let args = Mdrp { mdrp, out, policy: args.policy };
     let single = args.mdrp.join("orders.txt").is_file();
     let mut dirs: Vec<PathBuf> = if single {
         vec![args.mdrp.clone()]
