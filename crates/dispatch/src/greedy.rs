@@ -7,7 +7,8 @@ use crate::sim::{Policy, View};
 use crate::travel::Travel;
 
 /// One greedy round: the oldest order first, each to the rider free now who can pick it up
-/// soonest (not after their shift), one order per rider.
+/// soonest (not after their shift, not beyond `max_reach`), the nearest among those who would
+/// all be there by the time the food is ready; one order per rider.
 pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &Params) -> Vec<Send> {
     let mut free: Vec<usize> = (0..riders.len()).filter(|&r| riders[r].free <= now && now <= riders[r].off).collect();
     let mut oldest: Vec<usize> = (0..jobs.len()).collect();
@@ -18,17 +19,18 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
             break;
         }
         let job = &jobs[j];
-        let pickup = |r: &Rider| {
-            let reach = if r.at_restaurant == Some(job.restaurant) { 0 } else { r.ride(travel, r.at, job.pickup_at) };
-            (now + reach + p.pickup_service / 2).max(job.ready)
-        };
+        let reach =
+            |r: &Rider| if r.at_restaurant == Some(job.restaurant) { 0 } else { r.ride(travel, r.at, job.pickup_at) };
         let best = free
             .iter()
             .enumerate()
-            .map(|(i, &r)| (pickup(&riders[r]), i))
-            .filter(|&(t, i)| t <= riders[free[i]].off && t - now - p.pickup_service / 2 <= p.max_reach)
+            .map(|(i, &r)| {
+                let ride = reach(&riders[r]);
+                ((now + ride + p.pickup_service / 2).max(job.ready), ride, i)
+            })
+            .filter(|&(t, ride, i)| t <= riders[free[i]].off && ride <= p.max_reach)
             .min();
-        if let Some((_, i)) = best {
+        if let Some((_, _, i)) = best {
             out.push(Send { rider: free.swap_remove(i), jobs: vec![j] });
         }
     }

@@ -176,6 +176,10 @@ pub struct Outcome {
     pub eta_within_5: f64,
     /// Mean of (delivered − quoted), minutes: positive is late.
     pub eta_bias: f64,
+    /// Riders the policy sent who were still on a trip (none: the rules hold).
+    pub broken: usize,
+    /// Pickups after the rider's shift ended (real traffic or kitchens slower than believed).
+    pub late_pickups: usize,
 }
 
 /// Something learned once it has happened: a kitchen's food ready, a trip's leg ridden.
@@ -198,7 +202,11 @@ enum Seen {
 
 struct RiderNow {
     at: LatLng,
+    /// When their trip really ends.
     free: i64,
+    /// When the dispatcher expects it to end (its believed traffic and preparation times).
+    expected: i64,
+    /// Minutes on a trip within their shift.
     busy: i64,
     km: f64,
 }
@@ -209,7 +217,7 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
     let mut speed: Vec<Learned> = (0..24).map(|h| Learned::prior(rush_factor(h as u8))).collect();
     let mut late: Vec<Learned> = (0..24).map(|_| Learned::prior(0.0)).collect();
     let mut riders: Vec<RiderNow> =
-        day.shifts.iter().map(|s| RiderNow { at: s.at, free: s.on, busy: 0, km: 0.0 }).collect();
+        day.shifts.iter().map(|s| RiderNow { at: s.at, free: s.on, expected: s.on, busy: 0, km: 0.0 }).collect();
     let n = day.orders.len();
     let (mut quoted, mut delivered) = (vec![0.0; n], vec![None::<i64>; n]);
     // The quote before what is learned of lateness: preparation, ride and handoff.
@@ -221,6 +229,7 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
     // moment they must leave (no offer to answer here).
     let params = Params { lead: 0, max_reach: 20, ..Params::default() };
     let mut revealed = 0;
+    let (mut broken, mut late_pickups) = (0, 0);
     for now in 0..END {
         // What has happened by now is learned from.
         if learn {
@@ -269,7 +278,9 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
             .map(|&r| Rider {
                 at: point(riders[r].at),
                 at_restaurant: None,
-                free: riders[r].free,
+                // A rider who has finished is known free; one still on a trip is expected free
+                // when the dispatcher's own estimate says (never "now": they are not back).
+                free: if riders[r].free <= now { riders[r].free } else { riders[r].expected.max(now + 1) },
                 off: day.shifts[r].off,
                 pace: scooter / day.shifts[r].vehicle.city_speed_kmh(),
             })
@@ -281,6 +292,10 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
         };
         for s in sends {
             let r = on[s.rider];
+            if riders[r].free > now {
+                broken += 1;
+                continue;
+            }
             let bundle: Vec<usize> = s.jobs.iter().map(|&j| waiting[j]).collect();
             let Some(&first) = bundle.first() else { continue };
             let (vehicle, kitchen) = (day.shifts[r].vehicle, &day.kitchens[day.orders[first].kitchen]);
@@ -291,6 +306,18 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
                 bundle.iter().map(|&o| day.orders[o].placed + day.orders[o].prep.ceil() as i64).collect();
             let last_ready = ready.iter().copied().max().unwrap_or(now);
             let pickup = (arrive + SERVICE / 2).max(last_ready);
+            late_pickups += usize::from(pickup > day.shifts[r].off);
+            // What the dispatcher expects of this trip: its own ride times and ready estimates.
+            let expected_ready = s.jobs.iter().map(|&j| jobs[j].ready).max().unwrap_or(now);
+            let pace = scooter / vehicle.city_speed_kmh();
+            let ride = |a: LatLng, b: LatLng| (believed.minutes(point(a), point(b)) as f64 * pace).ceil() as i64;
+            let mut expected = (now + ride(rider.at, kitchen.at) + SERVICE / 2).max(expected_ready) + SERVICE / 2;
+            let mut from = kitchen.at;
+            for &o in &bundle {
+                expected += ride(from, day.orders[o].at) + SERVICE;
+                from = day.orders[o].at;
+            }
+            rider.expected = expected;
             rider_waiting.push((last_ready - arrive - SERVICE / 2).max(0) as f64);
             let (mut t, mut here, mut km) = (pickup + SERVICE - SERVICE / 2, kitchen.at, empty * ROAD_DETOUR_FACTOR);
             for (&o, &ready) in bundle.iter().zip(&ready) {
@@ -317,13 +344,17 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
                 km += leg * ROAD_DETOUR_FACTOR;
                 here = day.orders[o].at;
             }
-            rider.busy += t - now;
+            // Only the part of the trip inside the shift counts as busy.
+            let shift = &day.shifts[r];
+            rider.busy += (t.min(shift.off) - now.max(shift.on)).max(0);
             rider.km += km;
             rider.at = here;
             rider.free = t;
         }
     }
-    outcome(day, &riders, &quoted, &delivered, &food_waiting, &rider_waiting)
+    let mut o = outcome(day, &riders, &quoted, &delivered, &food_waiting, &rider_waiting);
+    (o.broken, o.late_pickups) = (broken, late_pickups);
+    o
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -344,8 +375,7 @@ fn outcome(
     let p90 = times.get(((times.len() as f64 * 0.9).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0.0);
     let errors: Vec<f64> = done.iter().map(|&o| delivered[o].unwrap_or(0) as f64 - quoted[o]).collect();
     let shift_minutes: i64 = day.shifts.iter().map(|s| s.off - s.on).sum();
-    // Busy minutes inside the shift (a last trip may run past its end).
-    let busy: i64 = riders.iter().zip(&day.shifts).map(|(r, s)| r.busy.min(s.off - s.on)).sum();
+    let busy: i64 = riders.iter().map(|r| r.busy).sum();
     Outcome {
         orders: day.orders.len(),
         delivered: done.len(),
@@ -358,6 +388,8 @@ fn outcome(
         rider_waiting: mean(rider_waiting),
         eta_within_5: errors.iter().filter(|e| e.abs() <= 5.0).count() as f64 / errors.len().max(1) as f64,
         eta_bias: mean(&errors),
+        broken: 0,
+        late_pickups: 0,
     }
 }
 
@@ -370,7 +402,7 @@ pub fn report(seed: u64, kitchens: usize, orders: usize, riders: usize) {
     let out: Vec<Outcome> = std::thread::scope(|s| {
         let d = &d;
         let handles: Vec<_> = runs.iter().map(|&(p, learn)| s.spawn(move || run(d, p, learn))).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
     println!(
         "a day of the seeded city: {} kitchens, {} orders, {} riders (seed {seed}; {:.1} s)",
@@ -400,6 +432,12 @@ pub fn report(seed: u64, kitchens: usize, orders: usize, riders: usize) {
             o.eta_bias
         );
     }
+    let late: Vec<String> = runs
+        .iter()
+        .zip(&out)
+        .map(|((p, l), o)| format!("{p:?}/{}: {}", if *l { "learned" } else { "promised" }, o.late_pickups))
+        .collect();
+    println!("pickups after the rider's shift ended (slower than believed): {}", late.join(", "));
 }
 
 #[cfg(test)]
@@ -415,6 +453,7 @@ mod tests {
         for policy in [Policy::Batch, Policy::Greedy] {
             let o = run(&d, policy, false);
             assert!(o.delivered as f64 > 0.95 * o.orders as f64, "{policy:?}: {o:?}");
+            assert_eq!(o.broken, 0, "no rider sent while still on a trip");
             assert!(o.delivery_mean > 20.0 && o.km_per_order > 1.0 && (0.0..1.0).contains(&o.idle_share), "{o:?}");
         }
     }
