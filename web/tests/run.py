@@ -935,8 +935,65 @@ def scenario_find(h, base):
     h.check(page, "find")
 
 
+def scenario_bundle(h, base):
+    """Two customers order from one kitchen while one rider is online: the rider's page shows one
+    card for both, accepting it gives them both, listed as drop 1 and drop 2, each delivered with
+    its own customer's code."""
+    owner_token, r = owner_setup(base)
+    rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
+    admin_token = login(base, DEMO["admin"])
+    phone = "+917811100009"
+    call(base, "POST", "/api/v1/auth/register", {"name": "Meena Rider", "phone": phone, "password": "a-long-secret-1", "role": "DELIVERY"})
+    rider_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin_token) if u["phone"] == phone)
+    call(base, "POST", f"/api/v1/admin/users/{rider_id}/approve", {}, token=admin_token)
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA05GH3456"},
+         token=login(base, phone, "a-long-secret-1"))
+    menu = call(base, "GET", f"/api/v1/restaurants/{rid}/menu")
+    item = next(i for c in menu["categories"] for i in c["items"] if i["is_available"] and not i["customizations"] and (i["stock"] is None or i["stock"] > 0))
+    orders = []
+    for n, (dlat, dlng) in enumerate([(0.006, 0.004), (0.009, 0.002)]):
+        cust = call(base, "POST", "/api/v1/auth/register", {"name": f"Bundle Customer {n}", "phone": f"+91981110002{n}", "password": "a-long-secret-1"})["token"]
+        addr = call(base, "POST", "/api/v1/users/addresses", {"address_line1": f"{n + 3} Test Road", "city": "Bengaluru", "address_type": "HOME",
+                    "latitude": lat + dlat, "longitude": lng + dlng}, token=cust)
+        call(base, "POST", "/api/v1/cart/items", {"restaurant_id": rid, "item_id": item["item_id"], "quantity": 1, "replace_cart": True}, token=cust)
+        o = call(base, "POST", "/api/v1/orders", {"address_id": addr["address_id"], "payment_method": "COD"}, token=cust,
+                 headers={"idempotency-key": f"bundle-scenario-{n}"})
+        orders.append((o["order_id"], cust))
+    # Both orders wait with nobody online; the one rider who comes is offered both together.
+    ctx, rider = rider_context(h, "riderBundle", base, lat + 0.0003, lng)
+    go_online(rider, phone, "a-long-secret-1")
+    first, second = orders[0][0], orders[1][0]
+    card = rider.wait_for_selector(f"[data-bundle='{first} {second}']")
+    rider.wait_for_function("() => document.querySelector('.offer-card h2')?.textContent.startsWith('2 orders')")
+    assert rider.locator(".offer-card").count() == 1, "one card for the bundle"
+    assert "km to the customers" in card.inner_text(), card.inner_text()
+    h.check(rider, "rider-bundle-offer")
+    card.query_selector("[data-action=accept]").click()
+    rider.wait_for_selector(f"[data-job='{second}']")
+    assert rider.inner_text(f"[data-job='{first}'] h2").startswith("Drop 1 of 2"), rider.inner_text(f"[data-job='{first}'] h2")
+    for oid, _ in orders:
+        call(base, "PATCH", f"/api/v1/restaurants/{rid}/orders/{oid}/status", {"status": "PREPARING", "estimated_preparation_minutes": 5}, token=owner_token)
+        call(base, "PATCH", f"/api/v1/restaurants/{rid}/orders/{oid}/status", {"status": "READY"}, token=owner_token)
+    for oid, _ in orders:
+        rider.wait_for_selector(f"[data-job='{oid}'] [data-step=PICKED_UP]:not([disabled])")
+        rider.click(f"[data-job='{oid}'] [data-step=PICKED_UP]")
+        rider.click(f"[data-job='{oid}'] [data-step=OUT_FOR_DELIVERY]")
+        rider.wait_for_selector(f"[data-job='{oid}'] input[name=otp]")
+    h.check(rider, "rider-bundle-drops")
+    for oid, cust in orders:
+        otp = call(base, "GET", f"/api/v1/orders/{oid}", token=cust)["delivery_otp"]
+        rider.fill(f"[data-job='{oid}'] input[name=otp]", otp)
+        rider.click(f"[data-job='{oid}'] [data-step=DELIVERED]")
+        rider.wait_for_selector(f"[data-job='{oid}']", state="detached")
+    assert rider.locator("[data-job]").count() == 0
+    assert call(base, "GET", "/api/v1/delivery/earnings", token=login(base, phone, "a-long-secret-1"))["deliveries"] == 2
+    rider.click("[data-duty=online]")
+    rider.wait_for_selector("[data-duty=offline]")
+
+
 SCENARIOS = {"weight": scenario_weight, "main": scenario_main, "more": scenario_more, "rider": scenario_rider,
-             "ops": scenario_ops, "four": scenario_four, "find": scenario_find, "cut": scenario_cut}
+             "ops": scenario_ops, "four": scenario_four, "find": scenario_find, "cut": scenario_cut,
+             "bundle": scenario_bundle}
 
 
 def main():

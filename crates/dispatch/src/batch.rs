@@ -133,15 +133,62 @@ pub fn plan(
     allowed: &dyn Fn(usize, usize) -> bool,
 ) -> Plan {
     let mut planned = vec![false; jobs.len()];
-    let pool: Vec<usize> =
+    let mut pool: Vec<usize> =
         (0..riders.len()).filter(|&r| riders[r].off >= now && riders[r].free <= now + p.horizon).collect();
     if jobs.is_empty() || pool.is_empty() {
         return Plan { send: Vec::new(), planned };
     }
     // The fewer riders per order, the more each carries from one kitchen.
     let size = jobs.len().div_ceil(pool.len()).clamp(1, p.max_bundle.max(1));
-    let bundles: Vec<Bundle> =
-        groups(jobs, size, p.bundle_window).iter().map(|g| Bundle::new(jobs, g, travel, p)).collect();
+    let mut groups = groups(jobs, size, p.bundle_window);
+    let mut out = Vec::new();
+    // A bundle no rider can take whole (one of its orders out of reach, or turned down) is
+    // tried again order by order, with the riders left.
+    while !groups.is_empty() && !pool.is_empty() {
+        let bundles: Vec<Bundle> = groups.iter().map(|g| Bundle::new(jobs, g, travel, p)).collect();
+        let matched = assign(now, jobs, &bundles, riders, &pool, travel, p, allowed);
+        let mut split = Vec::new();
+        for (b, rider) in bundles.iter().zip(&matched) {
+            let Some(r) = *rider else {
+                if b.jobs.len() > 1 {
+                    split.extend(b.jobs.iter().map(|&j| vec![j]));
+                }
+                continue;
+            };
+            for &j in &b.jobs {
+                planned[j] = true;
+            }
+            let rider = &riders[r];
+            // Planned for a rider still on a trip: the bundle waits for them.
+            if rider.free > now {
+                continue;
+            }
+            // Sending a round later would still get the rider to the counter by the time the
+            // food is ready: wait, and keep the rider for whatever the next round brings.
+            if now + p.every + p.lead + b.reach(rider, travel) + p.pickup_service / 2 <= b.ready {
+                continue;
+            }
+            out.push(Send { rider: r, jobs: b.jobs.clone() });
+        }
+        pool.retain(|r| !matched.contains(&Some(*r)));
+        groups = split;
+    }
+    Plan { send: out, planned }
+}
+
+/// Matches `bundles` to riders of `pool` at the least total cost: each bundle's rider, if it
+/// got one who can take it.
+#[allow(clippy::too_many_arguments)]
+fn assign(
+    now: i64,
+    jobs: &[Job],
+    bundles: &[Bundle],
+    riders: &[Rider],
+    pool: &[usize],
+    travel: &dyn Travel,
+    p: &Params,
+    allowed: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Option<usize>> {
     let n = bundles.len();
     // Each bundle's cost with each rider of the pool; `None` where the pickup would be too late.
     let costs: Vec<Vec<Option<i64>>> = bundles
@@ -178,32 +225,14 @@ pub fn plan(
         w.extend(columns.iter().map(|&c| row[c].unwrap_or(unplanned)));
         w.extend(std::iter::repeat_n(unplanned, spare));
     }
-    let Ok(weights) = Matrix::from_vec(n, m + spare, w) else { return Plan { send: Vec::new(), planned } };
+    let Ok(weights) = Matrix::from_vec(n, m + spare, w) else { return vec![None; n] };
     let (_, chosen) = kuhn_munkres_min(&weights);
-    let mut out = Vec::new();
-    for ((b, &col), row) in bundles.iter().zip(&chosen).zip(&costs) {
-        let Some(&c) = columns.get(col) else { continue };
-        // Matched to a rider who cannot take it: not planned this round.
-        if row[c].is_none() {
-            continue;
-        }
-        for &j in &b.jobs {
-            planned[j] = true;
-        }
-        let r = pool[c];
-        let rider = &riders[r];
-        // Planned for a rider still on a trip: the bundle waits for them.
-        if rider.free > now {
-            continue;
-        }
-        // Sending a round later would still get the rider to the counter by the time the food
-        // is ready: wait, and keep the rider for whatever the next round brings.
-        if now + p.every + p.lead + b.reach(rider, travel) + p.pickup_service / 2 <= b.ready {
-            continue;
-        }
-        out.push(Send { rider: r, jobs: b.jobs.clone() });
-    }
-    Plan { send: out, planned }
+    chosen
+        .iter()
+        .zip(&costs)
+        // Matched to a rider who cannot take it, or to "not this round": not planned.
+        .map(|(&col, row)| columns.get(col).filter(|&&c| row[c].is_some()).map(|&c| pool[c]))
+        .collect()
 }
 
 /// The pool's riders worth a column: with few enough cells, all of them; otherwise each
@@ -317,6 +346,16 @@ mod tests {
         // Two kitchens never share a rider.
         let apart = round(10, &[jobs[0], jobs[2]], &[rider(100.0, 0)], &T, &p);
         assert_eq!(sent(&apart), vec![(0, vec![0])]);
+    }
+
+    #[test]
+    fn a_bundle_no_rider_may_take_whole_goes_order_by_order() {
+        // One rider, two orders of one kitchen: bundled; but the rider turned order 0 down.
+        let jobs = [job(0, 0.0, 0, 5), job(0, 0.0, 1, 8)];
+        let p = Params::default();
+        let got = plan(10, &jobs, &[rider(100.0, 0)], &T, &p, &|j, _| j != 0);
+        assert_eq!(sent(&got.send), vec![(0, vec![1])]);
+        assert_eq!(got.planned, vec![false, true]);
     }
 
     #[test]

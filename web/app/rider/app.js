@@ -1,8 +1,9 @@
 // The rider's app, phone first: go online and offline; while online the phone's position streams
 // over /ws/rider (fixes queued while the connection is down, sent in order with a sequence number
-// and forgotten once acknowledged); offers as cards with a countdown; the current job one step
-// at a time (to the restaurant, picked up once the kitchen marked it ready, on the way, delivered
-// with the customer's code); earnings for a period.
+// and forgotten once acknowledged); offers as cards with a countdown (one card for a bundle of
+// one kitchen's orders, accepted or declined together); each order carried one step at a time,
+// in drop-off order (to the restaurant, picked up once the kitchen marked it ready, on the way,
+// delivered with the customer's code); earnings for a period.
 
 import { h, fill, money, toast, busy, errorsOf, when } from "../ui.js";
 import { api, get, qs, session, wsUrl } from "../api.js";
@@ -183,16 +184,33 @@ export function riderScreen(main) {
     } else if (m.type === "error") toast(m.message || "The server refused a message", "error");
   };
 
+  /** Offers of a bundle whose card is shown: order id → the card's "add this offer". */
+  const bundles = new Map();
+
   /** @param {any} o a DeliveryOffer */
   const showOffer = (o) => {
     if (cards.has(o.order_id)) return;
+    // Each order of a bundle comes as its own offer: the first makes the card, the others join it.
+    const bundle = o.bundle?.length ? o.bundle : [o.order_id];
+    const join = bundle.map((/** @type {string} */ id) => bundles.get(id)).find(Boolean);
+    if (join) return join(o);
     const countdown = h("p", { class: "deadline" });
+    const title = h("h2");
+    const trips = h("p");
     const map = orderMap("Pickup and drop");
+    /** @type {any[]} */
+    const parts = [];
+    const add = (/** @type {any} */ part) => {
+      parts.push(part);
+      cards.set(part.order_id, remove);
+      const earned = parts.reduce((sum, p) => sum + p.earnings, 0);
+      fill(title, parts.length > 1 ? `${parts.length} orders · ${money(earned)}` : `New order · ${money(earned)}`);
+      const drops = parts.map((p) => `${p.trip_km.toFixed(1)} km`).join(" + ");
+      fill(trips, h("strong", null, o.restaurant_name), ` · ${o.pickup_km.toFixed(1)} km to pick up · ${drops} to the ${parts.length > 1 ? "customers" : "customer"}`);
+    };
     map.update({ restaurant: o.pickup, home: o.drop, rider: last, trail: [] });
-    const card = h("article", { class: "card offer-card", "data-offer": o.order_id, "aria-label": `Offer from ${o.restaurant_name}` },
-      h("h2", null, `New order · ${money(o.earnings)}`),
-      h("p", null, h("strong", null, o.restaurant_name), ` · ${o.pickup_km.toFixed(1)} km to pick up · ${o.trip_km.toFixed(1)} km to the customer`),
-      countdown, map.el,
+    const card = h("article", { class: "card offer-card", "data-offer": o.order_id, "data-bundle": bundle.join(" "), "aria-label": `Offer from ${o.restaurant_name}` },
+      title, trips, countdown, map.el,
       h("div", { class: "row" },
         h("button", { type: "button", class: "big", "data-action": "accept", onclick: (/** @type {any} */ e) => busy(e.currentTarget, async () => {
           try {
@@ -217,21 +235,28 @@ export function riderScreen(main) {
     function remove() {
       clearInterval(tick);
       card.remove();
-      cards.delete(o.order_id);
+      for (const p of parts) cards.delete(p.order_id);
+      for (const id of bundle) bundles.delete(id);
     }
-    cards.set(o.order_id, remove);
+    for (const id of bundle) bundles.set(id, add);
+    add(o);
     offers.prepend(card);
     try { navigator.vibrate?.(300); } catch { /* not on this device */ }
   };
 
-  /** The current job and its one next step. */
+  /** The orders carried, in drop-off order, each with its one next step. */
   const readJob = async () => {
     const jobs = await get("/delivery/orders/current");
     clearTimeout(jobTimer);
-    if (!jobs.length) return fill(job);
-    const j = jobs[0];
-    const map = orderMap("Your route");
-    map.update({ restaurant: { lat: j.pickup.lat, lng: j.pickup.lng }, home: { lat: j.drop.latitude, lng: j.drop.longitude }, rider: last, trail: [] });
+    fill(job, ...jobs.map((/** @type {any} */ j, /** @type {number} */ i) => jobCard(j, i, jobs.length)));
+    // Until the kitchen marks the food ready, look again every few seconds.
+    if (jobs.some((/** @type {any} */ j) => ["CONFIRMED", "PREPARING"].includes(j.status))) jobTimer = window.setTimeout(() => readJob().catch(() => {}), 4000);
+  };
+
+  /** One order carried: the first with the route map. @param {any} j @param {number} i @param {number} n */
+  const jobCard = (j, i, n) => {
+    const map = i ? null : orderMap("Your route");
+    map?.update({ restaurant: { lat: j.pickup.lat, lng: j.pickup.lng }, home: { lat: j.drop.latitude, lng: j.drop.longitude }, rider: last, trail: [] });
     const step = async (/** @type {any} */ body, /** @type {any} */ errors) => {
       try {
         await api("PUT", `/delivery/orders/${j.order_id}/status`, body);
@@ -247,8 +272,6 @@ export function riderScreen(main) {
       next = h("div", null, h("p", null, "Go to ", h("strong", null, j.pickup.name), `, ${j.pickup.address} · `, mapsLink(j.pickup.lat, j.pickup.lng, "Open in maps")),
         ready ? null : h("p", { class: "warn", role: "status" }, "The kitchen has not marked it ready yet."),
         h("button", { type: "button", class: "big", "data-step": "PICKED_UP", disabled: !ready, onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => step({ status: "PICKED_UP" })) }, "Picked up"));
-      // Until it is ready, look again every few seconds.
-      if (!ready) jobTimer = window.setTimeout(() => readJob().catch(() => {}), 4000);
     } else if (j.status === "PICKED_UP") {
       next = h("button", { type: "button", class: "big", "data-step": "OUT_FOR_DELIVERY", onclick: (/** @type {any} */ e) => busy(e.currentTarget, () => step({ status: "OUT_FOR_DELIVERY" })) }, "On the way to the customer");
     } else {
@@ -263,12 +286,12 @@ export function riderScreen(main) {
       });
       next = form;
     }
-    fill(job, h("article", { class: "card job", "data-job": j.order_id, "data-status": j.status },
-      h("h2", null, `Current job · ${money(j.earnings)}`),
+    return h("article", { class: "card job", "data-job": j.order_id, "data-status": j.status },
+      h("h2", null, n > 1 ? `Drop ${i + 1} of ${n} · ${money(j.earnings)}` : `Current job · ${money(j.earnings)}`),
       j.collect_amount ? h("p", { class: "cash" }, "Collect ", h("strong", null, money(j.collect_amount)), " in cash") : h("p", { class: "muted" }, "Paid online: nothing to collect"),
       j.delivery_instructions ? h("p", null, `Note: ${j.delivery_instructions}`) : null,
       h("p", { class: "muted small" }, `Customer ${j.customer_name} · ${j.customer_phone}`),
-      map.el, next));
+      map?.el, next);
   };
 
   const drawEarnings = async () => {

@@ -62,7 +62,7 @@ async fn assign(
     }
     let d = &state.delivery;
     if let Some((_, _, super::fleet::Task::Delivering(other), _)) = d.fleet.rider(req.rider_id)
-        && other != id
+        && !other.contains(&id)
     {
         return Err(ApiError::conflict("RIDER_BUSY", "this rider is delivering another order"));
     }

@@ -76,6 +76,9 @@ pub struct DispatchConfig {
     pub lead: Duration,
     /// Batch: how often orders held back are looked at again.
     pub round_every: Duration,
+    /// Batch: the most orders of one kitchen offered to one rider together (when riders are
+    /// short).
+    pub max_bundle: usize,
 }
 
 impl Default for DispatchConfig {
@@ -91,6 +94,7 @@ impl Default for DispatchConfig {
             // Time to answer the offer (30 s), a decline and the next rider's answer, and a round.
             lead: Duration::from_secs(5 * 60),
             round_every: Duration::from_secs(5),
+            max_bundle: 3,
         }
     }
 }
@@ -117,6 +121,9 @@ pub struct Job {
 pub struct Offer {
     pub job: Job,
     pub rider: Uuid,
+    /// Every order offered with this one, this one included, in drop-off order (one kitchen's
+    /// orders, accepted or declined together).
+    pub bundle: Vec<Uuid>,
     pub pickup_km: f64,
     pub expires: Instant,
     pub expires_at: time::OffsetDateTime,
@@ -224,18 +231,23 @@ impl Dispatcher {
         self.slots().get(&order_id).is_some_and(|s| s.offer.is_none() && s.attempts > 0)
     }
 
-    /// The rider takes the offer: it stays theirs while the assignment is written.
-    pub fn begin_accept(&self, order_id: Uuid, rider: Uuid) -> Result<Offer, OfferGone> {
+    /// The rider takes the offer, and with it every order of its bundle still offered to them:
+    /// they stay theirs while the assignments are written. The offers taken, this one first.
+    pub fn begin_accept(&self, order_id: Uuid, rider: Uuid) -> Result<Vec<Offer>, OfferGone> {
         let now = Instant::now();
         let mut slots = self.slots();
-        let s = slots.get_mut(&order_id).ok_or(OfferGone::NotOpen)?;
-        match &s.offer {
-            Some(o) if o.rider == rider && o.expires > now && !s.accepting => {
+        let open = |s: &Slot| matches!(&s.offer, Some(o) if o.rider == rider && o.expires > now && !s.accepting);
+        let s = slots.get(&order_id).filter(|s| open(s)).ok_or(OfferGone::NotOpen)?;
+        let mut ids = vec![order_id];
+        ids.extend(s.offer.iter().flat_map(|o| o.bundle.iter().copied()).filter(|id| *id != order_id));
+        let mut taken = Vec::new();
+        for id in ids {
+            if let Some(s) = slots.get_mut(&id).filter(|s| open(s)) {
                 s.accepting = true;
-                Ok(o.clone())
+                taken.extend(s.offer.clone());
             }
-            _ => Err(OfferGone::NotOpen),
         }
+        Ok(taken)
     }
 
     /// The assignment was written (`true`: the job is done) or refused (the order moved on).
@@ -249,17 +261,19 @@ impl Dispatcher {
         }
     }
 
-    /// The rider declines: the next rider is tried at once.
+    /// The rider declines, the whole bundle: the next rider is tried at once.
     pub fn decline(&self, order_id: Uuid, rider: Uuid, fleet: &Fleet) -> Result<(), OfferGone> {
         let now = Instant::now();
         let mut slots = self.slots();
-        let s = slots.get_mut(&order_id).ok_or(OfferGone::NotOpen)?;
-        if !matches!(&s.offer, Some(o) if o.rider == rider) || s.accepting {
-            return Err(OfferGone::NotOpen);
+        let open = |s: &Slot| matches!(&s.offer, Some(o) if o.rider == rider) && !s.accepting;
+        let s = slots.get(&order_id).filter(|s| open(s)).ok_or(OfferGone::NotOpen)?;
+        let bundle = s.offer.as_ref().map_or_else(Vec::new, |o| o.bundle.clone());
+        for id in std::iter::once(order_id).chain(bundle) {
+            let Some(s) = slots.get_mut(&id).filter(|s| open(s)) else { continue };
+            s.offer = None;
+            s.declined.insert(rider, now + self.config.decline_cooldown);
+            fleet.release(rider, id);
         }
-        s.offer = None;
-        s.declined.insert(rider, now + self.config.decline_cooldown);
-        fleet.release(rider, order_id);
         // The rider is free for the other orders waiting, and this one tries the next rider.
         retry_waiting(&mut slots, now);
         drop(slots);
@@ -312,11 +326,17 @@ impl Dispatcher {
             s.declined.retain(|_, until| *until > now);
             due.push(id);
         }
-        let made = |s: &mut Slot, rider: Uuid, km: f64, actions: &mut Vec<Action>, next: &mut Option<Instant>| {
+        let made = |s: &mut Slot,
+                    rider: Uuid,
+                    bundle: &[Uuid],
+                    km: f64,
+                    actions: &mut Vec<Action>,
+                    next: &mut Option<Instant>| {
             s.job.earnings = earnings(s.job.distance_km);
             let o = Offer {
                 job: s.job.clone(),
                 rider,
+                bundle: bundle.to_vec(),
                 pickup_km: km,
                 expires: now + self.config.offer_timeout,
                 expires_at: wall + self.config.offer_timeout,
@@ -360,13 +380,13 @@ impl Dispatcher {
                         let c = pool.swap_remove(i);
                         // The index may be a moment behind: the rider may have just been offered
                         // another order or gone offline.
-                        if fleet.reserve(c.rider, id) {
+                        if fleet.reserve(c.rider, &[id]) {
                             offered = Some(c);
                             break;
                         }
                     }
                     match offered {
-                        Some(c) => made(s, c.rider, c.km, &mut actions, &mut next),
+                        Some(c) => made(s, c.rider, &[id], c.km, &mut actions, &mut next),
                         None => nobody(s, &mut actions, &mut next),
                     }
                 }
@@ -387,8 +407,9 @@ impl Dispatcher {
     }
 }
 
-/// Makes the offer of a slot to a rider `km` from the kitchen (what to tell, when to look again).
-type Made<'a> = dyn Fn(&mut Slot, Uuid, f64, &mut Vec<Action>, &mut Option<Instant>) + 'a;
+/// Makes the offer of a slot to a rider `km` from the kitchen, with the bundle it goes in (what
+/// to tell, when to look again).
+type Made<'a> = dyn Fn(&mut Slot, Uuid, &[Uuid], f64, &mut Vec<Action>, &mut Option<Instant>) + 'a;
 /// Backs a slot off: nobody could take it.
 type Nobody<'a> = dyn Fn(&mut Slot, &mut Vec<Action>, &mut Option<Instant>) + 'a;
 
@@ -437,15 +458,19 @@ impl Dispatcher {
             .and_then(|id| slots.get(id))
             .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
         let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
-        let (send, planned) = super::matching::round(&orders, &reachable, hour, lead);
+        let (send, planned) = super::matching::round(&orders, &reachable, hour, lead, self.config.max_bundle);
         let mut sent = vec![false; due.len()];
-        for (i, rider) in send {
-            let Some(s) = slots.get_mut(&due[i]) else { continue };
+        for (jobs, rider) in send {
+            let bundle: Vec<Uuid> = jobs.iter().map(|&i| due[i]).collect();
             // The index may be a moment behind (the rider just went offline or was offered
-            // elsewhere): the order stays planned and joins the next round.
-            if fleet.reserve(rider, due[i]) {
+            // elsewhere): the orders stay planned and join the next round.
+            if !fleet.reserve(rider, &bundle) {
+                continue;
+            }
+            for &i in &jobs {
+                let Some(s) = slots.get_mut(&due[i]) else { continue };
                 sent[i] = true;
-                made(s, rider, km.get(&(i, rider)).copied().unwrap_or(0.0), actions, next);
+                made(s, rider, &bundle, km.get(&(i, rider)).copied().unwrap_or(0.0), actions, next);
             }
         }
         for (i, id) in due.iter().enumerate().filter(|&(i, _)| !sent[i]) {

@@ -19,13 +19,23 @@ pub const STILL_FOR: Duration = Duration::from_secs(600);
 const SHARDS: usize = 64;
 
 /// What a rider is busy with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Task {
     Idle,
-    /// An offer for this order waits for their answer.
-    Offered(Uuid),
-    /// They carry (or are on the way to collect) this order.
-    Delivering(Uuid),
+    /// An offer of these orders (one kitchen's, taken together) waits for their answer.
+    Offered(Vec<Uuid>),
+    /// They carry (or are on the way to collect) these orders.
+    Delivering(Vec<Uuid>),
+}
+
+impl Task {
+    /// Whether `order` is one of theirs, offered or carried.
+    pub fn has(&self, order: Uuid) -> bool {
+        match self {
+            Task::Idle => false,
+            Task::Offered(o) | Task::Delivering(o) => o.contains(&order),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -41,7 +51,10 @@ struct Rider {
     fixed: Instant,
     /// Where the grid has them, if it does.
     indexed: Option<LatLng>,
-    task: Task,
+    /// Orders offered to them, waiting for their answer (a bundle is offered whole).
+    offered: Vec<Uuid>,
+    /// Orders they carry or are on the way to collect.
+    carrying: Vec<Uuid>,
     /// Time of the last fix sent to the history.
     kept_ms: i64,
 }
@@ -49,7 +62,22 @@ struct Rider {
 impl Rider {
     /// Takes work now: online, idle, placed, and heard from within `max_silence`.
     fn available(&self, max_silence: Duration) -> bool {
-        self.online && self.task == Task::Idle && self.track.last.is_some() && self.heard.elapsed() <= max_silence
+        self.online
+            && self.offered.is_empty()
+            && self.carrying.is_empty()
+            && self.track.last.is_some()
+            && self.heard.elapsed() <= max_silence
+    }
+
+    /// What they do: carrying comes first (an offer never comes on top of a trip).
+    fn task(&self) -> Task {
+        if !self.carrying.is_empty() {
+            Task::Delivering(self.carrying.clone())
+        } else if !self.offered.is_empty() {
+            Task::Offered(self.offered.clone())
+        } else {
+            Task::Idle
+        }
     }
 }
 
@@ -133,7 +161,8 @@ impl Fleet {
             heard: Instant::now(),
             fixed: Instant::now(),
             indexed: None,
-            task: Task::Idle,
+            offered: Vec::new(),
+            carrying: Vec::new(),
             kept_ms: i64::MIN,
         });
         r.vehicle = vehicle;
@@ -174,7 +203,7 @@ impl Fleet {
                     self.reindex(rider, r);
                 }
             }
-            out.task = Some(r.task);
+            out.task = Some(r.task());
         }
         let dropped = fixes.len() as u64 - out.counts.accepted;
         self.totals.accepted.fetch_add(out.counts.accepted, Ordering::Relaxed);
@@ -209,42 +238,47 @@ impl Fleet {
         true
     }
 
-    /// Holds an available rider for an offer of `order`; `false` if they are not available.
-    pub fn reserve(&self, rider: Uuid, order: Uuid) -> bool {
+    /// Holds an available rider for an offer of `orders` (taken together); `false` if they are
+    /// not available.
+    pub fn reserve(&self, rider: Uuid, orders: &[Uuid]) -> bool {
         let mut s = self.shard(rider);
         let Some(r) = s.get_mut(&rider).filter(|r| r.available(self.max_silence)) else { return false };
-        r.task = Task::Offered(order);
+        r.offered = orders.to_vec();
         self.reindex(rider, r);
         true
     }
 
     /// Ends the rider's offer or delivery of `order` (declined, expired, delivered, cancelled).
-    /// Whether that freed them (`false`: they were on something else, or unknown).
+    /// Whether that freed them (`false`: they still have other orders, had not this one, or
+    /// are unknown).
     pub fn release(&self, rider: Uuid, order: Uuid) -> bool {
         let mut s = self.shard(rider);
-        let Some(r) =
-            s.get_mut(&rider).filter(|r| matches!(r.task, Task::Offered(o) | Task::Delivering(o) if o == order))
-        else {
+        let Some(r) = s.get_mut(&rider).filter(|r| r.offered.contains(&order) || r.carrying.contains(&order)) else {
             return false;
         };
-        r.task = Task::Idle;
+        r.offered.retain(|o| *o != order);
+        r.carrying.retain(|o| *o != order);
         self.reindex(rider, r);
-        true
+        r.offered.is_empty() && r.carrying.is_empty()
     }
 
-    /// The rider now delivers `order` (accepted, assigned by hand, or found so at start-up).
+    /// The rider now delivers `order` too (accepted, assigned by hand, or found so at start-up);
+    /// it is no longer only offered.
     pub fn deliver(&self, rider: Uuid, vehicle: Vehicle, order: Uuid) {
         self.know(rider, vehicle);
         let mut s = self.shard(rider);
         if let Some(r) = s.get_mut(&rider) {
-            r.task = Task::Delivering(order);
+            r.offered.retain(|o| *o != order);
+            if !r.carrying.contains(&order) {
+                r.carrying.push(order);
+            }
             self.reindex(rider, r);
         }
     }
 
     /// Where the rider last was, on what, and what they do.
     pub fn rider(&self, rider: Uuid) -> Option<(Option<Fix>, Vehicle, Task, bool)> {
-        self.shard(rider).get(&rider).map(|r| (r.track.last, r.vehicle, r.task, r.online))
+        self.shard(rider).get(&rider).map(|r| (r.track.last, r.vehicle, r.task(), r.online))
     }
 
     /// Available riders nearest to `center` (see [`Grid::nearest`]).
@@ -274,7 +308,9 @@ impl Fleet {
         let mut out = Vec::new();
         for shard in self.shards.iter() {
             let s = shard.lock().unwrap_or_else(|p| p.into_inner());
-            out.extend(s.iter().map(|(id, r)| (*id, r.track.last.map(|f| f.at), r.online, r.task, r.heard.elapsed())));
+            out.extend(
+                s.iter().map(|(id, r)| (*id, r.track.last.map(|f| f.at), r.online, r.task(), r.heard.elapsed())),
+            );
         }
         out
     }
@@ -304,16 +340,40 @@ mod tests {
         assert_eq!(f.available(), 0, "no position yet");
         f.ingest(a, &[fix(12.97, 1_000)]).unwrap();
         assert_eq!(f.nearest(c, 1.0, 5, |_| false).len(), 1);
-        assert!(f.reserve(a, o));
-        assert!(!f.reserve(a, Uuid::from_u128(100)), "one offer at a time");
+        assert!(f.reserve(a, &[o]));
+        assert!(!f.reserve(a, &[Uuid::from_u128(100)]), "one offer at a time");
         assert_eq!(f.available(), 0);
-        f.release(a, o);
+        assert!(f.release(a, o));
         assert_eq!(f.available(), 1);
         f.deliver(a, Vehicle::Scooter, o);
         assert_eq!(f.available(), 0);
-        f.release(a, o);
+        assert!(f.release(a, o));
         f.set_online(a, false);
         assert_eq!(f.available(), 0);
+    }
+
+    #[test]
+    fn a_bundle_keeps_its_rider_busy_until_its_last_order() {
+        let f = Fleet::new(Duration::from_secs(15), Duration::from_secs(120));
+        let (a, o1, o2) = (Uuid::from_u128(1), Uuid::from_u128(11), Uuid::from_u128(12));
+        f.know(a, Vehicle::Scooter);
+        f.set_online(a, true);
+        f.ingest(a, &[fix(12.97, 1_000)]).unwrap();
+        assert!(f.reserve(a, &[o1, o2]));
+        assert_eq!(f.rider(a).unwrap().2, Task::Offered(vec![o1, o2]));
+        // Accepted: both carried, one after the other.
+        f.deliver(a, Vehicle::Scooter, o1);
+        f.deliver(a, Vehicle::Scooter, o2);
+        assert_eq!(f.rider(a).unwrap().2, Task::Delivering(vec![o1, o2]));
+        assert!(!f.release(a, o1), "still carrying the second");
+        assert_eq!(f.available(), 0);
+        assert!(!f.release(a, o1), "not theirs any more");
+        assert!(f.release(a, o2));
+        assert_eq!(f.available(), 1);
+        // An order of the bundle cancelled under the offer leaves the other offered.
+        assert!(f.reserve(a, &[o1, o2]));
+        assert!(!f.release(a, o1));
+        assert_eq!(f.rider(a).unwrap().2, Task::Offered(vec![o2]));
     }
 
     #[test]
@@ -341,7 +401,7 @@ mod tests {
         strict.set_online(a, true);
         strict.ingest(a, &[fix(12.97, 1_000)]).unwrap();
         assert!(strict.nearest(c, 1.0, 5, |_| false).is_empty());
-        assert!(!strict.reserve(a, Uuid::from_u128(9)));
+        assert!(!strict.reserve(a, &[Uuid::from_u128(9)]));
     }
 
     #[test]

@@ -108,13 +108,17 @@ pub fn profile_required() -> ApiError {
 pub fn apply(state: &AppState, rider: Uuid, fixes: &[Fix]) -> Counts {
     let d = &state.delivery;
     let Some(got) = d.fleet.ingest(rider, fixes) else { return Counts::default() };
-    let order = match got.task {
-        Some(super::fleet::Task::Delivering(o)) => Some(o),
-        _ => None,
+    let carried = match got.task {
+        Some(super::fleet::Task::Delivering(o)) => o,
+        _ => Vec::new(),
     };
-    if let (Some(o), Some(latest)) = (order, got.latest) {
-        d.tracker.location(o, &latest, &got.path);
+    if let Some(latest) = got.latest {
+        for o in &carried {
+            d.tracker.location(*o, &latest, &got.path);
+        }
     }
+    // The history names one order per point: the first still carried.
+    let order = carried.first().copied();
     for f in &got.keep {
         d.history.keep(LocationRow {
             rider_id: rider,

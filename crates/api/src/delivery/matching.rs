@@ -50,10 +50,17 @@ impl Travel for Road {
     }
 }
 
-/// One round at the local `hour`: which due orders go to which rider now (order index, rider),
-/// and which the round planned for a rider but holds back until the rider needs to set off
-/// (`lead_minutes` before that, to answer the offer). Each rider at most once.
-pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, lead_minutes: i64) -> (Vec<(usize, Uuid)>, Vec<bool>) {
+/// One round at the local `hour`: which due orders go to which rider now (order indices in
+/// drop-off order: up to `max_bundle` of one kitchen's, when riders are short), and which the
+/// round planned for a rider but holds back until the rider needs to set off (`lead_minutes`
+/// before that, to answer the offer). Each rider at most once.
+pub fn round(
+    due: &[Due],
+    reachable: &[Reachable],
+    hour: u8,
+    lead_minutes: i64,
+    max_bundle: usize,
+) -> (Vec<(Vec<usize>, Uuid)>, Vec<bool>) {
     let mut kitchens: HashMap<Uuid, usize> = HashMap::new();
     let jobs: Vec<Job> = due
         .iter()
@@ -82,11 +89,10 @@ pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, lead_minutes: i64) 
         });
         allowed.insert((r.order, i));
     }
-    // One order per offer until riders carry several; no rider still on a trip is planned for
-    // (the server does not know when a trip ends yet).
-    let params = Params { max_bundle: 1, horizon: 0, lead: lead_minutes, ..Params::default() };
+    // No rider still on a trip is planned for (the server does not know when a trip ends yet).
+    let params = Params { max_bundle, horizon: 0, lead: lead_minutes, ..Params::default() };
     let plan = batch::plan(0, &jobs, &riders, &Road { hour }, &params, &|j, r| allowed.contains(&(j, r)));
-    let send = plan.send.iter().filter_map(|s| Some((*s.jobs.first()?, ids[s.rider]))).collect();
+    let send = plan.send.into_iter().map(|s| (s.jobs, ids[s.rider])).collect();
     (send, plan.planned)
 }
 
@@ -128,23 +134,23 @@ mod tests {
     fn a_bicycle_counts_as_slower() {
         // A bicycle 1 km away against a scooter 1.5 km away: the scooter gets there first.
         let bike = Reachable { vehicle: Vehicle::Bicycle, ..near(0, 1, 1.0) };
-        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, 0);
-        assert_eq!(send, vec![(0, Uuid::from_u128(2))]);
+        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, 0, 3);
+        assert_eq!(send, vec![(vec![0], Uuid::from_u128(2))]);
     }
 
     #[test]
     fn food_ready_now_goes_to_the_nearest_and_later_food_waits() {
         // Ready now: the rider 1 km away, not the one 3 km away.
-        let (send, planned) = round(&[due(0.0, 2.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, 0);
-        assert_eq!(send, vec![(0, Uuid::from_u128(2))]);
+        let (send, planned) = round(&[due(0.0, 2.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, 0, 3);
+        assert_eq!(send, vec![(vec![0], Uuid::from_u128(2))]);
         assert_eq!(planned, vec![true]);
         // Ready in 40 minutes: planned, held back, unless the lead covers it.
-        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 0);
+        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3);
         assert!(send.is_empty() && planned == vec![true]);
-        let (send, _) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 60);
+        let (send, _) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 60, 3);
         assert_eq!(send.len(), 1);
         // Nobody reachable: not planned.
-        let (send, planned) = round(&[due(0.0, 0.0), due(0.0, 0.0)], &[near(0, 1, 1.0)], 14, 0);
-        assert_eq!((send.len(), planned), (1, vec![true, false]));
+        let (send, planned) = round(&[due(0.0, 0.0), due(0.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3);
+        assert_eq!((send, planned), (vec![(vec![0], Uuid::from_u128(1))], vec![true, false]));
     }
 }

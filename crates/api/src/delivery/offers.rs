@@ -45,6 +45,9 @@ pub struct OfferView {
     pub trip_km: f64,
     /// What the rider earns for it, in paise (tips come on top).
     pub earnings: i64,
+    /// The orders offered together (this one included), one kitchen's, in drop-off order:
+    /// accepting or declining one answers for all.
+    pub bundle: Vec<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
@@ -63,6 +66,7 @@ pub fn offer_view(o: &Offer) -> OfferView {
         pickup_km: round2(o.pickup_km),
         trip_km: round2(j.restaurant.distance_km(j.customer)),
         earnings: j.earnings,
+        bundle: o.bundle.clone(),
         expires_at: o.expires_at,
     }
 }
@@ -83,7 +87,7 @@ fn not_open() -> ApiError {
 
 #[utoipa::path(post, path = "/api/v1/delivery/orders/{id}/accept", tag = "delivery", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "order id")),
-    responses((status = 200, description = "the order is yours", body = RiderJob), (status = 403, body = ErrorBody),
+    responses((status = 200, description = "the order is yours, with every order offered in its bundle (this one, or if it was cancelled meanwhile the first of the others; `GET /delivery/orders/current` lists them all)", body = RiderJob), (status = 403, body = ErrorBody),
               (status = 409, description = "OFFER_NOT_OPEN or ORDER_GONE", body = ErrorBody)))]
 async fn accept(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>) -> ApiResult<Json<RiderJob>> {
     auth.require(Role::Delivery)?;
@@ -93,15 +97,16 @@ async fn accept(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>)
     }
 }
 
-/// The rider takes the offer: the offer is held for them while the assignment is written.
-/// That runs on its own task, so a request dropped mid-way (the rider's phone lost its
-/// connection) still ends it: the order is theirs, or offered again, never held for ever.
+/// The rider takes the offer, with every order of its bundle: the offers are held for them
+/// while the assignments are written, one by one. That runs on its own task, so a request
+/// dropped mid-way (the rider's phone lost its connection) still ends it: each order is theirs,
+/// or offered again, never held for ever. The job of `id`, or of the first other order written
+/// if `id` moved on meanwhile; `None` if none was.
 pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<Option<RiderJob>> {
-    state.delivery.dispatcher.begin_accept(id, rider).map_err(|_| not_open())?;
+    let taken = state.delivery.dispatcher.begin_accept(id, rider).map_err(|_| not_open())?;
     let state = state.clone();
     let work = tokio::spawn(async move {
-        // Ends the accept however the task ends (a panic included): the offer is never held
-        // for ever.
+        // Ends each accept however the task ends (a panic included): no offer is held for ever.
         struct Ending {
             state: AppState,
             id: Uuid,
@@ -116,10 +121,18 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
                 }
             }
         }
-        let mut ending = Ending { state: state.clone(), id, rider, ok: false };
-        let written = assign(&state, id, rider).await;
-        ending.ok = matches!(written, Ok(Some(_)));
-        written
+        let mut endings: Vec<Ending> =
+            taken.iter().map(|o| Ending { state: state.clone(), id: o.job.order_id, rider, ok: false }).collect();
+        let mut first: Option<ApiResult<Option<RiderJob>>> = None;
+        for ending in &mut endings {
+            let written = assign(&state, ending.id, rider).await;
+            ending.ok = matches!(written, Ok(Some(_)));
+            // The order asked for answers; if it moved on, the first other one that did not.
+            if first.as_ref().is_none_or(|f| !matches!(f, Ok(Some(_)))) && (ending.ok || first.is_none()) {
+                first = Some(written);
+            }
+        }
+        first.unwrap_or(Ok(None))
     });
     work.await.map_err(|e| ApiError::Internal(format!("accepting an offer failed: {e}")))?
 }

@@ -43,8 +43,10 @@ pub struct LiveRider {
     pub location: Option<LatLngView>,
     /// `AVAILABLE` (online, idle, heard from recently), `OFFERED`, `ON_JOB` or `OFFLINE`.
     pub state: &'static str,
-    /// The order they carry or are offered.
+    /// The order they carry or are offered (the first, when they have several).
     pub order_id: Option<Uuid>,
+    /// Every order they carry or are offered (a bundle of one kitchen's orders).
+    pub order_ids: Vec<Uuid>,
     /// Seconds since their last fix reached the server.
     pub silent_seconds: u64,
 }
@@ -91,17 +93,18 @@ async fn live(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<LiveC
         .snapshot()
         .into_iter()
         .map(|(rider_id, at, online, task, quiet)| {
-            let (state, order_id) = match task {
-                Task::Delivering(o) => ("ON_JOB", Some(o)),
-                Task::Offered(o) => ("OFFERED", Some(o)),
-                Task::Idle if online && at.is_some() && quiet <= silence => ("AVAILABLE", None),
-                Task::Idle => ("OFFLINE", None),
+            let (state, order_ids) = match task {
+                Task::Delivering(o) => ("ON_JOB", o),
+                Task::Offered(o) => ("OFFERED", o),
+                Task::Idle if online && at.is_some() && quiet <= silence => ("AVAILABLE", Vec::new()),
+                Task::Idle => ("OFFLINE", Vec::new()),
             };
             LiveRider {
                 rider_id,
                 location: at.map(|p| LatLngView { lat: p.lat, lng: p.lng }),
                 state,
-                order_id,
+                order_id: order_ids.first().copied(),
+                order_ids,
                 silent_seconds: quiet.as_secs(),
             }
         })

@@ -7,6 +7,7 @@ mod addresses;
 mod admin;
 mod approval;
 mod auth;
+mod bundles;
 mod cart;
 mod checkout;
 mod console;
