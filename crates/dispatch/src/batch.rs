@@ -1,6 +1,7 @@
 //! The batch dispatcher: every round it looks at all the orders waiting and at the riders who
-//! are free or soon will be, bundles each restaurant's orders that are ready about together,
-//! matches bundles to riders at the least total click-to-door (an assignment problem, solved
+//! are free or soon will be, bundles each restaurant's orders that are ready about together
+//! (and, where stacking is on, two near kitchens' orders when the detour is small and every
+//! promise holds), matches bundles to riders at the least total click-to-door (an assignment problem, solved
 //! exactly), and sends only what cannot wait for the next round: a rider leaves when leaving
 //! later would make the food wait. Everything else stays open, so the next round can still give
 //! an order to a rider who frees up nearby, or add a new order of the same kitchen to its bundle.
@@ -12,45 +13,69 @@ use crate::round::{Job, Params, Plan, Rider, Send};
 use crate::travel::{Point, Travel};
 use pathfinding::prelude::{Matrix, kuhn_munkres_min};
 
-/// One kitchen's orders for one rider, in their best drop-off order.
+/// A second kitchen on the way (a stacked bundle): where, when its orders are ready, and the
+/// ride to it from the first.
+#[derive(Debug, Clone, Copy)]
+struct Stop {
+    at: Point,
+    ready: i64,
+    ride: i64,
+}
+
+/// One kitchen's orders for one rider (or two near kitchens', stacked), in their best drop-off
+/// order.
 #[derive(Debug, Clone)]
 pub struct Bundle {
     pub jobs: Vec<usize>,
     restaurant: usize,
     at: Point,
-    /// When the last of them is ready.
+    /// When the last of the first kitchen's orders is ready.
     ready: i64,
-    /// Minutes from leaving the kitchen to each drop-off, summed over the orders.
+    then: Option<Stop>,
+    /// Minutes from leaving the last counter to each drop-off, summed over the orders.
     tail: i64,
     placed: i64,
+    /// Each order's drop-off, minutes after leaving the last counter, and its promise.
+    promises: Vec<(i64, i64)>,
 }
 
 impl Bundle {
-    /// `members` (one kitchen's) in the drop-off order with the least total click-to-door. Every
-    /// trip with them leaves from the same counter, so the best order is the same whoever
-    /// carries it.
+    /// `members` (the first's kitchen's, then perhaps another's) in the drop-off order with the
+    /// least total click-to-door. Every trip with them leaves from the same counter, so the
+    /// best order is the same whoever carries it.
     fn new(jobs: &[Job], members: &[usize], travel: &dyn Travel, p: &Params) -> Self {
         let first = &jobs[members[0]];
-        let mut best = (i64::MAX, members.to_vec());
+        let (here, there): (Vec<usize>, Vec<usize>) =
+            members.iter().partition(|&&j| jobs[j].restaurant == first.restaurant);
+        let then = there.first().map(|&k| Stop {
+            at: jobs[k].pickup_at,
+            ready: there.iter().map(|&j| jobs[j].ready).max().unwrap_or(0),
+            ride: travel.minutes(first.pickup_at, jobs[k].pickup_at),
+        });
+        let start = then.map_or(first.pickup_at, |s| s.at);
+        let mut best = (i64::MAX, members.to_vec(), Vec::new());
         for order in orders_of(members) {
-            let (mut t, mut at, mut sum) = (0, first.pickup_at, 0);
+            let (mut t, mut at, mut sum, mut drops) = (0, start, 0, Vec::with_capacity(order.len()));
             for &j in &order {
                 let dropoff = t + travel.minutes(at, jobs[j].drop_at) + p.dropoff_service / 2;
                 sum += dropoff;
+                drops.push((dropoff, jobs[j].due));
                 t = dropoff + p.dropoff_service - p.dropoff_service / 2;
                 at = jobs[j].drop_at;
             }
             if sum < best.0 {
-                best = (sum, order);
+                best = (sum, order, drops);
             }
         }
         Self {
             restaurant: first.restaurant,
             at: first.pickup_at,
-            ready: members.iter().map(|&j| jobs[j].ready).max().unwrap_or(0),
+            ready: here.iter().map(|&j| jobs[j].ready).max().unwrap_or(0),
+            then,
             placed: members.iter().map(|&j| jobs[j].placed).sum(),
             tail: best.0,
             jobs: best.1,
+            promises: best.2,
         }
     }
 
@@ -60,18 +85,75 @@ impl Bundle {
     }
 
     /// The pickup instant if `rider` (leaving when free, not before `now`) carries it; `None` if
-    /// that falls after their shift.
+    /// that falls after their shift, or, stacked, breaks an order's promise.
     fn pickup(&self, now: i64, rider: &Rider, travel: &dyn Travel, p: &Params) -> Option<i64> {
         let reach = self.reach(rider, travel);
         let pickup = (rider.free.max(now) + reach + p.pickup_service / 2).max(self.ready);
-        (pickup <= rider.off && reach <= p.max_reach).then_some(pickup)
+        (pickup <= rider.off && reach <= p.max_reach && (self.then.is_none() || self.keeps_promises(pickup, p)))
+            .then_some(pickup)
+    }
+
+    /// When the rider leaves the last counter, having picked up at the first at `pickup`.
+    fn leave(&self, pickup: i64, p: &Params) -> i64 {
+        let after = p.pickup_service - p.pickup_service / 2;
+        match self.then {
+            None => pickup + after,
+            Some(s) => (pickup + after + s.ride + p.pickup_service / 2).max(s.ready) + after,
+        }
     }
 
     /// The orders' click-to-door minutes summed, picked up at `pickup`.
     fn click_to_door(&self, pickup: i64, p: &Params) -> i64 {
-        let leave = pickup + p.pickup_service - p.pickup_service / 2;
-        self.jobs.len() as i64 * leave + self.tail - self.placed
+        self.jobs.len() as i64 * self.leave(pickup, p) + self.tail - self.placed
     }
+
+    /// Every order dropped by its promise, picked up at `pickup`.
+    fn keeps_promises(&self, pickup: i64, p: &Params) -> bool {
+        let leave = self.leave(pickup, p);
+        self.promises.iter().all(|&(at, due)| leave + at <= due)
+    }
+}
+
+/// Stacking: pairs of groups of two kitchens within `stack_reach` of each other, together at
+/// most `size` orders, ready about together, are carried by one rider when that costs each
+/// order at most `stack_detour` minutes more than carrying them apart and every promise holds
+/// (judged with the pickup when the food is ready). The pairs that cost least go first; a
+/// group is stacked once.
+fn stack(groups: Vec<Vec<usize>>, jobs: &[Job], size: usize, travel: &dyn Travel, p: &Params) -> Vec<Vec<usize>> {
+    if p.stack_reach <= 0 || size < 2 {
+        return groups;
+    }
+    let bundles: Vec<Bundle> = groups.iter().map(|g| Bundle::new(jobs, g, travel, p)).collect();
+    let alone: Vec<i64> = bundles.iter().map(|b| b.click_to_door(b.ready, p)).collect();
+    let mut pairs = Vec::new();
+    for (i, a) in groups.iter().enumerate() {
+        for (j, b) in groups.iter().enumerate() {
+            if i == j
+                || a.len() + b.len() > size
+                || (bundles[i].ready - bundles[j].ready).abs() > p.bundle_window
+                || travel.minutes(bundles[i].at, bundles[j].at) > p.stack_reach
+            {
+                continue;
+            }
+            let members: Vec<usize> = a.iter().chain(b).copied().collect();
+            let m = Bundle::new(jobs, &members, travel, p);
+            let extra = m.click_to_door(m.ready, p) - alone[i] - alone[j];
+            if m.keeps_promises(m.ready, p) && extra <= p.stack_detour * members.len() as i64 {
+                pairs.push((extra, i, j, members));
+            }
+        }
+    }
+    pairs.sort_by_key(|(extra, i, j, _)| (*extra, *i, *j));
+    let mut used = vec![false; groups.len()];
+    let mut out = Vec::with_capacity(groups.len());
+    for (_, i, j, members) in pairs {
+        if !used[i] && !used[j] {
+            (used[i], used[j]) = (true, true);
+            out.push(members);
+        }
+    }
+    out.extend(groups.into_iter().zip(used).filter(|(_, u)| !u).map(|(g, _)| g));
+    out
 }
 
 /// Every drop-off order of a few orders.
@@ -140,7 +222,7 @@ pub fn plan(
     }
     // The fewer riders per order, the more each carries from one kitchen.
     let size = jobs.len().div_ceil(pool.len()).clamp(1, p.max_bundle.max(1));
-    let mut groups = groups(jobs, size, p.bundle_window);
+    let mut groups = stack(groups(jobs, size, p.bundle_window), jobs, size, travel, p);
     let mut out = Vec::new();
     // A bundle no rider can take whole (one of its orders out of reach, or turned down) is
     // tried again order by order, with the riders left.
@@ -283,6 +365,7 @@ impl crate::sim::Policy for Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::round::NO_PROMISE;
     use crate::travel::Euclid;
 
     /// 100 m a minute: a kilometre is ten minutes.
@@ -293,7 +376,14 @@ mod tests {
     }
 
     fn job(restaurant: usize, kitchen: f64, placed: i64, ready: i64) -> Job {
-        Job { restaurant, pickup_at: at(kitchen), drop_at: Point { x: kitchen, y: 500.0 }, placed, ready }
+        Job {
+            restaurant,
+            pickup_at: at(kitchen),
+            drop_at: Point { x: kitchen, y: 500.0 },
+            placed,
+            ready,
+            due: NO_PROMISE,
+        }
     }
 
     fn rider(x: f64, free: i64) -> Rider {
@@ -346,6 +436,58 @@ mod tests {
         // Two kitchens never share a rider.
         let apart = round(10, &[jobs[0], jobs[2]], &[rider(100.0, 0)], &T, &p);
         assert_eq!(sent(&apart), vec![(0, vec![0])]);
+    }
+
+    /// Job `j` of kitchen `k` at `x` metres, its customer 500 m north of it, promised by `due`.
+    fn promised(k: usize, x: f64, placed: i64, ready: i64, due: i64) -> Job {
+        Job { due, ..job(k, x, placed, ready) }
+    }
+
+    #[test]
+    fn a_near_kitchens_order_is_stacked_when_the_detour_is_small_and_promises_hold() {
+        // Kitchens 200 m apart (2 minutes), both orders ready at 10, one rider at the first.
+        let jobs = [promised(0, 0.0, 0, 10, 60), promised(1, 200.0, 0, 10, 60)];
+        let riders = [rider(0.0, 0)];
+        let off = Params::default();
+        assert_eq!(round(10, &jobs, &riders, &T, &off).len(), 1);
+        assert_eq!(round(10, &jobs, &riders, &T, &off)[0].jobs.len(), 1, "no stacking unless asked (MDRP)");
+        let on = Params { stack_reach: 5, ..Params::default() };
+        let stacked = round(10, &jobs, &riders, &T, &on);
+        assert_eq!(sent(&stacked).len(), 1);
+        let mut both = stacked[0].jobs.clone();
+        both.sort();
+        assert_eq!(both, vec![0, 1], "both kitchens' orders to the one rider: {stacked:?}");
+        // A promise that the stacked trip would break: not stacked, the other order waits.
+        let tight = [promised(0, 0.0, 0, 10, 60), promised(1, 200.0, 0, 10, 18)];
+        let got = round(10, &tight, &riders, &T, &on);
+        assert!(got.len() == 1 && got[0].jobs.len() == 1, "{got:?}");
+        // A kitchen farther than the reach: not stacked.
+        let far = [promised(0, 0.0, 0, 10, 60), promised(1, 900.0, 0, 10, 60)];
+        assert_eq!(round(10, &far, &riders, &T, &on)[0].jobs.len(), 1);
+        // Orders whose customers lie in opposite directions: the detour is too long.
+        let apart = [
+            promised(0, 0.0, 0, 10, 90),
+            Job { drop_at: Point { x: 200.0, y: -2000.0 }, ..promised(1, 200.0, 0, 10, 90) },
+        ];
+        assert_eq!(round(10, &apart, &riders, &T, &on)[0].jobs.len(), 1);
+    }
+
+    #[test]
+    fn a_stacked_trip_picks_up_at_both_counters_before_the_drops() {
+        // Pickup at the first counter at 10, leave at 12, 2 minutes to the second counter,
+        // pickup there at 16 (arrive 14 plus 2), leave at 18; then the drops.
+        let jobs = [promised(0, 0.0, 0, 10, 90), promised(1, 200.0, 0, 10, 90)];
+        let p = Params { stack_reach: 5, ..Params::default() };
+        let b = Bundle::new(&jobs, &[0, 1], &T, &p);
+        assert_eq!(b.leave(10, &p), 18);
+        let alone = Bundle::new(&jobs, &[0], &T, &p);
+        assert_eq!(alone.leave(10, &p), 12);
+        // Food at the second counter ready only at 25: the rider waits for it there.
+        let late = [jobs[0], promised(1, 200.0, 0, 25, 90)];
+        assert_eq!(Bundle::new(&late, &[0, 1], &T, &p).leave(10, &p), 27);
+        assert!(b.keeps_promises(10, &p));
+        let tight = [jobs[0], promised(1, 200.0, 0, 10, 20)];
+        assert!(!Bundle::new(&tight, &[0, 1], &T, &p).keeps_promises(10, &p));
     }
 
     #[test]

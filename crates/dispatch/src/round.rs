@@ -15,7 +15,13 @@ pub struct Job {
     pub placed: i64,
     /// When the food is expected at the counter.
     pub ready: i64,
+    /// The drop-off promised to the customer: an order stacked with another kitchen's must
+    /// still arrive by then ([`NO_PROMISE`] where none was made).
+    pub due: i64,
 }
+
+/// A job's `due` where nothing was promised (MDRP).
+pub const NO_PROMISE: i64 = i64::MAX / 4;
 
 /// A rider who is free now or will be.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +64,12 @@ pub struct Params {
     pub max_bundle: usize,
     /// Orders of one kitchen go together only if their ready times are this close.
     pub bundle_window: i64,
+    /// Stacking (Dabba's world; MDRP forbids it, 0 = off): a bundle may take in a second
+    /// kitchen's orders if that kitchen is at most this many minutes' ride from the first...
+    pub stack_reach: i64,
+    /// ...the stacked trip adds at most this many minutes of click-to-door per order against
+    /// carrying them apart, and every order still arrives by its `due`.
+    pub stack_detour: i64,
     /// Minutes of click-to-door a plan may give up to use a rider who is free now rather than one
     /// still on a trip: idle capacity is worth using, and a trip's end is an estimate.
     pub free_now_bonus: i64,
@@ -78,6 +90,8 @@ impl Default for Params {
             max_reach: i64::MAX / 4,
             max_bundle: 3,
             bundle_window: 20,
+            stack_reach: 0,
+            stack_detour: 10,
             free_now_bonus: 5,
             max_cells: 4_000_000,
             pickup_service: 4,

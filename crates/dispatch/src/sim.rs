@@ -41,6 +41,7 @@ impl View<'_> {
                     drop_at: order.at,
                     placed: order.placed,
                     ready: order.ready,
+                    due: crate::round::NO_PROMISE,
                 }
             })
             .collect()

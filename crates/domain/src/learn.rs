@@ -5,8 +5,13 @@
 
 use crate::estimate::ROAD_DETOUR_FACTOR;
 
-/// The least weight a new observation gets once many have been seen.
+/// The least weight a new observation gets once many have been seen (the store's update of a
+/// kitchen's preparation time writes the same rule in SQL).
 pub const RECENT_WEIGHT: f64 = 0.1;
+
+/// The longest preparation a kitchen may promise; an observation past it (an order marked ready
+/// hours late) counts as this.
+pub const MAX_PREPARATION_MINUTES: f64 = 180.0;
 
 /// A running estimate: the plain mean of the first observations (the prior counts as one), then
 /// an exponentially weighted mean.

@@ -69,6 +69,7 @@ fn restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
         phone: Some("+919876543210".into()),
         cost_for_two: 60000,
         avg_preparation_minutes: 25,
+        learned_preparation_minutes: None,
         delivery_radius_km: 6.5,
         min_order_value: 14900,
         is_veg: false,

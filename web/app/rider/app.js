@@ -1,7 +1,7 @@
 // The rider's app, phone first: go online and offline; while online the phone's position streams
 // over /ws/rider (fixes queued while the connection is down, sent in order with a sequence number
 // and forgotten once acknowledged); offers as cards with a countdown (one card for a bundle of
-// one kitchen's orders, accepted or declined together); each order carried one step at a time,
+// one kitchen's orders, or two near kitchens', accepted or declined together); each order carried one step at a time,
 // in drop-off order (to the restaurant, picked up once the kitchen marked it ready, on the way,
 // delivered with the customer's code); earnings for a period.
 
@@ -206,7 +206,8 @@ export function riderScreen(main) {
       const earned = parts.reduce((sum, p) => sum + p.earnings, 0);
       fill(title, parts.length > 1 ? `${parts.length} orders · ${money(earned)}` : `New order · ${money(earned)}`);
       const drops = parts.map((p) => `${p.trip_km.toFixed(1)} km`).join(" + ");
-      fill(trips, h("strong", null, o.restaurant_name), ` · ${o.pickup_km.toFixed(1)} km to pick up · ${drops} to the ${parts.length > 1 ? "customers" : "customer"}`);
+      const kitchens = [...new Set(parts.map((p) => p.restaurant_name))].join(" + ");
+      fill(trips, h("strong", null, kitchens), ` · ${o.pickup_km.toFixed(1)} km to pick up · ${drops} to the ${parts.length > 1 ? "customers" : "customer"}`);
     };
     map.update({ restaurant: o.pickup, home: o.drop, rider: last, trail: [] });
     const card = h("article", { class: "card offer-card", "data-offer": o.order_id, "data-bundle": bundle.join(" "), "aria-label": `Offer from ${o.restaurant_name}` },

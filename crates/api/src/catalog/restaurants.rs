@@ -36,6 +36,7 @@ fn blank(owner_id: Uuid) -> Restaurant {
         phone: None,
         cost_for_two: 0,
         avg_preparation_minutes: 20,
+        learned_preparation_minutes: None,
         delivery_radius_km: 5.0,
         min_order_value: 0,
         is_veg: false,

@@ -76,9 +76,11 @@ pub struct DispatchConfig {
     pub lead: Duration,
     /// Batch: how often orders held back are looked at again.
     pub round_every: Duration,
-    /// Batch: the most orders of one kitchen offered to one rider together (when riders are
-    /// short).
+    /// Batch: the most orders offered to one rider together (when riders are short).
     pub max_bundle: usize,
+    /// Batch: a bundle may stack a second kitchen's orders if it is at most this far (minutes'
+    /// ride) from the first, the detour is small and every promise holds (0: never).
+    pub stack_minutes: i64,
 }
 
 impl Default for DispatchConfig {
@@ -95,6 +97,7 @@ impl Default for DispatchConfig {
             lead: Duration::from_secs(5 * 60),
             round_every: Duration::from_secs(5),
             max_bundle: 3,
+            stack_minutes: 5,
         }
     }
 }
@@ -111,6 +114,9 @@ pub struct Job {
     pub customer: LatLng,
     pub tz: Option<jiff::tz::TimeZone>,
     pub ready_at: Instant,
+    /// The drop-off promised to the customer (their estimated delivery time): an order is
+    /// stacked with another kitchen's only if both still arrive by their promise.
+    pub due: Instant,
     /// The order's delivery distance (km), on which the rider is paid.
     pub distance_km: f64,
     pub earnings: i64,
@@ -122,7 +128,7 @@ pub struct Offer {
     pub job: Job,
     pub rider: Uuid,
     /// Every order offered with this one, this one included, in drop-off order (one kitchen's
-    /// orders, accepted or declined together).
+    /// orders, or two near kitchens'; accepted or declined together).
     pub bundle: Vec<Uuid>,
     pub pickup_km: f64,
     pub expires: Instant,
@@ -439,6 +445,7 @@ impl Dispatcher {
                 customer: s.job.customer,
                 waited_minutes: now.saturating_duration_since(s.since).as_secs_f64() / 60.0,
                 ready_minutes: s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0,
+                due_minutes: s.job.due.saturating_duration_since(now).as_secs_f64() / 60.0,
             });
             let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
                 s.declined.contains_key(&r)
@@ -458,7 +465,8 @@ impl Dispatcher {
             .and_then(|id| slots.get(id))
             .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
         let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
-        let (send, planned) = super::matching::round(&orders, &reachable, hour, lead, self.config.max_bundle);
+        let (send, planned) =
+            super::matching::round(&orders, &reachable, hour, lead, self.config.max_bundle, self.config.stack_minutes);
         let mut sent = vec![false; due.len()];
         for (jobs, rider) in send {
             let bundle: Vec<Uuid> = jobs.iter().map(|&i| due[i]).collect();
@@ -529,6 +537,7 @@ mod tests {
             customer: LatLng { lat: 12.98, lng: 77.60 },
             tz: None,
             ready_at: Instant::now(),
+            due: Instant::now() + Duration::from_secs(3600),
             distance_km: 1.5,
             earnings: 0,
         }

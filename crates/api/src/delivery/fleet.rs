@@ -22,7 +22,7 @@ const SHARDS: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Task {
     Idle,
-    /// An offer of these orders (one kitchen's, taken together) waits for their answer.
+    /// An offer of these orders (taken together) waits for their answer.
     Offered(Vec<Uuid>),
     /// They carry (or are on the way to collect) these orders.
     Delivering(Vec<Uuid>),

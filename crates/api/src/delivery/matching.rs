@@ -22,6 +22,8 @@ pub struct Due {
     pub waited_minutes: f64,
     /// Minutes until the food is expected ready.
     pub ready_minutes: f64,
+    /// Minutes until the drop-off promised to the customer.
+    pub due_minutes: f64,
 }
 
 /// A rider one of the due orders may go to.
@@ -51,7 +53,8 @@ impl Travel for Road {
 }
 
 /// One round at the local `hour`: which due orders go to which rider now (order indices in
-/// drop-off order: up to `max_bundle` of one kitchen's, when riders are short), and which the
+/// drop-off order: up to `max_bundle` of one kitchen's, or of two within `stack_reach` minutes
+/// of each other, when riders are short), and which the
 /// round planned for a rider but holds back until the rider needs to set off (`lead_minutes`
 /// before that, to answer the offer). Each rider at most once.
 pub fn round(
@@ -60,6 +63,7 @@ pub fn round(
     hour: u8,
     lead_minutes: i64,
     max_bundle: usize,
+    stack_reach: i64,
 ) -> (Vec<(Vec<usize>, Uuid)>, Vec<bool>) {
     let mut kitchens: HashMap<Uuid, usize> = HashMap::new();
     let jobs: Vec<Job> = due
@@ -72,6 +76,7 @@ pub fn round(
                 drop_at: point(d.customer),
                 placed: -(d.waited_minutes.max(0.0).floor() as i64),
                 ready: d.ready_minutes.max(0.0).ceil() as i64,
+                due: d.due_minutes.max(0.0).floor() as i64,
             }
         })
         .collect();
@@ -90,7 +95,7 @@ pub fn round(
         allowed.insert((r.order, i));
     }
     // No rider still on a trip is planned for (the server does not know when a trip ends yet).
-    let params = Params { max_bundle, horizon: 0, lead: lead_minutes, ..Params::default() };
+    let params = Params { max_bundle, stack_reach, horizon: 0, lead: lead_minutes, ..Params::default() };
     let plan = batch::plan(0, &jobs, &riders, &Road { hour }, &params, &|j, r| allowed.contains(&(j, r)));
     let send = plan.send.into_iter().map(|s| (s.jobs, ids[s.rider])).collect();
     (send, plan.planned)
@@ -109,6 +114,7 @@ mod tests {
             customer: LatLng { lat: 12.98, lng: 77.60 },
             waited_minutes,
             ready_minutes,
+            due_minutes: 60.0,
         }
     }
 
@@ -134,23 +140,23 @@ mod tests {
     fn a_bicycle_counts_as_slower() {
         // A bicycle 1 km away against a scooter 1.5 km away: the scooter gets there first.
         let bike = Reachable { vehicle: Vehicle::Bicycle, ..near(0, 1, 1.0) };
-        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, 0, 3);
+        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, 0, 3, 0);
         assert_eq!(send, vec![(vec![0], Uuid::from_u128(2))]);
     }
 
     #[test]
     fn food_ready_now_goes_to_the_nearest_and_later_food_waits() {
         // Ready now: the rider 1 km away, not the one 3 km away.
-        let (send, planned) = round(&[due(0.0, 2.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, 0, 3);
+        let (send, planned) = round(&[due(0.0, 2.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, 0, 3, 0);
         assert_eq!(send, vec![(vec![0], Uuid::from_u128(2))]);
         assert_eq!(planned, vec![true]);
         // Ready in 40 minutes: planned, held back, unless the lead covers it.
-        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3);
+        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3, 0);
         assert!(send.is_empty() && planned == vec![true]);
-        let (send, _) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 60, 3);
+        let (send, _) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 60, 3, 0);
         assert_eq!(send.len(), 1);
         // Nobody reachable: not planned.
-        let (send, planned) = round(&[due(0.0, 0.0), due(0.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3);
+        let (send, planned) = round(&[due(0.0, 0.0), due(0.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3, 0);
         assert_eq!((send, planned), (vec![(vec![0], Uuid::from_u128(1))], vec![true, false]));
     }
 }

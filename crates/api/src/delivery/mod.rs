@@ -158,11 +158,11 @@ pub fn local_hour(tz: Option<&jiff::tz::TimeZone>, at: OffsetDateTime) -> u8 {
 pub fn ready_at(o: &Order, r: &Restaurant) -> OffsetDateTime {
     match o.status {
         OrderStatus::Pending | OrderStatus::Confirmed => {
-            dabba_store::now_utc() + time::Duration::minutes(r.avg_preparation_minutes as i64)
+            dabba_store::now_utc() + time::Duration::seconds_f64(r.preparation_minutes() * 60.0)
         }
         OrderStatus::Preparing => {
-            o.updated_at
-                + time::Duration::minutes(o.estimated_preparation_minutes.unwrap_or(r.avg_preparation_minutes) as i64)
+            let minutes = o.estimated_preparation_minutes.map_or_else(|| r.preparation_minutes(), f64::from);
+            o.updated_at + time::Duration::seconds_f64(minutes * 60.0)
         }
         _ => dabba_store::now_utc(),
     }
@@ -197,6 +197,7 @@ pub fn job_of(o: &Order, r: &Restaurant) -> Job {
         customer: LatLng { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
         tz: jiff::tz::TimeZone::get(&r.timezone).ok(),
         ready_at: instant_at(ready_at(o, r)),
+        due: instant_at(o.estimated_delivery_time),
         distance_km: o.distance_km,
         earnings: 0,
     }

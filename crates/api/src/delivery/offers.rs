@@ -45,8 +45,8 @@ pub struct OfferView {
     pub trip_km: f64,
     /// What the rider earns for it, in paise (tips come on top).
     pub earnings: i64,
-    /// The orders offered together (this one included), one kitchen's, in drop-off order:
-    /// accepting or declining one answers for all.
+    /// The orders offered together (this one included), in drop-off order: one kitchen's, or
+    /// two near kitchens' (each offer names its own); accepting or declining one answers for all.
     pub bundle: Vec<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,

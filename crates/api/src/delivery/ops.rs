@@ -45,7 +45,7 @@ pub struct LiveRider {
     pub state: &'static str,
     /// The order they carry or are offered (the first, when they have several).
     pub order_id: Option<Uuid>,
-    /// Every order they carry or are offered (a bundle of one kitchen's orders).
+    /// Every order they carry or are offered (a bundle).
     pub order_ids: Vec<Uuid>,
     /// Seconds since their last fix reached the server.
     pub silent_seconds: u64,

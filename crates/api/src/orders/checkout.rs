@@ -171,7 +171,8 @@ async fn place(
         });
     }
     let order_id = Uuid::now_v7();
-    let minutes = delivery_minutes(restaurant.avg_preparation_minutes.max(0) as u32, distance);
+    // The kitchen's preparation as seen on its orders (its promise until it has some).
+    let minutes = delivery_minutes(restaurant.preparation_minutes().round() as u32, distance);
     let created = dabba_store::now_utc();
     let online = method.online();
     if method == PaymentMethod::Wallet {

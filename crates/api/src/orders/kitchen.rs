@@ -130,7 +130,10 @@ async fn apply(state: &AppState, order: Order, req: StatusChange, actor: Actor) 
     let mut extra = serde_json::json!({});
     match req.status {
         OrderStatus::Preparing => {
-            let minutes = req.estimated_preparation_minutes.unwrap_or(restaurant.avg_preparation_minutes);
+            // Unless the kitchen says otherwise for this order, what it was seen to take.
+            let minutes = req
+                .estimated_preparation_minutes
+                .unwrap_or_else(|| restaurant.preparation_minutes().round().clamp(1.0, 180.0) as i32);
             if !(1..=180).contains(&minutes) {
                 return Err(ApiError::invalid("estimated_preparation_minutes", "must be between 1 and 180"));
             }

@@ -400,6 +400,7 @@ pub fn stored_restaurant(owner: Uuid, lat: f64, lng: f64) -> Restaurant {
         phone: None,
         cost_for_two: 40000,
         avg_preparation_minutes: 20,
+        learned_preparation_minutes: None,
         delivery_radius_km: 5.0,
         min_order_value: 0,
         is_veg: false,

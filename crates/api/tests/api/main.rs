@@ -19,6 +19,7 @@ mod events;
 mod gateway_off;
 mod hardening;
 mod idempotency;
+mod learning;
 mod lifecycle;
 mod listing;
 mod menu;

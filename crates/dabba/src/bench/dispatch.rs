@@ -5,7 +5,7 @@
 //! 20; three riders in four are free, the rest finish a trip within 30 minutes.
 
 use crate::seed::Rng;
-use dabba_dispatch::round::{Job, Params, Rider};
+use dabba_dispatch::round::{Job, NO_PROMISE, Params, Rider};
 use dabba_dispatch::travel::{Euclid, Point};
 use std::time::Instant;
 
@@ -30,7 +30,14 @@ pub fn moment(orders: usize, riders: usize, seed: u64) -> (Vec<Job>, Vec<Rider>)
             let k = kitchens[restaurant];
             // Customers within about 4 km of the kitchen.
             let drop_at = Point { x: k.x + rng.range(-3000.0, 3000.0), y: k.y + rng.range(-3000.0, 3000.0) };
-            Job { restaurant, pickup_at: k, drop_at, placed: -(rng.below(20) as i64), ready: rng.below(21) as i64 }
+            Job {
+                restaurant,
+                pickup_at: k,
+                drop_at,
+                placed: -(rng.below(20) as i64),
+                ready: rng.below(21) as i64,
+                due: NO_PROMISE,
+            }
         })
         .collect();
     let riders = (0..riders)

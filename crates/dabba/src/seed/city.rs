@@ -242,6 +242,7 @@ impl City {
             phone: Some(phone(Role::Restaurant, self.seed, self.restaurants_made - 1)),
             cost_for_two: cost,
             avg_preparation_minutes: 10 + self.rng.below(31) as i32,
+            learned_preparation_minutes: None,
             delivery_radius_km: [3.0, 4.0, 5.0, 6.0, 7.0, 8.0][self.rng.below(6)],
             min_order_value: [0, 9900, 14900, 19900][self.rng.below(4)],
             is_veg: veg_kitchen,

@@ -227,7 +227,7 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
     let mut seen: Vec<(i64, Seen)> = Vec::new();
     // Riders within 20 minutes of the kitchen (the server's 5 km at a scooter's pace), sent the
     // moment they must leave (no offer to answer here).
-    let params = Params { lead: 0, max_reach: 20, ..Params::default() };
+    let params = Params { lead: 0, max_reach: 20, stack_reach: 5, ..Params::default() };
     let mut revealed = 0;
     let (mut broken, mut late_pickups) = (0, 0);
     for now in 0..END {
@@ -269,6 +269,8 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
                     drop_at: point(order.at),
                     placed: order.placed,
                     ready: order.placed + prep[order.kitchen].value.round() as i64,
+                    // The customer was promised the first quote (give or take a minute).
+                    due: quoted[o].round() as i64,
                 }
             })
             .collect();
@@ -297,36 +299,54 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
                 continue;
             }
             let bundle: Vec<usize> = s.jobs.iter().map(|&j| waiting[j]).collect();
-            let Some(&first) = bundle.first() else { continue };
-            let (vehicle, kitchen) = (day.shifts[r].vehicle, &day.kitchens[day.orders[first].kitchen]);
+            if bundle.is_empty() {
+                continue;
+            }
+            let vehicle = day.shifts[r].vehicle;
             let rider = &mut riders[r];
-            let empty = rider.at.distance_km(kitchen.at);
-            let arrive = now + true_minutes(empty, vehicle, now).ceil() as i64;
-            let ready: Vec<i64> =
-                bundle.iter().map(|&o| day.orders[o].placed + day.orders[o].prep.ceil() as i64).collect();
-            let last_ready = ready.iter().copied().max().unwrap_or(now);
-            let pickup = (arrive + SERVICE / 2).max(last_ready);
-            late_pickups += usize::from(pickup > day.shifts[r].off);
+            // A stacked trip calls at two kitchens: the nearer first, as a rider would.
+            let mut stops: Vec<usize> = bundle.iter().map(|&o| day.orders[o].kitchen).collect();
+            stops.sort_unstable();
+            stops.dedup();
+            stops.sort_by(|&a, &b| {
+                rider.at.distance_km(day.kitchens[a].at).total_cmp(&rider.at.distance_km(day.kitchens[b].at))
+            });
             // What the dispatcher expects of this trip: its own ride times and ready estimates.
-            let expected_ready = s.jobs.iter().map(|&j| jobs[j].ready).max().unwrap_or(now);
             let pace = scooter / vehicle.city_speed_kmh();
             let ride = |a: LatLng, b: LatLng| (believed.minutes(point(a), point(b)) as f64 * pace).ceil() as i64;
-            let mut expected = (now + ride(rider.at, kitchen.at) + SERVICE / 2).max(expected_ready) + SERVICE / 2;
-            let mut from = kitchen.at;
+            let (mut expected, mut from) = (now, rider.at);
+            for &k in &stops {
+                let ready = s.jobs.iter().filter(|&&j| jobs[j].restaurant == k).map(|&j| jobs[j].ready).max();
+                expected = (expected + ride(from, day.kitchens[k].at) + SERVICE / 2).max(ready.unwrap_or(now))
+                    + (SERVICE - SERVICE / 2);
+                from = day.kitchens[k].at;
+            }
             for &o in &bundle {
                 expected += ride(from, day.orders[o].at) + SERVICE;
                 from = day.orders[o].at;
             }
             rider.expected = expected;
-            rider_waiting.push((last_ready - arrive - SERVICE / 2).max(0) as f64);
-            let (mut t, mut here, mut km) = (pickup + SERVICE - SERVICE / 2, kitchen.at, empty * ROAD_DETOUR_FACTOR);
-            for (&o, &ready) in bundle.iter().zip(&ready) {
-                given[o] = true;
-                food_waiting.push((pickup - ready).max(0) as f64);
-                seen.push((
-                    ready,
-                    Seen::Prep { kitchen: day.orders[o].kitchen, minutes: (ready - day.orders[o].placed) as f64 },
-                ));
+            // What happens: the true rides and kitchens.
+            let (mut t, mut here, mut km) = (now, rider.at, 0.0);
+            for &k in &stops {
+                let leg = here.distance_km(day.kitchens[k].at);
+                let arrive = t + true_minutes(leg, vehicle, t).ceil() as i64;
+                let mine: Vec<usize> = bundle.iter().copied().filter(|&o| day.orders[o].kitchen == k).collect();
+                let ready = |o: usize| day.orders[o].placed + day.orders[o].prep.ceil() as i64;
+                let last_ready = mine.iter().map(|&o| ready(o)).max().unwrap_or(arrive);
+                let pickup = (arrive + SERVICE / 2).max(last_ready);
+                late_pickups += usize::from(pickup > day.shifts[r].off);
+                rider_waiting.push((last_ready - arrive - SERVICE / 2).max(0) as f64);
+                for &o in &mine {
+                    given[o] = true;
+                    food_waiting.push((pickup - ready(o)).max(0) as f64);
+                    seen.push((ready(o), Seen::Prep { kitchen: k, minutes: (ready(o) - day.orders[o].placed) as f64 }));
+                }
+                t = pickup + SERVICE - SERVICE / 2;
+                km += leg * ROAD_DETOUR_FACTOR;
+                here = day.kitchens[k].at;
+            }
+            for &o in &bundle {
                 let leg = here.distance_km(day.orders[o].at);
                 let ride = true_minutes(leg, vehicle, t);
                 if leg >= 1.0 {

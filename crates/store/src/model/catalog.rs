@@ -36,7 +36,12 @@ pub struct Restaurant {
     pub phone: Option<String>,
     /// Typical bill for two people, paise.
     pub cost_for_two: i64,
+    /// The preparation time the owner promises (minutes); the estimates start from it.
     pub avg_preparation_minutes: i32,
+    /// The preparation time seen on its orders, accept to ready (minutes): a running mean that
+    /// starts at the promise and follows the kitchen (absent until an order was ready). The
+    /// estimates customers see use it; it cannot be set.
+    pub learned_preparation_minutes: Option<f64>,
     /// Customers farther than this (great-circle) are not served.
     pub delivery_radius_km: f64,
     /// Smallest cart subtotal accepted at checkout, paise.
@@ -61,6 +66,15 @@ pub struct Restaurant {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl Restaurant {
+    /// Minutes the kitchen is expected to take: what it was seen to take, else its promise.
+    pub fn preparation_minutes(&self) -> f64 {
+        self.learned_preparation_minutes
+            .filter(|m| m.is_finite() && *m > 0.0)
+            .unwrap_or(self.avg_preparation_minutes as f64)
+    }
 }
 
 /// A menu section ("Pizzas", "Desserts"), ordered by `position`.

@@ -10,6 +10,13 @@ macro_rules! restaurant_cols {
     };
 }
 
+/// The columns read back: what is written, and what the store learns on its own.
+macro_rules! restaurant_read_cols {
+    () => {
+        concat!(restaurant_cols!(), ", learned_preparation_minutes")
+    };
+}
+
 macro_rules! item_cols {
     () => {
         "item_id, restaurant_id, category_id, name, description, price, is_veg, is_available, is_bestseller, \
@@ -32,7 +39,7 @@ macro_rules! impl_catalog_store {
             }
 
             async fn restaurant(&self, id: uuid::Uuid) -> $crate::StoreResult<Option<$crate::model::Restaurant>> {
-                Ok(sqlx::query_as(concat!("SELECT ", restaurant_cols!(), " FROM restaurants WHERE restaurant_id = $1"))
+                Ok(sqlx::query_as(concat!("SELECT ", restaurant_read_cols!(), " FROM restaurants WHERE restaurant_id = $1"))
                     .bind(id)
                     .fetch_optional(self.reader())
                     .await?)
@@ -44,7 +51,7 @@ macro_rules! impl_catalog_store {
             ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
-                    restaurant_cols!(),
+                    restaurant_read_cols!(),
                     " FROM restaurants WHERE owner_id = $1 ORDER BY restaurant_id"
                 ))
                 .bind(owner_id)
@@ -106,7 +113,7 @@ macro_rules! impl_catalog_store {
                 let pattern = text.map(|t| format!("%{}%", $crate::sql::like_escaped(t)));
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
-                    restaurant_cols!(),
+                    restaurant_read_cols!(),
                     " FROM restaurants WHERE ($1 IS NULL OR LOWER(name) LIKE LOWER($1) ESCAPE '\\') AND ($2 IS NULL OR is_banned = $2) \
                      ORDER BY name, restaurant_id LIMIT $3"
                 ))
@@ -125,7 +132,7 @@ macro_rules! impl_catalog_store {
                 let mut tx = self.begin_write().await?;
                 let found: Option<$crate::model::Restaurant> = sqlx::query_as(concat!(
                     "UPDATE restaurants SET is_banned = $2, ban_reason = $3, updated_at = $4 WHERE restaurant_id = $1 RETURNING ",
-                    restaurant_cols!()
+                    restaurant_read_cols!()
                 ))
                 .bind(id)
                 .bind(reason.is_some())
@@ -146,7 +153,7 @@ macro_rules! impl_catalog_store {
             ) -> $crate::StoreResult<Vec<$crate::model::Restaurant>> {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ",
-                    restaurant_cols!(),
+                    restaurant_read_cols!(),
                     " FROM restaurants WHERE updated_at >= $1 ORDER BY updated_at, restaurant_id"
                 ))
                 .bind($crate::Stamp(since))

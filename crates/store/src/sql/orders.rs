@@ -63,6 +63,41 @@ macro_rules! impl_order_store {
                 Ok(())
             }
 
+            /// The kitchen took from accepting `order_id` to `now_us` (it is READY): its
+            /// learned preparation time moves towards that, as `dabba_domain::learn::Learned`
+            /// does, in one statement (two kitchens' orders racing cannot lose one). A time past
+            /// the longest promise allowed (a kitchen that forgot to mark it ready) counts as
+            /// that.
+            async fn learn_preparation(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                order_id: uuid::Uuid,
+                now_us: i64,
+            ) -> $crate::StoreResult<()> {
+                let row: Option<(uuid::Uuid, Option<i64>)> =
+                    sqlx::query_as("SELECT restaurant_id, accepted_us FROM orders WHERE order_id = $1")
+                        .bind(order_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                let Some((restaurant, Some(accepted))) = row else { return Ok(()) };
+                let seen = ((now_us - accepted) as f64 / 60e6).clamp(1.0, dabba_domain::learn::MAX_PREPARATION_MINUTES);
+                // The weight of the n-th observation is max(1 / (n + 1), RECENT_WEIGHT): with n =
+                // samples + 1, 1 / (samples + 2) until that falls under a tenth (samples >= 9).
+                sqlx::query(
+                    "UPDATE restaurants SET \
+                     learned_preparation_minutes = COALESCE(learned_preparation_minutes, avg_preparation_minutes) \
+                       + (CASE WHEN preparation_samples < 9 THEN CAST(1.0 AS DOUBLE PRECISION) / (preparation_samples + 2) \
+                          ELSE CAST(0.1 AS DOUBLE PRECISION) END) \
+                       * ($2 - COALESCE(learned_preparation_minutes, avg_preparation_minutes)), \
+                     preparation_samples = preparation_samples + 1 \
+                     WHERE restaurant_id = $1",
+                )
+                .bind(restaurant)
+                .bind(seen)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             /// The conditional status change, its timeline entry and events; `false` if the
             /// order is no longer in `t.from`.
             async fn apply_transition(
@@ -103,6 +138,9 @@ macro_rules! impl_order_store {
                 .await?;
                 if done.rows_affected() == 0 {
                     return Ok(false);
+                }
+                if t.to == dabba_domain::order::OrderStatus::Ready {
+                    Self::learn_preparation(tx, t.order_id, $crate::micros(now)).await?;
                 }
                 if t.cancel.is_some() {
                     // Put taken stock back and give the offer redemption back.

@@ -1,0 +1,55 @@
+//! A kitchen's preparation time is learned from its orders (accept to READY) and used by the
+//! estimates customers see: each order counts once, in the same write as its READY.
+
+use crate::helpers::{Shop, TestApp};
+use dabba_domain::learn::Learned;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+crate::both_backends!(a_kitchens_preparation_time_is_learned_and_quoted);
+
+async fn learned(app: &TestApp, shop: &Shop) -> Value {
+    let r = app.get(&format!("/api/v1/restaurants/{}", shop.restaurant), None).await;
+    r.expect(200)["learned_preparation_minutes"].clone()
+}
+
+fn minutes_between(from: &Value, to: &Value) -> f64 {
+    let at = |v: &Value| OffsetDateTime::parse(v.as_str().unwrap(), &Rfc3339).unwrap();
+    (at(to) - at(from)).as_seconds_f64() / 60.0
+}
+
+async fn a_kitchens_preparation_time_is_learned_and_quoted(app: TestApp) {
+    let shop = app.shop().await;
+    assert!(learned(&app, &shop).await.is_null(), "nothing seen yet: the promise (20 min) stands");
+    let before = app.order(&shop).await;
+    let first = app.order_of(&shop.customer, &before).await;
+    let quoted = minutes_between(&first["created_at"], &first["estimated_delivery_time"]);
+    let distance = first["distance_km"].as_f64().unwrap();
+    assert_eq!(quoted.round() as u32, dabba_domain::estimate::delivery_minutes(20, distance));
+
+    // This kitchen is quick: ready within the minute (an observation counts at least 1 minute).
+    let mut want = Learned::prior(20.0);
+    for n in 0..2 {
+        let order = if n == 0 { before.clone() } else { app.order(&shop).await };
+        app.kitchen(&shop, &order, json!({"status": "PREPARING"})).await.expect(200);
+        app.kitchen(&shop, &order, json!({"status": "READY"})).await.expect(200);
+        want.observe(1.0);
+        let got = learned(&app, &shop).await.as_f64().unwrap();
+        assert!((got - want.value).abs() < 1e-9, "after {} orders: {got} against {}", n + 1, want.value);
+        // A second READY is refused and is not seen twice.
+        app.kitchen(&shop, &order, json!({"status": "READY"})).await.expect(409);
+        assert_eq!(learned(&app, &shop).await.as_f64(), Some(got));
+    }
+    assert!((want.value - 22.0 / 3.0).abs() < 1e-9, "20, then 10.5, then 7.33: {}", want.value);
+
+    // The next customer is quoted with what was learned, 13 minutes sooner than the promise.
+    let next = app.order(&shop).await;
+    let next = app.order_of(&shop.customer, &next).await;
+    let quoted = minutes_between(&next["created_at"], &next["estimated_delivery_time"]);
+    let want_minutes = dabba_domain::estimate::delivery_minutes(want.value.round() as u32, distance);
+    assert_eq!(quoted.round() as u32, want_minutes, "{next}");
+    // Accepted without an estimate, the kitchen is expected to take what it was seen to take.
+    let r = app.kitchen(&shop, next["order_id"].as_str().unwrap(), json!({"status": "PREPARING"})).await;
+    assert_eq!(r.expect(200)["estimated_preparation_minutes"], 7, "{}", r.body);
+}
