@@ -68,11 +68,20 @@ pub struct Day {
 
 /// A day of `orders` orders from `kitchens` kitchens of the seeded city, with `riders` riders.
 pub fn day(seed: u64, kitchens: usize, orders: usize, riders: usize) -> Day {
+    nth_day(seed, kitchens, orders, riders, 0)
+}
+
+/// The `nth` day before [`day`] in the same city: the same kitchens, each as slow or fast as
+/// it is then, with other orders and riders.
+pub fn nth_day(seed: u64, kitchens: usize, orders: usize, riders: usize, nth: u64) -> Day {
     let mut city = City::sized(seed, "-".into(), 50_000);
     let made = city.restaurants(kitchens.max(1)).restaurants;
     let mut rng = Rng::new(seed ^ 0xC17);
-    // Each kitchen is slower or faster than it promises (σ 25%), and stays so all day.
+    // Each kitchen is slower or faster than it promises (σ 25%), and stays so.
     let slowness: Vec<f64> = made.iter().map(|_| (0.25 * rng.normal()).exp()).collect();
+    if nth > 0 {
+        rng = Rng::new(seed ^ 0xC17 ^ nth.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    }
     let kitchens: Vec<Kitchen> = made
         .iter()
         .map(|r| Kitchen {
@@ -148,7 +157,28 @@ fn true_minutes(km: f64, vehicle: Vehicle, t: i64) -> f64 {
     km * ROAD_DETOUR_FACTOR / (vehicle.city_speed_kmh() * TRUE_SPEED[hour]) * 60.0
 }
 
-/// Which policy and whether it learns.
+/// What the estimates start from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Learning {
+    /// The kitchens' promises and the model, all day.
+    Promised,
+    /// Learned from the day's first order on.
+    Today,
+    /// Kitchens' preparation learned over the day before, and everything on through this one.
+    DayBefore,
+}
+
+impl Learning {
+    fn label(self) -> &'static str {
+        match self {
+            Learning::Promised => "promised",
+            Learning::Today => "learned today",
+            Learning::DayBefore => "kitchens learned the day before",
+        }
+    }
+}
+
+/// Which policy runs the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
     Batch,
@@ -211,11 +241,40 @@ struct RiderNow {
     km: f64,
 }
 
-/// Runs the day under `policy`, learning or not.
+/// What is learned, carried from one day to the next (the server keeps a kitchen's learned
+/// preparation time in its row).
+pub struct Memory {
+    prep: Vec<Learned>,
+    speed: Vec<Learned>,
+    late: Vec<Learned>,
+}
+
+impl Memory {
+    /// What the server keeps from one day to the next: each kitchen's preparation time (the
+    /// hour's speed and lateness start again from the model).
+    pub fn kitchens_only(self, day: &Day) -> Self {
+        Self { prep: self.prep, ..Self::new(day) }
+    }
+
+    /// Nothing learned yet: the promises and the model.
+    pub fn new(day: &Day) -> Self {
+        Self {
+            prep: day.kitchens.iter().map(|k| Learned::prior(k.promise)).collect(),
+            speed: (0..24).map(|h| Learned::prior(rush_factor(h as u8))).collect(),
+            late: (0..24).map(|_| Learned::prior(0.0)).collect(),
+        }
+    }
+}
+
+/// Runs the day under `policy`, learning from its start or not.
 pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
-    let mut prep: Vec<Learned> = day.kitchens.iter().map(|k| Learned::prior(k.promise)).collect();
-    let mut speed: Vec<Learned> = (0..24).map(|h| Learned::prior(rush_factor(h as u8))).collect();
-    let mut late: Vec<Learned> = (0..24).map(|_| Learned::prior(0.0)).collect();
+    run_from(day, policy, learn, Memory::new(day)).0
+}
+
+/// Runs the day under `policy` from what `memory` holds, learning or not; what it knows at the
+/// end.
+pub fn run_from(day: &Day, policy: Policy, learn: bool, memory: Memory) -> (Outcome, Memory) {
+    let Memory { mut prep, mut speed, mut late } = memory;
     let mut riders: Vec<RiderNow> =
         day.shifts.iter().map(|s| RiderNow { at: s.at, free: s.on, expected: s.on, busy: 0, km: 0.0 }).collect();
     let n = day.orders.len();
@@ -374,7 +433,7 @@ pub fn run(day: &Day, policy: Policy, learn: bool) -> Outcome {
     }
     let mut o = outcome(day, &riders, &quoted, &delivered, &food_waiting, &rider_waiting);
     (o.broken, o.late_pickups) = (broken, late_pickups);
-    o
+    (o, Memory { prep, speed, late })
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -418,10 +477,32 @@ fn outcome(
 pub fn report(seed: u64, kitchens: usize, orders: usize, riders: usize) {
     let started = std::time::Instant::now();
     let d = day(seed, kitchens, orders, riders);
-    let runs = [(Policy::Greedy, false), (Policy::Batch, false), (Policy::Greedy, true), (Policy::Batch, true)];
+    let before = nth_day(seed, kitchens, orders, riders, 1);
+    // Promised estimates; learning from this day's start; and learning carried on from the
+    // day before (as the server, which keeps what it learned).
+    let runs = [
+        (Policy::Greedy, Learning::Promised),
+        (Policy::Batch, Learning::Promised),
+        (Policy::Greedy, Learning::Today),
+        (Policy::Batch, Learning::Today),
+        (Policy::Greedy, Learning::DayBefore),
+        (Policy::Batch, Learning::DayBefore),
+    ];
     let out: Vec<Outcome> = std::thread::scope(|s| {
-        let d = &d;
-        let handles: Vec<_> = runs.iter().map(|&(p, learn)| s.spawn(move || run(d, p, learn))).collect();
+        let (d, before) = (&d, &before);
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|&(p, learning)| {
+                s.spawn(move || match learning {
+                    Learning::Promised => run(d, p, false),
+                    Learning::Today => run(d, p, true),
+                    Learning::DayBefore => {
+                        let (_, memory) = run_from(before, p, true, Memory::new(before));
+                        run_from(d, p, true, memory.kitchens_only(d)).0
+                    }
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
     println!(
@@ -438,7 +519,7 @@ pub fn report(seed: u64, kitchens: usize, orders: usize, riders: usize) {
     for ((p, learn), o) in runs.iter().zip(&out) {
         println!(
             "| {p:?} | {} | {} / {} | {:.2} | {:.1} | {:.2} | {:.1}% | {:.2} | {:.2} | {:.2} | {:.1}% | {:+.2} |",
-            if *learn { "learned" } else { "promised" },
+            learn.label(),
             o.delivered,
             o.orders,
             o.delivery_mean,
@@ -452,11 +533,8 @@ pub fn report(seed: u64, kitchens: usize, orders: usize, riders: usize) {
             o.eta_bias
         );
     }
-    let late: Vec<String> = runs
-        .iter()
-        .zip(&out)
-        .map(|((p, l), o)| format!("{p:?}/{}: {}", if *l { "learned" } else { "promised" }, o.late_pickups))
-        .collect();
+    let late: Vec<String> =
+        runs.iter().zip(&out).map(|((p, l), o)| format!("{p:?}/{}: {}", l.label(), o.late_pickups)).collect();
     println!("pickups after the rider's shift ended (slower than believed): {}", late.join(", "));
 }
 
@@ -483,5 +561,9 @@ mod tests {
         let d = day(7, 100, 1_500, 150);
         let (before, after) = (run(&d, Policy::Batch, false), run(&d, Policy::Batch, true));
         assert!(after.eta_within_5 > before.eta_within_5, "{before:?} {after:?}");
+        // Carried on from the day before (other orders, the same kitchens), closer still.
+        let (_, memory) = run_from(&nth_day(7, 100, 1_500, 150, 1), Policy::Batch, true, Memory::new(&d));
+        let carried = run_from(&d, Policy::Batch, true, memory.kitchens_only(&d)).0;
+        assert!(carried.eta_within_5 > after.eta_within_5, "{after:?} {carried:?}");
     }
 }
