@@ -31,7 +31,7 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
             .filter(|&(t, ride, i)| t <= riders[free[i]].off && ride <= p.max_reach)
             .min();
         if let Some((_, _, i)) = best {
-            out.push(Send { rider: free.swap_remove(i), jobs: vec![j] });
+            out.push(Send { rider: free.swap_remove(i), jobs: vec![j], first: j });
         }
     }
     out

@@ -105,6 +105,9 @@ impl Default for Params {
 pub struct Send {
     pub rider: usize,
     pub jobs: Vec<usize>,
+    /// A job of the kitchen to ride to first (a stacked bundle calls at two; the plan's
+    /// promises hold in this order).
+    pub first: usize,
 }
 
 /// A round's answer: who leaves now, and which jobs the round planned for a rider but held back

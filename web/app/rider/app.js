@@ -214,14 +214,22 @@ export function riderScreen(main) {
       title, trips, countdown, map.el,
       h("div", { class: "row" },
         h("button", { type: "button", class: "big", "data-action": "accept", onclick: (/** @type {any} */ e) => busy(e.currentTarget, async () => {
-          try {
-            await api("POST", `/delivery/orders/${o.order_id}/accept`);
-            remove();
-            await readJob();
-          } catch (err) {
-            toast(/** @type {any} */ (err).message, "error");
-            remove();
+          // Accepting one order of a bundle takes them all; if that one was cancelled
+          // meanwhile, the next one answers for the rest.
+          let failure = null;
+          for (const p of parts) {
+            try {
+              await api("POST", `/delivery/orders/${p.order_id}/accept`);
+              failure = null;
+              break;
+            } catch (err) {
+              failure = err;
+              if (/** @type {any} */ (err).code !== "OFFER_NOT_OPEN") break;
+            }
           }
+          if (failure) toast(/** @type {any} */ (failure).message, "error");
+          remove();
+          if (!failure) await readJob();
         }) }, "Accept"),
         h("button", { type: "button", class: "secondary", "data-action": "reject", onclick: (/** @type {any} */ e) => busy(e.currentTarget, async () => {
           await api("POST", `/delivery/orders/${o.order_id}/reject`, { reason: "Not now" }).catch(() => {});

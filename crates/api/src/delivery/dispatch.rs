@@ -238,14 +238,16 @@ impl Dispatcher {
     }
 
     /// The rider takes the offer, and with it every order of its bundle still offered to them:
-    /// they stay theirs while the assignments are written. The offers taken, this one first.
+    /// they stay theirs while the assignments are written. The offers taken, in drop-off order.
     pub fn begin_accept(&self, order_id: Uuid, rider: Uuid) -> Result<Vec<Offer>, OfferGone> {
         let now = Instant::now();
         let mut slots = self.slots();
         let open = |s: &Slot| matches!(&s.offer, Some(o) if o.rider == rider && o.expires > now && !s.accepting);
         let s = slots.get(&order_id).filter(|s| open(s)).ok_or(OfferGone::NotOpen)?;
-        let mut ids = vec![order_id];
-        ids.extend(s.offer.iter().flat_map(|o| o.bundle.iter().copied()).filter(|id| *id != order_id));
+        let mut ids: Vec<Uuid> = s.offer.iter().flat_map(|o| o.bundle.iter().copied()).collect();
+        if !ids.contains(&order_id) {
+            ids.push(order_id);
+        }
         let mut taken = Vec::new();
         for id in ids {
             if let Some(s) = slots.get_mut(&id).filter(|s| open(s)) {

@@ -28,16 +28,6 @@ pub enum Task {
     Delivering(Vec<Uuid>),
 }
 
-impl Task {
-    /// Whether `order` is one of theirs, offered or carried.
-    pub fn has(&self, order: Uuid) -> bool {
-        match self {
-            Task::Idle => false,
-            Task::Offered(o) | Task::Delivering(o) => o.contains(&order),
-        }
-    }
-}
-
 #[derive(Debug)]
 struct Rider {
     vehicle: Vehicle,

@@ -123,22 +123,26 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
         }
         let mut endings: Vec<Ending> =
             taken.iter().map(|o| Ending { state: state.clone(), id: o.job.order_id, rider, ok: false }).collect();
-        let mut first: Option<ApiResult<Option<RiderJob>>> = None;
+        // Written in drop-off order (the order the rider's list shows them in).
+        let mut answers: Vec<(Uuid, ApiResult<Option<RiderJob>>)> = Vec::new();
         for ending in &mut endings {
-            let written = assign(&state, ending.id, rider).await;
-            ending.ok = matches!(written, Ok(Some(_)));
-            // The order asked for answers; if it moved on, the first other one that did not.
-            if first.as_ref().is_none_or(|f| !matches!(f, Ok(Some(_)))) && (ending.ok || first.is_none()) {
-                first = Some(written);
-            }
+            let written = assign(&state, ending.id, rider, &mut ending.ok).await;
+            answers.push((ending.id, written));
         }
-        first.unwrap_or(Ok(None))
+        // The order asked for answers; if it moved on, the first other one that did not.
+        let mine = answers.iter().position(|(o, _)| *o == id);
+        let pick = mine
+            .filter(|&i| matches!(answers[i].1, Ok(Some(_))))
+            .or_else(|| answers.iter().position(|(_, a)| matches!(a, Ok(Some(_)))))
+            .or(mine);
+        pick.map_or(Ok(None), |i| answers.swap_remove(i).1)
     });
     work.await.map_err(|e| ApiError::Internal(format!("accepting an offer failed: {e}")))?
 }
 
-/// Writes the assignment of an offered order; `None` if the order moved on.
-async fn assign(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<Option<RiderJob>> {
+/// Writes the assignment of an offered order; `None` if the order moved on. `written` is set
+/// the moment the database holds it (whatever fails after, the order is the rider's).
+async fn assign(state: &AppState, id: Uuid, rider: Uuid, written: &mut bool) -> ApiResult<Option<RiderJob>> {
     let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
     let restaurant = state.store.restaurant(order.restaurant_id).await?.ok_or(ApiError::NotFound("restaurant"))?;
     let a = Assignment {
@@ -151,6 +155,7 @@ async fn assign(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<Option<Rid
     if !state.store.assign_rider(&a).await? {
         return Ok(None);
     }
+    *written = true;
     let vehicle = ingest::vehicle(state, rider);
     state.delivery.fleet.deliver(rider, vehicle, id);
     state.delivery.tracker.open(id, route_of(&order, &restaurant, vehicle));

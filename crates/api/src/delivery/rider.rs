@@ -181,12 +181,18 @@ pub async fn job_view(state: &AppState, o: Order) -> ApiResult<RiderJob> {
 }
 
 #[utoipa::path(get, path = "/api/v1/delivery/orders/current", tag = "delivery", security(("bearer" = [])),
-    responses((status = 200, description = "orders given to this rider, not yet delivered (empty when free)", body = Vec<RiderJob>),
+    responses((status = 200, description = "orders given to this rider, not yet delivered, in drop-off order (empty when free)", body = Vec<RiderJob>),
               (status = 403, body = ErrorBody)))]
 async fn current(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<RiderJob>>> {
     auth.require(Role::Delivery)?;
+    let mut orders = state.store.orders_of_rider(auth.user_id).await?;
+    // In the order the rider took them (a bundle's drop-off order); any the fleet does not
+    // know (a restart) last.
+    if let Some((_, _, super::fleet::Task::Delivering(carried), _)) = state.delivery.fleet.rider(auth.user_id) {
+        orders.sort_by_key(|o| carried.iter().position(|c| *c == o.order_id).unwrap_or(usize::MAX));
+    }
     let mut out = Vec::new();
-    for o in state.store.orders_of_rider(auth.user_id).await? {
+    for o in orders {
         out.push(job_view(&state, o).await?);
     }
     Ok(Json(out))
