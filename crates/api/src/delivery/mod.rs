@@ -176,6 +176,7 @@ pub fn route_of(o: &Order, r: &Restaurant, vehicle: Vehicle) -> Route {
         vehicle,
         picked_up: matches!(o.status, OrderStatus::PickedUp | OrderStatus::OutForDelivery | OrderStatus::Delivered),
         ready_at: ready_at(o, r),
+        before: Vec::new(),
     }
 }
 

@@ -125,8 +125,13 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
             taken.iter().map(|o| Ending { state: state.clone(), id: o.job.order_id, rider, ok: false }).collect();
         // Written in drop-off order (the order the rider's list shows them in).
         let mut answers: Vec<(Uuid, ApiResult<Option<RiderJob>>)> = Vec::new();
-        for ending in &mut endings {
-            let written = assign(&state, ending.id, rider, &mut ending.ok).await;
+        // Each customer's ETA counts the drop-offs made before theirs.
+        let mut before = Vec::new();
+        for (ending, offer) in endings.iter_mut().zip(&taken) {
+            let written = assign(&state, ending.id, rider, before.clone(), &mut ending.ok).await;
+            if ending.ok {
+                before.push(offer.job.customer);
+            }
             answers.push((ending.id, written));
         }
         // The order asked for answers; if it moved on, the first other one that did not.
@@ -142,7 +147,13 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
 
 /// Writes the assignment of an offered order; `None` if the order moved on. `written` is set
 /// the moment the database holds it (whatever fails after, the order is the rider's).
-async fn assign(state: &AppState, id: Uuid, rider: Uuid, written: &mut bool) -> ApiResult<Option<RiderJob>> {
+async fn assign(
+    state: &AppState,
+    id: Uuid,
+    rider: Uuid,
+    before: Vec<dabba_domain::LatLng>,
+    written: &mut bool,
+) -> ApiResult<Option<RiderJob>> {
     let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
     let restaurant = state.store.restaurant(order.restaurant_id).await?.ok_or(ApiError::NotFound("restaurant"))?;
     let a = Assignment {
@@ -159,6 +170,7 @@ async fn assign(state: &AppState, id: Uuid, rider: Uuid, written: &mut bool) -> 
     let vehicle = ingest::vehicle(state, rider);
     state.delivery.fleet.deliver(rider, vehicle, id);
     state.delivery.tracker.open(id, route_of(&order, &restaurant, vehicle));
+    state.delivery.tracker.update_route(id, |r| r.before = before);
     state.relay.wake();
     let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
     Ok(Some(job_view(state, order).await?))

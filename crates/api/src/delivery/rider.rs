@@ -310,6 +310,12 @@ async fn status(
         return Err(moved_meanwhile(&state, id, req.status).await);
     }
     if req.status == OrderStatus::Delivered {
+        // The rider's other orders no longer wait for this drop-off.
+        if let Some((_, _, super::fleet::Task::Delivering(carried), _)) = state.delivery.fleet.rider(auth.user_id) {
+            for other in carried.into_iter().filter(|o| *o != id) {
+                state.delivery.tracker.update_route(other, |r| r.before.retain(|p| *p != customer));
+            }
+        }
         state.delivery.free_rider(auth.user_id, id);
     } else {
         state.delivery.tracker.update_route(id, |r| r.picked_up = true);

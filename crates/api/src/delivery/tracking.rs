@@ -30,25 +30,42 @@ pub struct Route {
     pub picked_up: bool,
     /// When the food is expected ready.
     pub ready_at: OffsetDateTime,
+    /// Drop-offs the rider makes first (other orders of their bundle), in order.
+    pub before: Vec<LatLng>,
 }
 
+/// Minutes a drop-off made on the way costs this order: parking, the door, the code.
+const DROP_MINUTES: u32 = 4;
+
 impl Route {
+    /// Km from `from` to the door through the drop-offs made first.
+    fn through(&self, from: LatLng) -> f64 {
+        let mut at = from;
+        let mut km = 0.0;
+        for &stop in self.before.iter().chain([&self.customer]) {
+            km += at.distance_km(stop);
+            at = stop;
+        }
+        km
+    }
+
     /// `(eta minutes, km left)` with the rider at `at`.
     pub fn estimate(&self, at: LatLng, now: OffsetDateTime) -> (u32, f64) {
         let hour = local_hour(self.tz.as_ref(), now);
+        let stops = DROP_MINUTES * self.before.len() as u32;
         if self.picked_up {
-            let km = at.distance_km(self.customer);
-            (eta_minutes(Stage::OnTheWay { rider_to_customer_km: km }, self.vehicle, hour), km)
+            let km = self.through(at);
+            (eta_minutes(Stage::OnTheWay { rider_to_customer_km: km }, self.vehicle, hour) + stops, km)
         } else {
             let to_restaurant = at.distance_km(self.restaurant);
-            let onwards = self.restaurant.distance_km(self.customer);
+            let onwards = self.through(self.restaurant);
             let cooking_left = ((self.ready_at - now).as_seconds_f64() / 60.0).max(0.0);
             let stage = Stage::BeforePickup {
                 cooking_left,
                 rider_to_restaurant_km: Some(to_restaurant),
                 restaurant_to_customer_km: onwards,
             };
-            (eta_minutes(stage, self.vehicle, hour), to_restaurant + onwards)
+            (eta_minutes(stage, self.vehicle, hour) + stops, to_restaurant + onwards)
         }
     }
 }
@@ -257,6 +274,7 @@ mod tests {
             vehicle: Vehicle::Scooter,
             picked_up: false,
             ready_at: now,
+            before: Vec::new(),
         };
         let rider = LatLng { lat: 12.96, lng: 77.59 };
         let (before, km_before) = r.estimate(rider, now);
@@ -264,5 +282,11 @@ mod tests {
         r.picked_up = true;
         let (after, km_after) = r.estimate(LatLng { lat: 12.98, lng: 77.59 }, now);
         assert!(after < before && km_after < 1.2, "{after} {before} {km_after}");
+        // Second drop of a bundle: the first customer, 1 km east of the second, comes first.
+        let (alone, _) = r.estimate(LatLng { lat: 12.98, lng: 77.59 }, now);
+        r.before = vec![LatLng { lat: 12.99, lng: 77.5992 }];
+        let (second, km) = r.estimate(LatLng { lat: 12.98, lng: 77.59 }, now);
+        assert!((km - (km_after + 2.0 * 0.976)).abs() < 0.05, "{km} {km_after}");
+        assert!(second >= alone + DROP_MINUTES + 2, "{second} {alone}");
     }
 }

@@ -7,10 +7,16 @@ use serde_json::{Value, json};
 
 crate::both_backends!(two_orders_from_one_kitchen_go_to_one_rider, declining_a_bundle_declines_all_of_it);
 
-/// Two orders of the shop's dosa, by two customers living 1 and 1.5 km north.
+/// The second customer's home: 1 km east of the first (who lives 1 km north of the shop).
+fn second_home() -> (f64, f64) {
+    let (lat, lng) = north(1.0);
+    (lat, lng + 1.0 / (111.195 * lat.to_radians().cos()))
+}
+
+/// Two orders of the shop's dosa, by its customer and one living 1 km east of them.
 async fn two_orders(app: &TestApp, shop: &Shop) -> (String, String, String) {
     let first = app.order(shop).await;
-    let (lat, lng) = north(1.5);
+    let (lat, lng) = second_home();
     let (other, address) = app.customer_near(lat, lng).await;
     app.add(&other, &shop.restaurant, &shop.dosa, 1).await.expect(200);
     let second = app.checkout(&other, &address).await.expect(201)["order_id"].as_str().unwrap().to_owned();
@@ -35,11 +41,11 @@ async fn two_orders_from_one_kitchen_go_to_one_rider(app: TestApp) {
     let mut both = vec![a.clone(), b.clone()];
     both.sort();
     // Nobody was online; one rider comes, 300 m from the kitchen: both orders are offered to
-    // them together, the nearer drop first.
+    // them together, the nearer drop first (1 km, then 1 km on; not 1.4 km, then 1 km back).
     let (rider, rider_id, mut ws) = app.rider_online(north(-0.3).0, SHOP.1).await;
     let offer = ws.until("offer", |_| true).await;
     let bundle: Vec<String> = offer["bundle"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().into()).collect();
-    assert_eq!(bundle, vec![a.clone(), b.clone()], "the 1 km drop before the 1.5 km one: {offer}");
+    assert_eq!(bundle, vec![a.clone(), b.clone()], "{offer}");
     let listed = app.get("/api/v1/delivery/orders/available", Some(&rider)).await;
     let listed = listed.expect(200);
     assert_eq!(ids(listed, "order_id"), both, "{listed}");
@@ -73,6 +79,19 @@ async fn two_orders_from_one_kitchen_go_to_one_rider(app: TestApp) {
             app.put(&format!("/api/v1/delivery/orders/{order}/status"), Some(&rider), step).await.expect(200);
         }
     }
+    // The second customer's ETA rides through the first drop-off: from the kitchen, 1 km north,
+    // then 1 km east (not the 1.41 km straight there).
+    // (Half a minute after their last fix: 300 m in a second would be dropped as impossible.)
+    let at = (time::OffsetDateTime::now_utc() + time::Duration::seconds(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let ping = json!({"lat": SHOP.0, "lng": SHOP.1, "recorded_at": at});
+    app.post("/api/v1/delivery/location", Some(&rider), ping).await.expect(200);
+    let km = |t: &Value| t["location"]["distance_km"].as_f64().unwrap_or(f64::NAN);
+    let second = app.get(&format!("/api/v1/tracking/{b}"), Some(&other)).await;
+    assert!((km(second.expect(200)) - 2.0).abs() < 0.05, "{}", second.body);
+    let first_eta = app.get(&format!("/api/v1/tracking/{a}"), Some(&shop.customer)).await;
+    assert!((km(first_eta.expect(200)) - 1.0).abs() < 0.05, "{}", first_eta.body);
     let code = otp(&app, &shop.customer, &a).await;
     let step = json!({"status": "DELIVERED", "otp": code});
     app.put(&format!("/api/v1/delivery/orders/{a}/status"), Some(&rider), step).await.expect(200);
@@ -82,6 +101,15 @@ async fn two_orders_from_one_kitchen_go_to_one_rider(app: TestApp) {
         live.expect(200)["riders"].as_array().unwrap().iter().find(|r| r["rider_id"] == rider_id.as_str()).cloned();
     let me = me.unwrap();
     assert_eq!((me["state"].as_str(), me["order_ids"].clone()), (Some("ON_JOB"), json!([b])), "{me}");
+    // Delivered: the second customer's route goes straight there now (1.41 km from the
+    // rider's next fix, still at the kitchen).
+    let at = (time::OffsetDateTime::now_utc() + time::Duration::seconds(55))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let ping = json!({"lat": SHOP.0, "lng": SHOP.1, "recorded_at": at});
+    app.post("/api/v1/delivery/location", Some(&rider), ping).await.expect(200);
+    let second = app.get(&format!("/api/v1/tracking/{b}"), Some(&other)).await;
+    assert!((km(second.expect(200)) - 2f64.sqrt()).abs() < 0.05, "{}", second.body);
     let code = otp(&app, &other, &b).await;
     let step = json!({"status": "DELIVERED", "otp": code});
     app.put(&format!("/api/v1/delivery/orders/{b}/status"), Some(&rider), step).await.expect(200);
