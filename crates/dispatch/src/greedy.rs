@@ -10,6 +10,19 @@ use crate::travel::Travel;
 /// soonest (not after their shift, not beyond `max_reach`), the nearest among those who would
 /// all be there by the time the food is ready; one order per rider.
 pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &Params) -> Vec<Send> {
+    plan(now, jobs, riders, travel, p, &|_, _| true)
+}
+
+/// [`round`] where job `j` may go only to a rider `r` with `allowed(j, r)` (the server: riders
+/// within reach of the kitchen who have not turned the order down).
+pub fn plan(
+    now: i64,
+    jobs: &[Job],
+    riders: &[Rider],
+    travel: &dyn Travel,
+    p: &Params,
+    allowed: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Send> {
     let mut free: Vec<usize> = (0..riders.len()).filter(|&r| riders[r].free <= now && now <= riders[r].off).collect();
     let mut oldest: Vec<usize> = (0..jobs.len()).collect();
     oldest.sort_by_key(|&j| (jobs[j].placed, j));
@@ -28,7 +41,7 @@ pub fn round(now: i64, jobs: &[Job], riders: &[Rider], travel: &dyn Travel, p: &
                 let ride = reach(&riders[r]);
                 ((now + ride + p.pickup_service / 2).max(job.ready), ride, i)
             })
-            .filter(|&(t, ride, i)| t <= riders[free[i]].off && ride <= p.max_reach)
+            .filter(|&(t, ride, i)| t <= riders[free[i]].off && ride <= p.max_reach && allowed(j, free[i]))
             .min();
         if let Some((_, _, i)) = best {
             out.push(Send { rider: free.swap_remove(i), jobs: vec![j], first: j });

@@ -2,7 +2,7 @@
 //! offers due jobs to riders, by the batch policy (default: all due orders matched at once to
 //! the riders near their kitchens at the least total click-to-door, by the dispatch crate's
 //! round, an offer only once the rider would need to set off within `lead`) or the greedy one
-//! (each order in turn to its soonest pickup). An offer has a deadline; a decline or a timeout
+//! (the crate's greedy round: each order, oldest first, at once to its soonest pickup). An offer has a deadline; a decline or a timeout
 //! moves on to the next rider; with nobody available the order waits ("searching") and is
 //! retried with backoff, and at once when a rider comes online or is freed.
 //!
@@ -11,48 +11,17 @@
 
 use super::fleet::Fleet;
 use dabba_domain::LatLng;
-use dabba_domain::eta::{Vehicle, travel_minutes};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// A rider who could take the job.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Candidate {
-    pub rider: Uuid,
-    pub vehicle: Vehicle,
-    /// Great-circle km to the restaurant.
-    pub km: f64,
-    /// Minutes until they could be at the restaurant.
-    pub arrival_minutes: f64,
-}
-
-/// Soonest pickup: the rider whose pickup time, `max(arrival, ready)`, is earliest. Among those
-/// who would all be there in time, the one who arrives last, so nobody waits at the counter and
-/// the riders closest stay free for orders that are ready now. Ties by rider id.
-pub struct Greedy;
-
-impl Greedy {
-    /// The index of the chosen candidate; `minutes_to_ready` is how long the food still needs.
-    pub fn choose(&self, minutes_to_ready: f64, candidates: &[Candidate]) -> Option<usize> {
-        let pickup = |c: &Candidate| c.arrival_minutes.max(minutes_to_ready);
-        (0..candidates.len()).min_by(|&a, &b| {
-            let (ca, cb) = (&candidates[a], &candidates[b]);
-            pickup(ca)
-                .total_cmp(&pickup(cb))
-                .then(cb.arrival_minutes.total_cmp(&ca.arrival_minutes))
-                .then(ca.rider.cmp(&cb.rider))
-        })
-    }
-}
 
 /// Which policy makes the offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
     /// Rounds of matching over every due order (`dabba_dispatch::batch`).
     Batch,
-    /// Each order in turn to its soonest pickup ([`Greedy`]).
+    /// Each order, oldest first, at once to its soonest pickup (`dabba_dispatch::greedy`).
     Greedy,
 }
 
@@ -327,7 +296,7 @@ impl Dispatcher {
                 next = Some(next.map_or(o.expires, |n| n.min(o.expires)));
                 continue;
             }
-            if s.next_try > now && !(s.held && self.config.policy == Policy::Batch) {
+            if s.next_try > now && !s.held {
                 next = Some(next.map_or(s.next_try, |n| n.min(s.next_try)));
                 continue;
             }
@@ -365,51 +334,14 @@ impl Dispatcher {
                 actions.push(Action::Searching(s.job.clone()));
             }
         };
-        match self.config.policy {
-            Policy::Greedy => {
-                for id in due {
-                    let Some(s) = slots.get_mut(&id) else { continue };
-                    let hour = super::local_hour(s.job.tz.as_ref(), wall);
-                    let minutes_to_ready = s.job.ready_at.saturating_duration_since(now).as_secs_f64() / 60.0;
-                    let near = fleet.nearest(s.job.restaurant, self.config.radius_km, self.config.candidates, |r| {
-                        s.declined.contains_key(&r)
-                    });
-                    let mut pool: Vec<Candidate> = near
-                        .iter()
-                        .map(|n| Candidate {
-                            rider: n.entry.rider,
-                            vehicle: n.entry.vehicle,
-                            km: n.km,
-                            arrival_minutes: travel_minutes(n.km, n.entry.vehicle, hour),
-                        })
-                        .collect();
-                    let mut offered = None;
-                    while let Some(i) = Greedy.choose(minutes_to_ready, &pool) {
-                        let c = pool.swap_remove(i);
-                        // The index may be a moment behind: the rider may have just been offered
-                        // another order or gone offline.
-                        if fleet.reserve(c.rider, &[id]) {
-                            offered = Some(c);
-                            break;
-                        }
-                    }
-                    match offered {
-                        Some(c) => made(s, c.rider, &[id], c.km, &mut actions, &mut next),
-                        None => nobody(s, &mut actions, &mut next),
-                    }
-                }
-            }
-            Policy::Batch => {
-                // One round per time zone: its hour sets the traffic (a city's kitchens share one).
-                let mut zones: HashMap<Option<String>, Vec<Uuid>> = HashMap::new();
-                for id in due {
-                    let zone = slots.get(&id).and_then(|s| s.job.tz.as_ref()?.iana_name().map(str::to_owned));
-                    zones.entry(zone).or_default().push(id);
-                }
-                for due in zones.into_values() {
-                    self.batch_round(&mut slots, &due, now, wall, fleet, &made, &nobody, &mut actions, &mut next);
-                }
-            }
+        // One round per time zone: its hour sets the traffic (a city's kitchens share one).
+        let mut zones: HashMap<Option<String>, Vec<Uuid>> = HashMap::new();
+        for id in due {
+            let zone = slots.get(&id).and_then(|s| s.job.tz.as_ref()?.iana_name().map(str::to_owned));
+            zones.entry(zone).or_default().push(id);
+        }
+        for due in zones.into_values() {
+            self.matched_round(&mut slots, &due, now, wall, fleet, &made, &nobody, &mut actions, &mut next);
         }
         (actions, next)
     }
@@ -422,9 +354,9 @@ type Made<'a> = dyn Fn(&mut Slot, Uuid, &[Uuid], f64, &mut Vec<Action>, &mut Opt
 type Nobody<'a> = dyn Fn(&mut Slot, &mut Vec<Action>, &mut Option<Instant>) + 'a;
 
 impl Dispatcher {
-    /// A batch round over the `due` orders of one time zone.
+    /// A round of the policy over the `due` orders of one time zone.
     #[allow(clippy::too_many_arguments)]
-    fn batch_round(
+    fn matched_round(
         &self,
         slots: &mut HashMap<Uuid, Slot>,
         due: &[Uuid],
@@ -467,10 +399,15 @@ impl Dispatcher {
             .and_then(|id| slots.get(id))
             .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
         let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
-        let (send, planned) =
-            super::matching::round(&orders, &reachable, hour, lead, self.config.max_bundle, self.config.stack_minutes);
+        let settings = super::matching::Settings {
+            lead_minutes: lead,
+            max_bundle: self.config.max_bundle,
+            stack_reach: self.config.stack_minutes,
+            greedy: self.config.policy == Policy::Greedy,
+        };
+        let (send, planned) = super::matching::round(&orders, &reachable, hour, &settings);
         let mut sent = vec![false; due.len()];
-        for (jobs, rider) in send {
+        for super::matching::Sent { orders: jobs, rider, .. } in send {
             let bundle: Vec<Uuid> = jobs.iter().map(|&i| due[i]).collect();
             // The index may be a moment behind (the rider just went offline or was offered
             // elsewhere): the orders stay planned and join the next round.
@@ -508,23 +445,7 @@ fn retry_waiting(slots: &mut HashMap<Uuid, Slot>, now: Instant) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn c(n: u128, arrival: f64) -> Candidate {
-        Candidate { rider: Uuid::from_u128(n), vehicle: Vehicle::Scooter, km: arrival / 3.0, arrival_minutes: arrival }
-    }
-
-    #[test]
-    fn greedy_picks_the_soonest_pickup_without_early_waiting() {
-        let g = Greedy;
-        // Food ready now: the nearest rider.
-        assert_eq!(g.choose(0.0, &[c(1, 9.0), c(2, 3.0), c(3, 5.0)]), Some(1));
-        // Food ready in 6 min: riders 3 and 4 min away both make it; the later one is chosen,
-        // the 10-min one would be late.
-        assert_eq!(g.choose(6.0, &[c(1, 3.0), c(2, 4.0), c(3, 10.0)]), Some(1));
-        // Ties on time go to the lower id.
-        assert_eq!(g.choose(0.0, &[c(5, 2.0), c(4, 2.0)]), Some(1));
-        assert_eq!(g.choose(0.0, &[]), None);
-    }
+    use dabba_domain::eta::Vehicle;
 
     const AT: LatLng = LatLng { lat: 12.97, lng: 77.59 };
 

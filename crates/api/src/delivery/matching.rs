@@ -1,12 +1,12 @@
 //! The batch policy on the live city: the orders due for an offer and the riders near their
 //! kitchens, put into the dispatch crate's terms (points as longitude and latitude, times in
 //! whole minutes from now, Dabba's road-detour travel model at a scooter's speed, each rider's
-//! vehicle as their pace) and handed to `dabba_dispatch::batch::plan`, the same round the MDRP
-//! simulator runs.
+//! vehicle as their pace) and handed to `dabba_dispatch::batch::plan` (or, with the greedy
+//! policy, `dabba_dispatch::greedy::plan`), the same rounds the MDRP and city simulators run.
 
-use dabba_dispatch::batch;
 use dabba_dispatch::round::{Job, Params, Rider};
 use dabba_dispatch::travel::{Point, Travel};
+use dabba_dispatch::{batch, greedy};
 use dabba_domain::LatLng;
 use dabba_domain::eta::{Vehicle, travel_minutes};
 use std::collections::{HashMap, HashSet};
@@ -52,19 +52,26 @@ impl Travel for Road {
     }
 }
 
+/// How the round is run.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// An order is sent once its rider would need to set off within this many minutes (the
+    /// time to answer an offer); planned but held back until then.
+    pub lead_minutes: i64,
+    /// The most orders to one rider (one kitchen's, or two within `stack_reach` minutes of each
+    /// other), when riders are short.
+    pub max_bundle: usize,
+    pub stack_reach: i64,
+    /// The crate's greedy round instead of the batch one: each order, oldest first, at once to
+    /// its soonest pickup.
+    pub greedy: bool,
+}
+
 /// One round at the local `hour`: which due orders go to which rider now (order indices in
-/// drop-off order: up to `max_bundle` of one kitchen's, or of two within `stack_reach` minutes
-/// of each other, when riders are short), and which the
-/// round planned for a rider but holds back until the rider needs to set off (`lead_minutes`
-/// before that, to answer the offer). Each rider at most once.
-pub fn round(
-    due: &[Due],
-    reachable: &[Reachable],
-    hour: u8,
-    lead_minutes: i64,
-    max_bundle: usize,
-    stack_reach: i64,
-) -> (Vec<(Vec<usize>, Uuid)>, Vec<bool>) {
+/// drop-off order, and the index of one of the kitchen to ride to first), and which the round
+/// planned for a rider, sent now or held back until the rider needs to set off. Each rider at
+/// most once.
+pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, s: &Settings) -> (Vec<Sent>, Vec<bool>) {
     let mut kitchens: HashMap<Uuid, usize> = HashMap::new();
     let jobs: Vec<Job> = due
         .iter()
@@ -95,10 +102,37 @@ pub fn round(
         allowed.insert((r.order, i));
     }
     // No rider still on a trip is planned for (the server does not know when a trip ends yet).
-    let params = Params { max_bundle, stack_reach, horizon: 0, lead: lead_minutes, ..Params::default() };
-    let plan = batch::plan(0, &jobs, &riders, &Road { hour }, &params, &|j, r| allowed.contains(&(j, r)));
-    let send = plan.send.into_iter().map(|s| (s.jobs, ids[s.rider])).collect();
-    (send, plan.planned)
+    let params = Params {
+        max_bundle: s.max_bundle,
+        stack_reach: s.stack_reach,
+        horizon: 0,
+        lead: s.lead_minutes,
+        ..Params::default()
+    };
+    let allowed = |j: usize, r: usize| allowed.contains(&(j, r));
+    let road = Road { hour };
+    let (sends, planned) = if s.greedy {
+        let sends = greedy::plan(0, &jobs, &riders, &road, &params, &allowed);
+        let mut planned = vec![false; jobs.len()];
+        for j in sends.iter().flat_map(|s| &s.jobs) {
+            planned[*j] = true;
+        }
+        (sends, planned)
+    } else {
+        let plan = batch::plan(0, &jobs, &riders, &road, &params, &allowed);
+        (plan.send, plan.planned)
+    };
+    let sent = sends.into_iter().map(|s| Sent { orders: s.jobs, first: s.first, rider: ids[s.rider] }).collect();
+    (sent, planned)
+}
+
+/// A rider sent now with orders (indices into the due orders, in drop-off order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub orders: Vec<usize>,
+    /// One of the orders of the kitchen to ride to first.
+    pub first: usize,
+    pub rider: Uuid,
 }
 
 #[cfg(test)]
@@ -128,6 +162,14 @@ mod tests {
         }
     }
 
+    fn batch(lead_minutes: i64) -> Settings {
+        Settings { lead_minutes, max_bundle: 3, stack_reach: 0, greedy: false }
+    }
+
+    fn riders(sent: &[Sent]) -> Vec<(Vec<usize>, Uuid)> {
+        sent.iter().map(|s| (s.orders.clone(), s.rider)).collect()
+    }
+
     #[test]
     fn the_road_rides_the_great_circle() {
         let far = LatLng { lat: 12.98, lng: 77.60 };
@@ -140,23 +182,34 @@ mod tests {
     fn a_bicycle_counts_as_slower() {
         // A bicycle 1 km away against a scooter 1.5 km away: the scooter gets there first.
         let bike = Reachable { vehicle: Vehicle::Bicycle, ..near(0, 1, 1.0) };
-        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, 0, 3, 0);
-        assert_eq!(send, vec![(vec![0], Uuid::from_u128(2))]);
+        let (send, _) = round(&[due(0.0, 0.0)], &[bike, near(0, 2, 1.5)], 14, &batch(0));
+        assert_eq!(riders(&send), vec![(vec![0], Uuid::from_u128(2))]);
     }
 
     #[test]
     fn food_ready_now_goes_to_the_nearest_and_later_food_waits() {
         // Ready now: the rider 1 km away, not the one 3 km away.
-        let (send, planned) = round(&[due(0.0, 2.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, 0, 3, 0);
-        assert_eq!(send, vec![(vec![0], Uuid::from_u128(2))]);
+        let (send, planned) = round(&[due(0.0, 2.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, &batch(0));
+        assert_eq!(riders(&send), vec![(vec![0], Uuid::from_u128(2))]);
         assert_eq!(planned, vec![true]);
         // Ready in 40 minutes: planned, held back, unless the lead covers it.
-        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3, 0);
+        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, &batch(0));
         assert!(send.is_empty() && planned == vec![true]);
-        let (send, _) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, 60, 3, 0);
+        let (send, _) = round(&[due(40.0, 0.0)], &[near(0, 1, 1.0)], 14, &batch(60));
         assert_eq!(send.len(), 1);
         // Nobody reachable: not planned.
-        let (send, planned) = round(&[due(0.0, 0.0), due(0.0, 0.0)], &[near(0, 1, 1.0)], 14, 0, 3, 0);
-        assert_eq!((send, planned), (vec![(vec![0], Uuid::from_u128(1))], vec![true, false]));
+        let (send, planned) = round(&[due(0.0, 0.0), due(0.0, 0.0)], &[near(0, 1, 1.0)], 14, &batch(0));
+        assert_eq!((riders(&send), planned), (vec![(vec![0], Uuid::from_u128(1))], vec![true, false]));
+    }
+
+    #[test]
+    fn greedy_sends_at_once_and_only_to_riders_allowed() {
+        let greedy = Settings { greedy: true, ..batch(0) };
+        // Food ready in 40 minutes: greedy sends the nearest now all the same.
+        let (send, planned) = round(&[due(40.0, 0.0)], &[near(0, 1, 3.0), near(0, 2, 1.0)], 14, &greedy);
+        assert_eq!((riders(&send), planned), (vec![(vec![0], Uuid::from_u128(2))], vec![true]));
+        // Two orders, one rider who may take only the second: one order at a time, to them.
+        let (send, planned) = round(&[due(0.0, 5.0), due(0.0, 0.0)], &[near(1, 1, 1.0)], 14, &greedy);
+        assert_eq!((riders(&send), planned), (vec![(vec![1], Uuid::from_u128(1))], vec![false, true]));
     }
 }

@@ -283,10 +283,13 @@ mod tests {
         let (after, km_after) = r.estimate(LatLng { lat: 12.98, lng: 77.59 }, now);
         assert!(after < before && km_after < 1.2, "{after} {before} {km_after}");
         // Second drop of a bundle: the first customer, 1 km east of the second, comes first.
-        let (alone, _) = r.estimate(LatLng { lat: 12.98, lng: 77.59 }, now);
-        r.before = vec![LatLng { lat: 12.99, lng: 77.5992 }];
-        let (second, km) = r.estimate(LatLng { lat: 12.98, lng: 77.59 }, now);
-        assert!((km - (km_after + 2.0 * 0.976)).abs() < 0.05, "{km} {km_after}");
+        let at = LatLng { lat: 12.98, lng: 77.59 };
+        let (alone, _) = r.estimate(at, now);
+        let first = LatLng { lat: 12.99, lng: 77.5992 };
+        r.before = vec![first];
+        let (second, km) = r.estimate(at, now);
+        let want = at.distance_km(first) + first.distance_km(r.customer);
+        assert!((km - want).abs() < 1e-9 && km > km_after + 1.3, "{km} {want} {km_after}");
         assert!(second >= alone + DROP_MINUTES + 2, "{second} {alone}");
     }
 }
