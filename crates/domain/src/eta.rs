@@ -73,8 +73,54 @@ pub fn rush_factor(local_hour: u8) -> f64 {
 
 /// Minutes to ride `distance_km` of great-circle distance.
 pub fn travel_minutes(distance_km: f64, vehicle: Vehicle, local_hour: u8) -> f64 {
-    let speed = vehicle.city_speed_kmh() * rush_factor(local_hour);
-    distance_km.max(0.0) * ROAD_DETOUR_FACTOR / speed * 60.0
+    Traffic::default().travel_minutes(distance_km, vehicle, local_hour)
+}
+
+/// Each local hour's speed as a share of the vehicles' city speed: the model's rush hours
+/// ([`rush_factor`]) until delivered trips have taught the server its city's (`learn`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Traffic(pub [f64; 24]);
+
+impl Default for Traffic {
+    fn default() -> Self {
+        Self(std::array::from_fn(|h| rush_factor(h as u8)))
+    }
+}
+
+impl Traffic {
+    pub fn factor(&self, local_hour: u8) -> f64 {
+        self.0[local_hour as usize % 24].max(0.05)
+    }
+
+    /// Minutes to ride `distance_km` of great-circle distance at that hour.
+    pub fn travel_minutes(&self, distance_km: f64, vehicle: Vehicle, local_hour: u8) -> f64 {
+        let speed = vehicle.city_speed_kmh() * self.factor(local_hour);
+        distance_km.max(0.0) * ROAD_DETOUR_FACTOR / speed * 60.0
+    }
+
+    /// Minutes until the food is at the door, rounded up.
+    pub fn eta_minutes(&self, stage: Stage, vehicle: Vehicle, local_hour: u8) -> u32 {
+        let ride = |km: f64| self.travel_minutes(km, vehicle, local_hour);
+        let m = match stage {
+            Stage::BeforePickup { cooking_left, rider_to_restaurant_km, restaurant_to_customer_km } => {
+                cooking_left.max(rider_to_restaurant_km.map_or(0.0, ride)) + ride(restaurant_to_customer_km)
+            }
+            Stage::OnTheWay { rider_to_customer_km } => ride(rider_to_customer_km),
+        };
+        m.ceil() as u32
+    }
+
+    /// The hour's factor a delivered trip shows: the minutes the model gives its distance at
+    /// the vehicle's city speed over the minutes it took. `None` for a trip too short to say
+    /// (under 500 m or a minute: the handoff would be most of it); at most twice and at least a
+    /// fifth of city speed (a rider who forgot to press "delivered" is not traffic).
+    pub fn seen(distance_km: f64, vehicle: Vehicle, minutes: f64) -> Option<f64> {
+        if !(distance_km >= 0.5 && minutes >= 1.0) {
+            return None;
+        }
+        let model = distance_km * ROAD_DETOUR_FACTOR / vehicle.city_speed_kmh() * 60.0;
+        Some((model / minutes).clamp(0.2, 2.0))
+    }
 }
 
 /// Minutes of cooking left: the promised preparation time stretched by 20% for each other order
@@ -94,16 +140,9 @@ pub enum Stage {
     OnTheWay { rider_to_customer_km: f64 },
 }
 
-/// Minutes until the food is at the door, rounded up.
+/// Minutes until the food is at the door, rounded up (the model's traffic).
 pub fn eta_minutes(stage: Stage, vehicle: Vehicle, local_hour: u8) -> u32 {
-    let m = match stage {
-        Stage::BeforePickup { cooking_left, rider_to_restaurant_km, restaurant_to_customer_km } => {
-            let rider = rider_to_restaurant_km.map_or(0.0, |d| travel_minutes(d, vehicle, local_hour));
-            cooking_left.max(rider) + travel_minutes(restaurant_to_customer_km, vehicle, local_hour)
-        }
-        Stage::OnTheWay { rider_to_customer_km } => travel_minutes(rider_to_customer_km, vehicle, local_hour),
-    };
-    m.ceil() as u32
+    Traffic::default().eta_minutes(stage, vehicle, local_hour)
 }
 
 #[cfg(test)]
@@ -117,6 +156,20 @@ mod tests {
         assert!((travel_minutes(4.0, Vehicle::Scooter, 20) - 16.2 / 0.7).abs() < 1e-9);
         assert!(travel_minutes(4.0, Vehicle::Bicycle, 16) > travel_minutes(4.0, Vehicle::Motorcycle, 16));
         assert_eq!(travel_minutes(-1.0, Vehicle::Car, 3), 0.0);
+    }
+
+    #[test]
+    fn learned_traffic_replaces_the_rush_hours() {
+        let mut t = Traffic::default();
+        assert_eq!(t.travel_minutes(4.0, Vehicle::Scooter, 20), travel_minutes(4.0, Vehicle::Scooter, 20));
+        t.0[20] = 0.5;
+        assert!((t.travel_minutes(4.0, Vehicle::Scooter, 20) - 16.2 / 0.5).abs() < 1e-9);
+        // A 4 km scooter trip of 16.2 minutes is city speed; of 32.4, half of it.
+        assert!((Traffic::seen(4.0, Vehicle::Scooter, 16.2).unwrap() - 1.0).abs() < 1e-9);
+        assert!((Traffic::seen(4.0, Vehicle::Scooter, 32.4).unwrap() - 0.5).abs() < 1e-9);
+        assert_eq!(Traffic::seen(4.0, Vehicle::Scooter, 600.0), Some(0.2), "forgot to press delivered");
+        assert_eq!(Traffic::seen(0.2, Vehicle::Scooter, 3.0), None, "too short to say");
+        assert_eq!(Traffic::seen(4.0, Vehicle::Scooter, 0.5), None);
     }
 
     #[test]

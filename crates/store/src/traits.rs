@@ -366,4 +366,10 @@ pub trait DeliveryStore: Send + Sync {
     ) -> StoreResult<Vec<(OffsetDateTime, i64)>>;
     /// Writes events that go with no other change (dispatch found no rider yet).
     async fn emit(&self, events: &[NewEvent]) -> StoreResult<()>;
+    /// A delivered trip in `zone` at local `hour` made `seen` of city speed: the hour's learned
+    /// factor moves towards it (from `prior`, the model's, the first time), as
+    /// `dabba_domain::learn::Learned` does, in one statement. The new factor.
+    async fn observe_traffic(&self, zone: &str, hour: u8, seen: f64, prior: f64) -> StoreResult<f64>;
+    /// Every learned hour: zone, local hour, factor.
+    async fn learned_traffic(&self) -> StoreResult<Vec<(String, i32, f64)>>;
 }

@@ -2,7 +2,6 @@
 //! kept route for a dispute.
 
 use super::follower::assigned_event;
-use super::route_of;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -90,7 +89,7 @@ async fn assign(
         let _ = d.dispatcher.decline(o.job.order_id, req.rider_id, &d.fleet);
     }
     // A channel opened earlier (a watcher, the previous rider) keeps its route: give it the new vehicle.
-    d.tracker.open(id, route_of(&order, &restaurant, vehicle));
+    d.tracker.open(id, d.route_of(&order, &restaurant, vehicle));
     d.tracker.update_route(id, |r| r.vehicle = vehicle);
     state.relay.wake();
     Ok(Json(state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?))

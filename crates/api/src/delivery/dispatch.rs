@@ -142,11 +142,17 @@ pub struct Dispatcher {
     slots: Mutex<HashMap<Uuid, Slot>>,
     pub config: DispatchConfig,
     pub wake: tokio::sync::Notify,
+    /// Learned traffic by hour, for the rides the round counts.
+    speeds: super::traffic::Speeds,
 }
 
 impl Dispatcher {
     pub fn new(config: DispatchConfig) -> Self {
-        Self { slots: Mutex::default(), config, wake: tokio::sync::Notify::new() }
+        Self::with_speeds(config, Default::default())
+    }
+
+    pub fn with_speeds(config: DispatchConfig, speeds: super::traffic::Speeds) -> Self {
+        Self { slots: Mutex::default(), config, wake: tokio::sync::Notify::new(), speeds }
     }
 
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Slot>> {
@@ -394,16 +400,15 @@ impl Dispatcher {
                 });
             }
         }
-        let hour = due
-            .first()
-            .and_then(|id| slots.get(id))
-            .map_or(wall.hour(), |s| super::local_hour(s.job.tz.as_ref(), wall));
+        let tz = due.first().and_then(|id| slots.get(id)).and_then(|s| s.job.tz.clone());
+        let hour = super::local_hour(tz.as_ref(), wall);
         let lead = (self.config.lead.as_secs_f64() / 60.0).ceil() as i64;
         let settings = super::matching::Settings {
             lead_minutes: lead,
             max_bundle: self.config.max_bundle,
             stack_reach: self.config.stack_minutes,
             greedy: self.config.policy == Policy::Greedy,
+            traffic: self.speeds.of(tz.as_ref()),
         };
         let (send, planned) = super::matching::round(&orders, &reachable, hour, &settings);
         let mut sent = vec![false; due.len()];

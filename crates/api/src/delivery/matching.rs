@@ -8,7 +8,7 @@ use dabba_dispatch::round::{Job, Params, Rider};
 use dabba_dispatch::travel::{Point, Travel};
 use dabba_dispatch::{batch, greedy};
 use dabba_domain::LatLng;
-use dabba_domain::eta::{Vehicle, travel_minutes};
+use dabba_domain::eta::{Traffic, Vehicle};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -39,6 +39,7 @@ pub struct Reachable {
 /// the hour with the road-detour factor, rounded up to minutes.
 struct Road {
     hour: u8,
+    traffic: Traffic,
 }
 
 fn point(p: LatLng) -> Point {
@@ -48,7 +49,7 @@ fn point(p: LatLng) -> Point {
 impl Travel for Road {
     fn minutes(&self, from: Point, to: Point) -> i64 {
         let km = LatLng { lat: from.y, lng: from.x }.distance_km(LatLng { lat: to.y, lng: to.x });
-        travel_minutes(km, Vehicle::Scooter, self.hour).ceil() as i64
+        self.traffic.travel_minutes(km, Vehicle::Scooter, self.hour).ceil() as i64
     }
 }
 
@@ -65,6 +66,8 @@ pub struct Settings {
     /// The crate's greedy round instead of the batch one: each order, oldest first, at once to
     /// its soonest pickup.
     pub greedy: bool,
+    /// The zone's traffic by hour.
+    pub traffic: Traffic,
 }
 
 /// One round at the local `hour`: which due orders go to which rider now (order indices in
@@ -110,7 +113,7 @@ pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, s: &Settings) -> (V
         ..Params::default()
     };
     let allowed = |j: usize, r: usize| allowed.contains(&(j, r));
-    let road = Road { hour };
+    let road = Road { hour, traffic: s.traffic };
     let (sends, planned) = if s.greedy {
         let sends = greedy::plan(0, &jobs, &riders, &road, &params, &allowed);
         let mut planned = vec![false; jobs.len()];
@@ -163,7 +166,7 @@ mod tests {
     }
 
     fn batch(lead_minutes: i64) -> Settings {
-        Settings { lead_minutes, max_bundle: 3, stack_reach: 0, greedy: false }
+        Settings { lead_minutes, max_bundle: 3, stack_reach: 0, greedy: false, traffic: Traffic::default() }
     }
 
     fn riders(sent: &[Sent]) -> Vec<(Vec<usize>, Uuid)> {
@@ -173,9 +176,14 @@ mod tests {
     #[test]
     fn the_road_rides_the_great_circle() {
         let far = LatLng { lat: 12.98, lng: 77.60 };
-        let want = travel_minutes(KITCHEN.distance_km(far), Vehicle::Scooter, 14).ceil() as i64;
-        assert_eq!(Road { hour: 14 }.minutes(point(KITCHEN), point(far)), want);
-        assert!(Road { hour: 13 }.minutes(point(KITCHEN), point(far)) > want, "lunch traffic");
+        let want = dabba_domain::eta::travel_minutes(KITCHEN.distance_km(far), Vehicle::Scooter, 14).ceil() as i64;
+        let road = |hour| Road { hour, traffic: Traffic::default() };
+        assert_eq!(road(14).minutes(point(KITCHEN), point(far)), want);
+        assert!(road(13).minutes(point(KITCHEN), point(far)) > want, "lunch traffic");
+        // Learned: 14 h is slow in this city after all.
+        let mut slow = Traffic::default();
+        slow.0[14] = 0.5;
+        assert!(Road { hour: 14, traffic: slow }.minutes(point(KITCHEN), point(far)) > want);
     }
 
     #[test]

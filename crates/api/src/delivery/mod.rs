@@ -20,6 +20,7 @@ pub mod otp;
 mod rider;
 mod rider_ws;
 pub mod tracking;
+pub mod traffic;
 pub mod watch;
 
 use crate::AppState;
@@ -83,6 +84,9 @@ pub type RiderSocket = mpsc::Sender<Arc<str>>;
 
 pub struct Delivery {
     pub fleet: Fleet,
+    /// Traffic by hour as learned from delivered trips (the tracker's routes and dispatch read
+    /// it).
+    pub speeds: traffic::Speeds,
     pub dispatcher: Dispatcher,
     pub tracker: Tracker,
     pub history: history::History,
@@ -93,9 +97,11 @@ pub struct Delivery {
 
 impl Delivery {
     pub fn new(config: DeliveryConfig) -> Self {
+        let speeds = traffic::Speeds::default();
         Self {
             fleet: Fleet::new(config.history_every, config.max_silence),
-            dispatcher: Dispatcher::new(config.dispatch.clone()),
+            dispatcher: Dispatcher::with_speeds(config.dispatch.clone(), speeds.clone()),
+            speeds,
             tracker: Tracker::default(),
             history: Default::default(),
             sockets: Mutex::default(),
@@ -128,12 +134,15 @@ impl Delivery {
     /// Rebuilds what memory lost in a restart from the database: orders waiting for a rider,
     /// riders on their way with an order.
     pub async fn restore(&self, store: &dyn Store) -> StoreResult<()> {
+        for (zone, hour, factor) in store.learned_traffic().await? {
+            self.speeds.set(&zone, hour as u8, factor);
+        }
         for o in store.riders_on_orders().await? {
             let Some(rider) = o.rider_id else { continue };
             let vehicle = store.rider(rider).await?.map_or(Vehicle::Scooter, |p| p.vehicle_type);
             self.fleet.deliver(rider, vehicle, o.order_id);
             if let Some(r) = store.restaurant(o.restaurant_id).await? {
-                self.tracker.open(o.order_id, route_of(&o, &r, vehicle));
+                self.tracker.open(o.order_id, self.route_of(&o, &r, vehicle));
             }
         }
         for o in store.orders_without_rider().await? {
@@ -168,11 +177,21 @@ pub fn ready_at(o: &Order, r: &Restaurant) -> OffsetDateTime {
     }
 }
 
+impl Delivery {
+    /// The way of `o` as the tracker estimates it, with this city's learned traffic.
+    pub fn route_of(&self, o: &Order, r: &Restaurant, vehicle: Vehicle) -> Route {
+        let tz = jiff::tz::TimeZone::get(&r.timezone).ok();
+        Route { traffic: self.speeds.of(tz.as_ref()), ..route_of(o, r, vehicle) }
+    }
+}
+
+/// The way of `o` with the model's traffic.
 pub fn route_of(o: &Order, r: &Restaurant, vehicle: Vehicle) -> Route {
     Route {
         restaurant: LatLng { lat: r.latitude, lng: r.longitude },
         customer: LatLng { lat: o.delivery_address.latitude, lng: o.delivery_address.longitude },
         tz: jiff::tz::TimeZone::get(&r.timezone).ok(),
+        traffic: Default::default(),
         vehicle,
         picked_up: matches!(o.status, OrderStatus::PickedUp | OrderStatus::OutForDelivery | OrderStatus::Delivered),
         ready_at: ready_at(o, r),

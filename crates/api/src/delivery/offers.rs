@@ -3,8 +3,8 @@
 
 use super::dispatch::{Action, Offer};
 use super::follower::{DELIVERY_SEARCHING, assigned_event};
+use super::ingest;
 use super::rider::{RiderJob, job_view};
-use super::{ingest, route_of};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -169,7 +169,7 @@ async fn assign(
     *written = true;
     let vehicle = ingest::vehicle(state, rider);
     state.delivery.fleet.deliver(rider, vehicle, id);
-    state.delivery.tracker.open(id, route_of(&order, &restaurant, vehicle));
+    state.delivery.tracker.open(id, state.delivery.route_of(&order, &restaurant, vehicle));
     state.delivery.tracker.update_route(id, |r| r.before = before);
     state.relay.wake();
     let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;

@@ -12,12 +12,12 @@ use crate::orders::{check, events, money, moved_meanwhile};
 use axum::extract::State;
 use axum::http::StatusCode;
 use dabba_domain::Role;
-use dabba_domain::eta::{Vehicle, travel_minutes};
+use dabba_domain::eta::Vehicle;
 use dabba_domain::invalid::optional_text;
 use dabba_domain::order::{Actor, OrderStatus};
 use dabba_domain::{Invalid, LatLng};
 use dabba_store::Transition;
-use dabba_store::model::{AddressSnapshot, Order, RiderProfile};
+use dabba_store::model::{AddressSnapshot, Order, Restaurant, RiderProfile};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -198,6 +198,18 @@ async fn current(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Ve
     Ok(Json(out))
 }
 
+/// Learns the traffic of the hour `order` was picked up in from its ride to the door.
+async fn learn_traffic(state: &AppState, order: &Order, restaurant: &Restaurant, vehicle: Vehicle) {
+    let Ok(timeline) = state.store.timeline(order.order_id).await else { return };
+    let Some(picked) = timeline.iter().rev().find(|e| e.status == OrderStatus::PickedUp).map(|e| e.at) else {
+        return;
+    };
+    let minutes = (dabba_store::now_utc() - picked).as_seconds_f64() / 60.0;
+    let tz = jiff::tz::TimeZone::get(&restaurant.timezone).ok();
+    let hour = super::local_hour(tz.as_ref(), picked);
+    super::traffic::observe(state, &restaurant.timezone, hour, order.distance_km, vehicle, minutes).await;
+}
+
 /// A step of the delivery.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -279,8 +291,10 @@ async fn status(
             ));
             let from = fix.map_or(LatLng { lat: restaurant.latitude, lng: restaurant.longitude }, |f| f.at);
             let now = dabba_store::now_utc();
-            let hour = super::local_hour(jiff::tz::TimeZone::get(&restaurant.timezone).ok().as_ref(), now);
-            let minutes = travel_minutes(from.distance_km(customer), vehicle, hour).ceil() as i64;
+            let tz = jiff::tz::TimeZone::get(&restaurant.timezone).ok();
+            let hour = super::local_hour(tz.as_ref(), now);
+            let traffic = state.delivery.speeds.of(tz.as_ref());
+            let minutes = traffic.travel_minutes(from.distance_km(customer), vehicle, hour).ceil() as i64;
             Some(now + time::Duration::minutes(minutes))
         }
         _ => None,
@@ -311,10 +325,17 @@ async fn status(
     }
     if req.status == OrderStatus::Delivered {
         // The rider's other orders no longer wait for this drop-off.
-        if let Some((_, _, super::fleet::Task::Delivering(carried), _)) = state.delivery.fleet.rider(auth.user_id) {
-            for other in carried.into_iter().filter(|o| *o != id) {
-                state.delivery.tracker.update_route(other, |r| r.before.retain(|p| *p != customer));
-            }
+        let (vehicle, carried) = match state.delivery.fleet.rider(auth.user_id) {
+            Some((_, vehicle, super::fleet::Task::Delivering(carried), _)) => (vehicle, carried),
+            other => (other.map_or(Vehicle::Scooter, |r| r.1), Vec::new()),
+        };
+        for other in carried.iter().filter(|o| **o != id) {
+            state.delivery.tracker.update_route(*other, |r| r.before.retain(|p| *p != customer));
+        }
+        // A trip of this order alone teaches the hour's traffic (only the one rider whose
+        // DELIVERED applied gets here, so each trip counts once).
+        if carried.iter().all(|o| *o == id) {
+            learn_traffic(&state, &order, &restaurant, vehicle).await;
         }
         state.delivery.free_rider(auth.user_id, id);
     } else {

@@ -5,7 +5,7 @@
 
 use super::local_hour;
 use dabba_domain::LatLng;
-use dabba_domain::eta::{Stage, Vehicle, eta_minutes};
+use dabba_domain::eta::{Stage, Traffic, Vehicle};
 use dabba_domain::order::OrderStatus;
 use dabba_domain::ping::Fix;
 use serde::Serialize;
@@ -26,6 +26,8 @@ pub struct Route {
     pub restaurant: LatLng,
     pub customer: LatLng,
     pub tz: Option<jiff::tz::TimeZone>,
+    /// The zone's traffic by hour (learned, or the model's).
+    pub traffic: Traffic,
     pub vehicle: Vehicle,
     pub picked_up: bool,
     /// When the food is expected ready.
@@ -55,7 +57,7 @@ impl Route {
         let stops = DROP_MINUTES * self.before.len() as u32;
         if self.picked_up {
             let km = self.through(at);
-            (eta_minutes(Stage::OnTheWay { rider_to_customer_km: km }, self.vehicle, hour) + stops, km)
+            (self.traffic.eta_minutes(Stage::OnTheWay { rider_to_customer_km: km }, self.vehicle, hour) + stops, km)
         } else {
             let to_restaurant = at.distance_km(self.restaurant);
             let onwards = self.through(self.restaurant);
@@ -65,7 +67,7 @@ impl Route {
                 rider_to_restaurant_km: Some(to_restaurant),
                 restaurant_to_customer_km: onwards,
             };
-            (eta_minutes(stage, self.vehicle, hour) + stops, to_restaurant + onwards)
+            (self.traffic.eta_minutes(stage, self.vehicle, hour) + stops, to_restaurant + onwards)
         }
     }
 }
@@ -271,6 +273,7 @@ mod tests {
             restaurant: LatLng { lat: 12.97, lng: 77.59 },
             customer: LatLng { lat: 12.99, lng: 77.59 },
             tz: None,
+            traffic: Traffic::default(),
             vehicle: Vehicle::Scooter,
             picked_up: false,
             ready_at: now,

@@ -185,7 +185,7 @@ async fn channel(state: &AppState, o: &Order) -> Option<std::sync::Arc<super::tr
     }
     let r = state.store.restaurant(o.restaurant_id).await.ok()??;
     let vehicle = o.rider_id.map_or(dabba_domain::eta::Vehicle::Scooter, |rider| super::ingest::vehicle(state, rider));
-    Some(state.delivery.tracker.open(o.order_id, super::route_of(o, &r, vehicle)))
+    Some(state.delivery.tracker.open(o.order_id, state.delivery.route_of(o, &r, vehicle)))
 }
 
 /// Sends the snapshot; the stream to follow and the status shown, or `None` when there is

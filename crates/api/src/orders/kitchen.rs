@@ -48,10 +48,9 @@ async fn restaurant_orders(
     let (limit, offset) = paging(q.page, q.limit)?;
     let orders = state.store.orders_of_restaurant(id, q.status, limit, offset).await?;
     let here = dabba_domain::LatLng { lat: restaurant.latitude, lng: restaurant.longitude };
-    let hour = crate::delivery::local_hour(
-        jiff::tz::TimeZone::get(&restaurant.timezone).ok().as_ref(),
-        dabba_store::now_utc(),
-    );
+    let tz = jiff::tz::TimeZone::get(&restaurant.timezone).ok();
+    let hour = crate::delivery::local_hour(tz.as_ref(), dabba_store::now_utc());
+    let traffic = state.delivery.speeds.of(tz.as_ref());
     Ok(Json(
         orders
             .into_iter()
@@ -64,7 +63,7 @@ async fn restaurant_orders(
                     .and_then(|rider| {
                         let (fix, vehicle, ..) = state.delivery.fleet.rider(rider)?;
                         let km = fix?.at.distance_km(here);
-                        let minutes = dabba_domain::eta::travel_minutes(km, vehicle, hour).ceil() as u32;
+                        let minutes = traffic.travel_minutes(km, vehicle, hour).ceil() as u32;
                         Some(RiderArrival {
                             rider_id: rider,
                             vehicle_type: vehicle,

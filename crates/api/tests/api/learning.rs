@@ -2,12 +2,18 @@
 //! estimates customers see: each order counts once, in the same write as its READY.
 
 use crate::helpers::{Shop, TestApp};
+use crate::ws::SHOP;
+use dabba_api::delivery::traffic;
+use dabba_domain::eta::{Traffic, Vehicle, rush_factor};
 use dabba_domain::learn::Learned;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-crate::both_backends!(a_kitchens_preparation_time_is_learned_and_quoted);
+crate::both_backends!(
+    a_kitchens_preparation_time_is_learned_and_quoted,
+    the_hours_traffic_is_learned_from_delivered_trips
+);
 
 async fn learned(app: &TestApp, shop: &Shop) -> Value {
     let r = app.get(&format!("/api/v1/restaurants/{}", shop.restaurant), None).await;
@@ -52,4 +58,50 @@ async fn a_kitchens_preparation_time_is_learned_and_quoted(app: TestApp) {
     // Accepted without an estimate, the kitchen is expected to take what it was seen to take.
     let r = app.kitchen(&shop, next["order_id"].as_str().unwrap(), json!({"status": "PREPARING"})).await;
     assert_eq!(r.expect(200)["estimated_preparation_minutes"], 7, "{}", r.body);
+}
+
+async fn the_hours_traffic_is_learned_from_delivered_trips(app: TestApp) {
+    let shop = app.shop().await;
+    let hour = dabba_api::delivery::local_hour(
+        jiff::tz::TimeZone::get("Asia/Kolkata").ok().as_ref(),
+        OffsetDateTime::now_utc(),
+    );
+    // Trips at this hour took twice what the model says (a 4 km scooter ride of 32.4 minutes,
+    // then another): the hour is learned as half of city speed, in the store and here.
+    let zone = "Asia/Kolkata";
+    traffic::observe(&app.state, zone, hour, 4.0, Vehicle::Scooter, 32.4).await;
+    let mut want = dabba_domain::learn::Learned::prior(rush_factor(hour));
+    want.observe(0.5);
+    let stored = app.store.learned_traffic().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].0 == zone && stored[0].1 == hour as i32 && (stored[0].2 - want.value).abs() < 1e-9, "{stored:?}");
+    traffic::observe(&app.state, zone, hour, 4.0, Vehicle::Scooter, 32.4).await;
+    want.observe(0.5);
+    let stored = app.store.learned_traffic().await.unwrap();
+    assert!((stored[0].2 - want.value).abs() < 1e-9, "{stored:?} {}", want.value);
+    // Too short a trip to say anything: nothing learned.
+    traffic::observe(&app.state, zone, hour, 0.2, Vehicle::Scooter, 30.0).await;
+    assert!((app.store.learned_traffic().await.unwrap()[0].2 - want.value).abs() < 1e-9);
+    let tz = jiff::tz::TimeZone::get(zone).ok();
+    assert!((app.state.delivery.speeds.of(tz.as_ref()).factor(hour) - want.value).abs() < 1e-9);
+    assert_eq!(
+        app.state.delivery.speeds.of(tz.as_ref()).factor((hour + 1) % 24),
+        Traffic::default().factor((hour + 1) % 24)
+    );
+
+    // A node starting afresh reads what was learned.
+    let fresh = dabba_api::delivery::Delivery::new(Default::default());
+    fresh.restore(app.store.as_ref()).await.unwrap();
+    assert!((fresh.speeds.of(tz.as_ref()).factor(hour) - want.value).abs() < 1e-9);
+
+    // A route opened now rides at the learned speed: the next order's ETA is later.
+    let next = app.order(&shop).await;
+    app.drain().await;
+    let r = app.state.store.restaurant(shop.restaurant.parse().unwrap()).await.unwrap().unwrap();
+    let o = app.state.store.order(next.parse().unwrap()).await.unwrap().unwrap();
+    let route = app.state.delivery.route_of(&o, &r, Vehicle::Scooter);
+    let model = dabba_api::delivery::route_of(&o, &r, Vehicle::Scooter);
+    let at = dabba_domain::LatLng { lat: SHOP.0, lng: SHOP.1 };
+    let now = OffsetDateTime::now_utc();
+    assert!(route.estimate(at, now).0 > model.estimate(at, now).0, "slower than the model at this hour");
 }

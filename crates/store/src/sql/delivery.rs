@@ -215,6 +215,35 @@ macro_rules! impl_delivery_store {
                 tx.commit().await?;
                 Ok(())
             }
+
+            async fn observe_traffic(&self, zone: &str, hour: u8, seen: f64, prior: f64) -> $crate::StoreResult<f64> {
+                // The first observation weighs a half against the prior; the n-th
+                // max(1 / (n + 1), RECENT_WEIGHT), as `Learned::observe`.
+                let mut tx = self.begin_write().await?;
+                let (factor,): (f64,) = sqlx::query_as(
+                    "INSERT INTO learned_traffic (zone, hour, factor, samples) VALUES ($1, $2, $4 + ($3 - $4) / 2, 1) \
+                     ON CONFLICT (zone, hour) DO UPDATE SET \
+                     factor = learned_traffic.factor + (CASE WHEN learned_traffic.samples < 9 \
+                       THEN CAST(1.0 AS DOUBLE PRECISION) / (learned_traffic.samples + 2) \
+                       ELSE CAST(0.1 AS DOUBLE PRECISION) END) * ($3 - learned_traffic.factor), \
+                     samples = learned_traffic.samples + 1 \
+                     RETURNING factor",
+                )
+                .bind(zone)
+                .bind(hour as i32)
+                .bind(seen)
+                .bind(prior)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(factor)
+            }
+
+            async fn learned_traffic(&self) -> $crate::StoreResult<Vec<(String, i32, f64)>> {
+                Ok(sqlx::query_as("SELECT zone, hour, factor FROM learned_traffic ORDER BY zone, hour")
+                    .fetch_all(self.reader())
+                    .await?)
+            }
         }
     };
 }
