@@ -91,6 +91,21 @@ pub struct Job {
     pub earnings: i64,
 }
 
+/// Riders finishing a trip within this many minutes are planned for (never offered before
+/// they are free).
+pub const SOON_MINUTES: i64 = 20;
+
+/// A rider on a trip, soon free where it ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Soon {
+    pub rider: Uuid,
+    /// Their last drop-off.
+    pub at: LatLng,
+    pub vehicle: dabba_domain::eta::Vehicle,
+    /// Minutes until they should be free there.
+    pub free_minutes: f64,
+}
+
 /// An open offer.
 #[derive(Debug, Clone)]
 pub struct Offer {
@@ -144,6 +159,8 @@ pub struct Dispatcher {
     pub wake: tokio::sync::Notify,
     /// Learned traffic by hour, for the rides the round counts.
     speeds: super::traffic::Speeds,
+    /// Riders about to finish a trip, as the loop last saw them.
+    soon: Mutex<Vec<Soon>>,
 }
 
 impl Dispatcher {
@@ -152,7 +169,12 @@ impl Dispatcher {
     }
 
     pub fn with_speeds(config: DispatchConfig, speeds: super::traffic::Speeds) -> Self {
-        Self { slots: Mutex::default(), config, wake: tokio::sync::Notify::new(), speeds }
+        Self { slots: Mutex::default(), config, wake: tokio::sync::Notify::new(), speeds, soon: Mutex::default() }
+    }
+
+    /// The riders about to finish a trip, for the next rounds to plan for.
+    pub fn soon(&self, riders: Vec<Soon>) {
+        *self.soon.lock().unwrap_or_else(|p| p.into_inner()) = riders;
     }
 
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Slot>> {
@@ -374,6 +396,7 @@ impl Dispatcher {
         actions: &mut Vec<Action>,
         next: &mut Option<Instant>,
     ) {
+        let soon = self.soon.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut orders = Vec::with_capacity(due.len());
         let mut reachable = Vec::new();
         let mut km: HashMap<(usize, Uuid), f64> = HashMap::new();
@@ -397,7 +420,20 @@ impl Dispatcher {
                     rider: n.entry.rider,
                     at: n.entry.at,
                     vehicle: n.entry.vehicle,
+                    free_minutes: 0.0,
                 });
+            }
+            // Riders finishing a trip within the radius: planned for, offered once free.
+            for r in soon.iter().filter(|r| !s.declined.contains_key(&r.rider)) {
+                if r.at.distance_km(s.job.restaurant) <= self.config.radius_km {
+                    reachable.push(super::matching::Reachable {
+                        order: i,
+                        rider: r.rider,
+                        at: r.at,
+                        vehicle: r.vehicle,
+                        free_minutes: r.free_minutes,
+                    });
+                }
             }
         }
         let tz = due.first().and_then(|id| slots.get(id)).and_then(|s| s.job.tz.clone());
@@ -596,6 +632,30 @@ mod tests {
                 assert_eq!(offered(&actions, order), Some(Uuid::from_u128(rider)), "{policy:?}: {actions:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_rider_about_to_finish_at_the_kitchen_is_waited_for() {
+        // One free rider 4 km away (about 16 minutes); one finishing a drop-off by the kitchen
+        // in 2 minutes. The food is ready now.
+        let fleet = fleet_at(&[(7, 4.0)]);
+        let d = Dispatcher::new(DispatchConfig::default());
+        let soon = Soon { rider: Uuid::from_u128(9), at: east(0.1), vehicle: Vehicle::Scooter, free_minutes: 2.0 };
+        d.soon(vec![soon]);
+        d.add(job(1));
+        let (actions, _) = d.step(&fleet, |_| 0);
+        assert!(actions.is_empty(), "held for the rider about to finish, not searching: {actions:?}");
+        assert!(!d.is_searching(Uuid::from_u128(1)));
+        // They finish: free by the kitchen, offered the order.
+        let both = fleet_at(&[(7, 4.0), (9, 0.1)]);
+        d.soon(Vec::new());
+        let (actions, _) = d.step_at(Instant::now() + d.config.round_every, &both, |_| 0);
+        assert_eq!(offered(&actions, 1), Some(Uuid::from_u128(9)), "{actions:?}");
+        // Finishing beyond the horizon, they are not waited for.
+        let d = Dispatcher::new(DispatchConfig::default());
+        d.soon(vec![Soon { free_minutes: (SOON_MINUTES + 1) as f64, ..soon }]);
+        d.add(job(2));
+        assert_eq!(offered(&d.step(&fleet, |_| 0).0, 2), Some(Uuid::from_u128(7)));
     }
 
     #[test]

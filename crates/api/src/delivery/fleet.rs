@@ -305,6 +305,21 @@ impl Fleet {
         out
     }
 
+    /// Riders online, heard from lately, carrying orders: where they last were, on what, and
+    /// their orders in drop-off order (dispatch plans for those about to finish).
+    pub fn busy(&self) -> Vec<(Uuid, Fix, Vehicle, Vec<Uuid>)> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let s = shard.lock().unwrap_or_else(|p| p.into_inner());
+            out.extend(s.iter().filter_map(|(id, r)| {
+                let fix = r.track.last?;
+                (r.online && !r.carrying.is_empty() && r.heard.elapsed() <= self.max_silence)
+                    .then(|| (*id, fix, r.vehicle, r.carrying.clone()))
+            }));
+        }
+        out
+    }
+
     /// How many riders take work now.
     pub fn available(&self) -> usize {
         self.grid.len()

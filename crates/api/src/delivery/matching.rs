@@ -33,6 +33,8 @@ pub struct Reachable {
     pub rider: Uuid,
     pub at: LatLng,
     pub vehicle: Vehicle,
+    /// Minutes until they are free at `at` (0: free now).
+    pub free_minutes: f64,
 }
 
 /// The travel port on the live city: the great-circle distance ridden at a scooter's speed for
@@ -99,16 +101,17 @@ pub fn round(due: &[Due], reachable: &[Reachable], hour: u8, s: &Settings) -> (V
         let i = *index.entry(r.rider).or_insert_with(|| {
             ids.push(r.rider);
             let pace = scooter / r.vehicle.city_speed_kmh();
-            riders.push(Rider { at: point(r.at), at_restaurant: None, free: 0, off: i64::MAX / 4, pace });
+            let free = r.free_minutes.max(0.0).ceil() as i64;
+            riders.push(Rider { at: point(r.at), at_restaurant: None, free, off: i64::MAX / 4, pace });
             ids.len() - 1
         });
         allowed.insert((r.order, i));
     }
-    // No rider still on a trip is planned for (the server does not know when a trip ends yet).
+    // Riders still on a trip are planned for, never sent (the round sends only riders free now).
     let params = Params {
         max_bundle: s.max_bundle,
         stack_reach: s.stack_reach,
-        horizon: 0,
+        horizon: super::dispatch::SOON_MINUTES,
         lead: s.lead_minutes,
         ..Params::default()
     };
@@ -162,6 +165,7 @@ mod tests {
             rider: Uuid::from_u128(rider),
             at: LatLng { lat: KITCHEN.lat, lng },
             vehicle: Vehicle::Scooter,
+            free_minutes: 0.0,
         }
     }
 

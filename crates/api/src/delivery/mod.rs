@@ -178,6 +178,28 @@ pub fn ready_at(o: &Order, r: &Restaurant) -> OffsetDateTime {
 }
 
 impl Delivery {
+    /// Riders on a trip expected to finish within [`dispatch::SOON_MINUTES`]: where their last
+    /// drop-off is and when they should be free there (the tracker's ETA of their last order,
+    /// plus the handoff).
+    pub fn soon_free(&self) -> Vec<dispatch::Soon> {
+        let now = OffsetDateTime::now_utc();
+        self.fleet
+            .busy()
+            .into_iter()
+            .filter_map(|(rider, fix, vehicle, carried)| {
+                let route = self.tracker.route(*carried.last()?)?;
+                let (eta, _) = route.estimate(fix.at, now);
+                let free_minutes = eta as f64 + 2.0;
+                (free_minutes <= dispatch::SOON_MINUTES as f64).then_some(dispatch::Soon {
+                    rider,
+                    at: route.customer,
+                    vehicle,
+                    free_minutes,
+                })
+            })
+            .collect()
+    }
+
     /// The way of `o` as the tracker estimates it, with this city's learned traffic.
     pub fn route_of(&self, o: &Order, r: &Restaurant, vehicle: Vehicle) -> Route {
         let tz = jiff::tz::TimeZone::get(&r.timezone).ok();

@@ -198,6 +198,7 @@ pub async fn dispatch_loop(state: AppState) {
     let d = state.delivery.clone();
     let terms = state.payments.config.payout;
     loop {
+        d.dispatcher.soon(d.soon_free());
         let (actions, next) = d.dispatcher.step(&d.fleet, |km| terms.rider_pay(km, 0));
         for a in actions {
             match a {

@@ -111,6 +111,11 @@ impl Tracker {
         self.channels.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The order's route as the tracker estimates it, if it is tracked.
+    pub fn route(&self, order_id: Uuid) -> Option<Route> {
+        self.get(order_id).map(|c| c.state.lock().unwrap_or_else(|p| p.into_inner()).0.clone())
+    }
+
     pub fn get(&self, order_id: Uuid) -> Option<Arc<Channel>> {
         self.map().get(&order_id).cloned()
     }
