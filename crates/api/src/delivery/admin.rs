@@ -90,7 +90,9 @@ async fn assign(
     }
     // A channel opened earlier (a watcher, the previous rider) keeps its route: give it the new vehicle.
     d.tracker.open(id, d.route_of(&order, &restaurant, vehicle));
-    d.tracker.update_route(id, |r| r.vehicle = vehicle);
+    // Handed over after pickup, the trip is two riders': it teaches no traffic.
+    let picked_up = matches!(order.status, OrderStatus::PickedUp | OrderStatus::OutForDelivery);
+    d.tracker.update_route(id, |r| (r.vehicle, r.solo) = (vehicle, r.solo && !picked_up));
     state.relay.wake();
     Ok(Json(state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?))
 }

@@ -130,7 +130,7 @@ struct Slot {
     told_searching: bool,
     /// When dispatch started looking.
     since: Instant,
-    /// Batch: planned for a rider but held back; it joins every round until offered, so the
+    /// Planned for a rider but held back (batch; greedy: its rider was taken meanwhile); it joins every round until offered, so the
     /// orders waiting are always matched together.
     held: bool,
 }

@@ -1,4 +1,4 @@
-//! The batch policy on the live city: the orders due for an offer and the riders near their
+//! The dispatch policies on the live city: the orders due for an offer and the riders near their
 //! kitchens, put into the dispatch crate's terms (points as longitude and latitude, times in
 //! whole minutes from now, Dabba's road-detour travel model at a scooter's speed, each rider's
 //! vehicle as their pace) and handed to `dabba_dispatch::batch::plan` (or, with the greedy

@@ -218,6 +218,7 @@ pub fn route_of(o: &Order, r: &Restaurant, vehicle: Vehicle) -> Route {
         picked_up: matches!(o.status, OrderStatus::PickedUp | OrderStatus::OutForDelivery | OrderStatus::Delivered),
         ready_at: ready_at(o, r),
         before: Vec::new(),
+        solo: true,
     }
 }
 

@@ -127,8 +127,9 @@ pub async fn accept_offer(state: &AppState, id: Uuid, rider: Uuid) -> ApiResult<
         let mut answers: Vec<(Uuid, ApiResult<Option<RiderJob>>)> = Vec::new();
         // Each customer's ETA counts the drop-offs made before theirs.
         let mut before = Vec::new();
+        let solo = taken.len() == 1;
         for (ending, offer) in endings.iter_mut().zip(&taken) {
-            let written = assign(&state, ending.id, rider, before.clone(), &mut ending.ok).await;
+            let written = assign(&state, ending.id, rider, before.clone(), solo, &mut ending.ok).await;
             if ending.ok {
                 before.push(offer.job.customer);
             }
@@ -152,6 +153,7 @@ async fn assign(
     id: Uuid,
     rider: Uuid,
     before: Vec<dabba_domain::LatLng>,
+    solo: bool,
     written: &mut bool,
 ) -> ApiResult<Option<RiderJob>> {
     let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
@@ -170,7 +172,7 @@ async fn assign(
     let vehicle = ingest::vehicle(state, rider);
     state.delivery.fleet.deliver(rider, vehicle, id);
     state.delivery.tracker.open(id, state.delivery.route_of(&order, &restaurant, vehicle));
-    state.delivery.tracker.update_route(id, |r| r.before = before);
+    state.delivery.tracker.update_route(id, |r| (r.before, r.solo) = (before, solo));
     state.relay.wake();
     let order = state.store.order(id).await?.ok_or(ApiError::NotFound("order"))?;
     Ok(Some(job_view(state, order).await?))

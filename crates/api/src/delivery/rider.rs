@@ -198,13 +198,19 @@ async fn current(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Ve
     Ok(Json(out))
 }
 
+/// Minutes at the door before a rider presses "delivered" (half the drop-off service the
+/// tracking ETA counts for a stop on the way).
+const DOOR_MINUTES: f64 = 2.0;
+
 /// Learns the traffic of the hour `order` was picked up in from its ride to the door.
 async fn learn_traffic(state: &AppState, order: &Order, restaurant: &Restaurant, vehicle: Vehicle) {
     let Ok(timeline) = state.store.timeline(order.order_id).await else { return };
     let Some(picked) = timeline.iter().rev().find(|e| e.status == OrderStatus::PickedUp).map(|e| e.at) else {
         return;
     };
-    let minutes = (dabba_store::now_utc() - picked).as_seconds_f64() / 60.0;
+    // Less the half of the drop-off spent at the door before "delivered" (parking, the code):
+    // the model it is compared with is the ride alone.
+    let minutes = (dabba_store::now_utc() - picked).as_seconds_f64() / 60.0 - DOOR_MINUTES;
     let tz = jiff::tz::TimeZone::get(&restaurant.timezone).ok();
     let hour = super::local_hour(tz.as_ref(), picked);
     super::traffic::observe(state, &restaurant.timezone, hour, order.distance_km, vehicle, minutes).await;
@@ -293,8 +299,18 @@ async fn status(
             let now = dabba_store::now_utc();
             let tz = jiff::tz::TimeZone::get(&restaurant.timezone).ok();
             let hour = super::local_hour(tz.as_ref(), now);
-            let traffic = state.delivery.speeds.of(tz.as_ref());
-            let minutes = traffic.travel_minutes(from.distance_km(customer), vehicle, hour).ceil() as i64;
+            // Through the drop-offs the rider makes first, as the tracker counts them.
+            let minutes = match state.delivery.tracker.route(id) {
+                Some(mut route) => {
+                    route.picked_up = true;
+                    route.vehicle = vehicle;
+                    route.estimate(from, now).0 as i64
+                }
+                None => {
+                    let traffic = state.delivery.speeds.of(tz.as_ref());
+                    traffic.travel_minutes(from.distance_km(customer), vehicle, hour).ceil() as i64
+                }
+            };
             Some(now + time::Duration::minutes(minutes))
         }
         _ => None,
@@ -332,12 +348,14 @@ async fn status(
         for other in carried.iter().filter(|o| **o != id) {
             state.delivery.tracker.update_route(*other, |r| r.before.retain(|p| *p != customer));
         }
-        // A trip of this order alone teaches the hour's traffic (only the one rider whose
-        // DELIVERED applied gets here, so each trip counts once).
-        if carried.iter().all(|o| *o == id) {
-            learn_traffic(&state, &order, &restaurant, vehicle).await;
-        }
+        let solo = state.delivery.tracker.route(id).is_some_and(|r| r.solo) && carried == [id];
         state.delivery.free_rider(auth.user_id, id);
+        // A trip of this order alone, start to end, teaches the hour's traffic (only the one
+        // rider whose DELIVERED applied gets here, so each trip counts once); off the request.
+        if solo {
+            let (state, order) = (state.clone(), order.clone());
+            tokio::spawn(async move { learn_traffic(&state, &order, &restaurant, vehicle).await });
+        }
     } else {
         state.delivery.tracker.update_route(id, |r| r.picked_up = true);
     }

@@ -34,6 +34,9 @@ pub struct Route {
     pub ready_at: OffsetDateTime,
     /// Drop-offs the rider makes first (other orders of their bundle), in order.
     pub before: Vec<LatLng>,
+    /// One rider carried this order alone from pickup to door (no bundle, no hand-over): only
+    /// such a trip teaches the hour's traffic.
+    pub solo: bool,
 }
 
 /// Minutes a drop-off made on the way costs this order: parking, the door, the code.
@@ -283,6 +286,7 @@ mod tests {
             picked_up: false,
             ready_at: now,
             before: Vec::new(),
+            solo: true,
         };
         let rider = LatLng { lat: 12.96, lng: 77.59 };
         let (before, km_before) = r.estimate(rider, now);

@@ -79,6 +79,18 @@ async fn two_orders_from_one_kitchen_go_to_one_rider(app: TestApp) {
             app.put(&format!("/api/v1/delivery/orders/{order}/status"), Some(&rider), step).await.expect(200);
         }
     }
+    // The time each customer is told at pickup counts the drop-off before theirs: 1.3 km to
+    // the first door, then a stop and 1 km more to the second (not 1.64 km straight there).
+    let told = |o: Value| {
+        time::OffsetDateTime::parse(
+            o["estimated_delivery_time"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+    };
+    let first_told = told(app.order_of(&shop.customer, &a).await);
+    let second_told = told(app.order_of(&other, &b).await);
+    assert!(second_told - first_told >= time::Duration::minutes(7), "{first_told} {second_told}");
     // The second customer's ETA rides through the first drop-off: from the kitchen, 1 km north,
     // then 1 km east (not the 1.41 km straight there).
     // (Half a minute after their last fix: 300 m in a second would be dropped as impossible.)
