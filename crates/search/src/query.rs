@@ -177,7 +177,9 @@ impl Index {
     ) -> Option<Hit> {
         let place = self.place(ord)?;
         let r = &place.restaurant;
-        let minutes = delivery_minutes(r.avg_preparation_minutes.max(0) as u32, distance_km);
+        // The kitchen's preparation as seen on its orders (its promise until it has some), as
+        // checkout quotes it.
+        let minutes = delivery_minutes(r.preparation_minutes().round().max(0.0) as u32, distance_km);
         let keep = (dishes || !f.veg_only || r.is_veg)
             && f.min_rating.is_none_or(|m| r.rating_avg >= m)
             && f.max_cost_for_two.is_none_or(|m| r.cost_for_two <= m)

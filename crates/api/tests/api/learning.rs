@@ -49,6 +49,22 @@ async fn a_kitchens_preparation_time_is_learned_and_quoted(app: TestApp) {
     }
     assert!((want.value - 22.0 / 3.0).abs() < 1e-9, "20, then 10.5, then 7.33: {}", want.value);
 
+    // The listing quotes it too, once the index has the new minute.
+    app.drain().await;
+    let (lat, lng) = (
+        first["delivery_address"]["latitude"].as_f64().unwrap(),
+        first["delivery_address"]["longitude"].as_f64().unwrap(),
+    );
+    let list = app.get(&format!("/api/v1/restaurants?lat={lat}&lng={lng}"), None).await;
+    let card = list.expect(200)["restaurants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["restaurant_id"] == shop.restaurant.as_str())
+        .cloned();
+    let card = card.unwrap();
+    assert_eq!(card["estimated_delivery_minutes"], dabba_domain::estimate::delivery_minutes(7, distance), "{card}");
+
     // The next customer is quoted with what was learned, 13 minutes sooner than the promise.
     let next = app.order(&shop).await;
     let next = app.order_of(&shop.customer, &next).await;

@@ -80,21 +80,33 @@ macro_rules! impl_order_store {
                         .await?;
                 let Some((restaurant, Some(accepted))) = row else { return Ok(()) };
                 let seen = ((now_us - accepted) as f64 / 60e6).clamp(1.0, dabba_domain::learn::MAX_PREPARATION_MINUTES);
+                let (before,): (f64,) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(learned_preparation_minutes, avg_preparation_minutes) AS DOUBLE PRECISION) \
+                     FROM restaurants WHERE restaurant_id = $1",
+                )
+                .bind(restaurant)
+                .fetch_one(&mut **tx)
+                .await?;
                 // The weight of the n-th observation is max(1 / (n + 1), RECENT_WEIGHT): with n =
                 // samples + 1, 1 / (samples + 2) until that falls under a tenth (samples >= 9).
-                sqlx::query(
+                let after: (f64,) = sqlx::query_as(
                     "UPDATE restaurants SET \
                      learned_preparation_minutes = COALESCE(learned_preparation_minutes, avg_preparation_minutes) \
                        + (CASE WHEN preparation_samples < 9 THEN CAST(1.0 AS DOUBLE PRECISION) / (preparation_samples + 2) \
                           ELSE CAST(0.1 AS DOUBLE PRECISION) END) \
                        * ($2 - COALESCE(learned_preparation_minutes, avg_preparation_minutes)), \
                      preparation_samples = preparation_samples + 1 \
-                     WHERE restaurant_id = $1",
+                     WHERE restaurant_id = $1 RETURNING learned_preparation_minutes",
                 )
                 .bind(restaurant)
                 .bind(seen)
-                .execute(&mut **tx)
+                .fetch_one(&mut **tx)
                 .await?;
+                // Listings quote whole minutes from the index: a new minute reaches it as a
+                // catalog change (rare once a kitchen's time has settled).
+                if after.0.round() != before.round() {
+                    Self::write_events(tx, &[$crate::model::catalog_changed(restaurant, "preparation")]).await?;
+                }
                 Ok(())
             }
 
