@@ -125,14 +125,18 @@ def owner_setup(base):
     return token, r
 
 
+def approved(base, name, phone, role):
+    """A new user with the role, approved by the demo admin: their id and a token."""
+    admin = login(base, DEMO["admin"])
+    call(base, "POST", "/api/v1/auth/register", {"name": name, "phone": phone, "password": "a-long-secret-1", "role": role})
+    user_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin) if u["phone"] == phone)
+    call(base, "POST", f"/api/v1/admin/users/{user_id}/approve", {}, token=admin)
+    return user_id, login(base, phone, "a-long-secret-1")
+
+
 def second_kitchen(base, lat, lng):
     """A second owner's kitchen at the point, open around the clock, with one dish; its id."""
-    admin = login(base, DEMO["admin"])
-    phone = "+917811100031"
-    call(base, "POST", "/api/v1/auth/register", {"name": "Asha Owner", "phone": phone, "password": "a-long-secret-1", "role": "RESTAURANT"})
-    owner_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin) if u["phone"] == phone)
-    call(base, "POST", f"/api/v1/admin/users/{owner_id}/approve", {}, token=admin)
-    owner = login(base, phone, "a-long-secret-1")
+    _, owner = approved(base, "Asha Owner", "+917811100031", "RESTAURANT")
     day = {"open": "00:00", "close": "00:00"}
     r = call(base, "POST", "/api/v1/restaurants", {
         "name": "Night Owl Idli", "cuisines": ["South Indian"], "latitude": lat, "longitude": lng,
@@ -734,18 +738,14 @@ def scenario_four(h, base):
     the customer's page; the customer and the admin see the rider move and the order change."""
     owner_token, r = owner_setup(base)
     rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
-    admin_token = login(base, DEMO["admin"])
     # Two riders with vehicles. Both would be at the counter before the food is ready, and the
     # batch dispatcher then offers the order to the one with the shorter ride: the demo rider,
     # nearer.
     rider_a = login(base, DEMO["rider"])
     call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA01AB1234"}, token=rider_a)
     phone_b = "+917811100006"
-    call(base, "POST", "/api/v1/auth/register", {"name": "Sunil Rider", "phone": phone_b, "password": "a-long-secret-1", "role": "DELIVERY"})
-    b_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin_token) if u["phone"] == phone_b)
-    call(base, "POST", f"/api/v1/admin/users/{b_id}/approve", {}, token=admin_token)
-    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "MOTORCYCLE", "vehicle_number": "KA03EF9012"},
-         token=login(base, phone_b, "a-long-secret-1"))
+    b_id, token_b = approved(base, "Sunil Rider", phone_b, "DELIVERY")
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "MOTORCYCLE", "vehicle_number": "KA03EF9012"}, token=token_b)
     # Earlier scenarios' riders are elsewhere: only these two are online here.
     ctx_a, ra = rider_context(h, "riderA", base, lat + 0.0003, lng)
     ctx_b, rb = rider_context(h, "riderB", base, lat + 0.0010, lng + 0.0008)
@@ -826,12 +826,9 @@ def scenario_cut(h, base):
     point, no jump."""
     owner_token, r = owner_setup(base)
     rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
-    admin_token = login(base, DEMO["admin"])
     phone = "+917811100008"
-    call(base, "POST", "/api/v1/auth/register", {"name": "Arjun Rider", "phone": phone, "password": "a-long-secret-1", "role": "DELIVERY"})
-    rider_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin_token) if u["phone"] == phone)
-    call(base, "POST", f"/api/v1/admin/users/{rider_id}/approve", {}, token=admin_token)
-    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "BICYCLE", "vehicle_number": "CYCLE-1"}, token=login(base, phone, "a-long-secret-1"))
+    _, token = approved(base, "Arjun Rider", phone, "DELIVERY")
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "BICYCLE", "vehicle_number": "CYCLE-1"}, token=token)
     ctx, rp = rider_context(h, "riderCut", base, lat + 0.0002, lng)
     # The rider's socket goes through this switch: while it is off, connections are refused
     # and the open one is closed, as a tunnel or a dead zone would.
@@ -963,13 +960,9 @@ def scenario_bundle(h, base):
     its own customer's code."""
     owner_token, r = owner_setup(base)
     rid, lat, lng = r["restaurant_id"], r["latitude"], r["longitude"]
-    admin_token = login(base, DEMO["admin"])
     phone = "+917811100009"
-    call(base, "POST", "/api/v1/auth/register", {"name": "Meena Rider", "phone": phone, "password": "a-long-secret-1", "role": "DELIVERY"})
-    rider_id = next(u["user_id"] for u in call(base, "GET", "/api/v1/admin/users/pending", token=admin_token) if u["phone"] == phone)
-    call(base, "POST", f"/api/v1/admin/users/{rider_id}/approve", {}, token=admin_token)
-    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA05GH3456"},
-         token=login(base, phone, "a-long-secret-1"))
+    _, token = approved(base, "Meena Rider", phone, "DELIVERY")
+    call(base, "PUT", "/api/v1/delivery/profile", {"vehicle_type": "SCOOTER", "vehicle_number": "KA05GH3456"}, token=token)
     menu = call(base, "GET", f"/api/v1/restaurants/{rid}/menu")
     item = next(i for c in menu["categories"] for i in c["items"] if i["is_available"] and not i["customizations"] and (i["stock"] is None or i["stock"] > 0))
     orders = []

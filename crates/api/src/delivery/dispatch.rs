@@ -230,6 +230,11 @@ impl Dispatcher {
         self.slots().values().filter_map(|s| s.offer.clone()).filter(|o| o.rider == rider && o.expires > now).collect()
     }
 
+    /// Whether any order waits for an offer (only then is a round worth its inputs).
+    pub fn waiting(&self) -> bool {
+        self.slots().values().any(|s| s.offer.is_none() && !s.accepting)
+    }
+
     pub fn is_searching(&self, order_id: Uuid) -> bool {
         self.slots().get(&order_id).is_some_and(|s| s.offer.is_none() && s.attempts > 0)
     }

@@ -200,7 +200,11 @@ pub async fn dispatch_loop(state: AppState) {
     let d = state.delivery.clone();
     let terms = state.payments.config.payout;
     loop {
-        d.dispatcher.soon(d.soon_free());
+        // Riders about to finish are looked up (every busy rider's route) only when an order
+        // waits for a rider.
+        if d.dispatcher.waiting() {
+            d.dispatcher.soon(d.soon_free());
+        }
         let (actions, next) = d.dispatcher.step(&d.fleet, |km| terms.rider_pay(km, 0));
         for a in actions {
             match a {
